@@ -1,0 +1,49 @@
+# The newcomer's commands: `make run` and `make test`. See README.md.
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS := -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: deps test-deps build build-asan run test test-release test-asan bench format tidy clean
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+build: deps
+	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	cmake --build build/release -j $(JOBS)
+
+build-asan: test-deps
+	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DPARKD_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build build/asan -j $(JOBS)
+
+run: build
+	HOST=$(HOST) PORT=$(PORT) ./build/release/parkd serve
+
+test: test-deps
+	$(MAKE) test-release
+	$(MAKE) test-asan
+
+test-release: build
+	cd build/release && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+bench:
+	@scripts/install-deps.sh bench
+	$(MAKE) build
+	bench/run.sh
+
+format:
+	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+tidy: build
+	find src -name '*.cpp' | xargs clang-tidy -p build/release --quiet
+
+clean:
+	rm -rf build

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages parkd needs that are missing; does nothing when
+# everything is present. Usage: scripts/install-deps.sh [build|test|bench]
+# Runs apt-get directly as root, or through sudo for a normal user.
+set -euo pipefail
+
+build_pkgs=(
+  cmake g++ make pkg-config ccache
+  librestinio-dev libboost-dev libfmt-dev libhttp-parser-dev
+  nlohmann-json3-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
+  libcurl4-openssl-dev libmstch-dev libhowardhinnant-date-dev tzdata
+  libcli11-dev libspdlog-dev
+)
+test_pkgs=(libgtest-dev libgmock-dev python3 python3-aiosmtpd postgresql curl)
+bench_pkgs=(wrk libbenchmark-dev)
+
+wanted=("${build_pkgs[@]}")
+case "${1:-build}" in
+  build) ;;
+  test) wanted+=("${test_pkgs[@]}") ;;
+  bench) wanted+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

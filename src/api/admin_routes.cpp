@@ -1,0 +1,89 @@
+// Users, statistics, jobs and the email/export triggers: see API.md "Users, reports,
+// exports, jobs".
+#include "api/app.h"
+#include "api/parse.h"
+#include "api/render.h"
+
+#include <fmt/format.h>
+
+namespace parkd {
+namespace {
+
+Response list_users(Call& c, Services& s) {
+  auto page = paging(c.req);
+  if (!page) return error_response(page.error());
+  auto users = s.stats.users(page->limit, page->offset);
+  if (!users) return error_response(users.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& u : users->users) items.push_back(to_json(u));
+  return ok_json({{"users", std::move(items)}, {"total", users->total}});
+}
+
+Response admin_stats(Call&, Services& s) {
+  auto stats = s.stats.admin_stats();
+  if (!stats) return error_response(stats.error());
+  return ok_json(admin_stats_json(*stats));
+}
+
+Response accepted(Services& s, const char* type, const std::string& payload,
+                  std::optional<Id> owner, const char* message) {
+  auto id = s.jobs.enqueue(type, payload, owner);
+  if (!id) return error_response(id.error());
+  return json_response(202, {{"job_id", *id},
+                             {"task_id", std::to_string(*id)},
+                             {"status", "queued"},
+                             {"message", message}});
+}
+
+Response get_job(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "Job");
+  if (!id) return error_response(id.error());
+  auto job = s.jobs.get(*c.user, *id);
+  if (!job) return error_response(job.error());
+  return ok_json({{"job", to_json(*job)}});
+}
+
+Response list_jobs(Call& c, Services& s) {
+  auto page = paging(c.req);
+  if (!page) return error_response(page.error());
+  std::optional<std::string> status = c.req.query_param("status");
+  if (status && status->empty()) status.reset();
+  if (status && *status != "queued" && *status != "running" && *status != "succeeded" &&
+      *status != "failed" && *status != "dead") {
+    return error_response(
+        Error::validation({{"status", "must be one of queued, running, succeeded, failed, dead"}}));
+  }
+  auto jobs = s.jobs.list(status, page->limit, page->offset);
+  if (!jobs) return error_response(jobs.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& j : jobs->jobs) items.push_back(to_json(j));
+  return ok_json({{"jobs", std::move(items)}, {"total", jobs->total}});
+}
+
+}  // namespace
+
+void add_admin_routes(Router& r, Services& s) {
+  r.add("GET", "/api/users", Access::admin, [&s](Call& c) { return list_users(c, s); });
+  r.add("GET", "/api/stats/admin", Access::admin, [&s](Call& c) { return admin_stats(c, s); });
+  r.add("GET", "/api/jobs/{id}", Access::user, [&s](Call& c) { return get_job(c, s); });
+  r.add("GET", "/api/admin/jobs", Access::admin, [&s](Call& c) { return list_jobs(c, s); });
+  r.add("GET", "/api/export", Access::user, [&s](Call& c) {
+    return accepted(s, job_types::user_export, fmt::format(R"({{"user_id":{}}})", c.user->id),
+                    c.user->id, "Your bookings export will be emailed to you");
+  });
+  auto trigger = [&s](const char* type, const char* message) {
+    return [&s, type, message](Call& c) { return accepted(s, type, "{}", c.user->id, message); };
+  };
+  r.add("POST", "/api/admin/send-daily-reminder", Access::admin,
+        trigger(job_types::daily_reminder, "Daily reminders queued"));
+  r.add("POST", "/api/admin/send-monthly-report", Access::admin,
+        trigger(job_types::monthly_report, "Monthly reports queued"));
+  r.add("POST", "/api/admin/send-daily-admin-report", Access::admin,
+        trigger(job_types::daily_admin_report, "Daily admin report queued"));
+  r.add("POST", "/api/admin/export-all-data", Access::admin,
+        trigger(job_types::admin_export, "The data export will be emailed to the admin"));
+  r.add("POST", "/api/admin/export-all", Access::admin,
+        trigger(job_types::admin_export, "The data export will be emailed to the admin"));
+}
+
+}  // namespace parkd

@@ -1,0 +1,125 @@
+#include "api/app.h"
+
+#include "api/parse.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace parkd {
+
+Response ok_json(const nlohmann::json& body) { return json_response(200, body); }
+Response created_json(const nlohmann::json& body) { return json_response(201, body); }
+bool is_admin(const Call& c) { return c.user && c.user->role == Role::admin; }
+
+App::App(Services services) : s_(services) {
+  router_.add("GET", "/healthz", Access::anyone, [this](Call&) {
+    Status st = s_.store.ping();
+    if (!st) {
+      return error_response(
+          {ErrorKind::unavailable, "unavailable", "The database does not answer", {}, {}, 0});
+    }
+    return ok_json({{"status", "ok"}});
+  });
+  add_auth_routes(router_, s_);
+  add_lot_routes(router_, s_);
+  add_booking_routes(router_, s_);
+  add_admin_routes(router_, s_);
+}
+
+bool App::origin_allowed(const std::string& origin) const {
+  for (const auto& allowed : s_.config.cors_origins) {
+    if (allowed == "*" || allowed == origin) return true;
+  }
+  return false;
+}
+
+void App::add_cors_headers(const Request& req, Response& res) const {
+  auto origin = req.header("origin");
+  if (!origin || !origin_allowed(*origin)) return;
+  res.headers.emplace_back("Access-Control-Allow-Origin", *origin);
+  res.headers.emplace_back("Vary", "Origin");
+  res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+  res.headers.emplace_back("Access-Control-Expose-Headers", "Retry-After, Content-Disposition");
+}
+
+Response App::handle(const Request& req) const {
+  auto started = std::chrono::steady_clock::now();
+  Response res;
+  try {
+    res = dispatch(req);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: unhandled error: {}", req.method, req.path, e.what());
+    res = error_response(Error::internal());
+  }
+  add_cors_headers(req, res);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  spdlog::info("{} {} {} {:.1f}ms {}", req.method, req.path, res.status,
+               static_cast<double>(micros.count()) / 1000.0, req.remote_address);
+  return res;
+}
+
+Response App::dispatch(const Request& req) const {
+  if (req.method == "OPTIONS") {
+    Response res = no_content();
+    if (req.header("access-control-request-method")) {
+      res.headers.emplace_back("Access-Control-Allow-Methods",
+                               "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+      res.headers.emplace_back("Access-Control-Allow-Headers",
+                               req.header("access-control-request-headers")
+                                   .value_or("Authorization, Content-Type, Idempotency-Key"));
+      res.headers.emplace_back("Access-Control-Max-Age", "600");
+    }
+    return res;
+  }
+  if (req.body.size() > kMaxBodyBytes) {
+    return error_response({ErrorKind::payload_too_large,
+                           "payload_too_large",
+                           "The request body is larger than 1 MiB",
+                           {},
+                           {},
+                           0});
+  }
+  // HEAD is GET without the body (the server drops it).
+  std::string_view method = req.method == "HEAD" ? "GET" : req.method;
+  auto match = router_.match(method, req.path);
+  if (!match.route) {
+    if (!match.allowed_methods.empty()) {
+      std::string allow;
+      for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
+      Response res = error_response({ErrorKind::method_not_allowed,
+                                     "method_not_allowed",
+                                     req.method + " is not allowed here; use " + allow,
+                                     {},
+                                     {},
+                                     0});
+      res.headers.emplace_back("Allow", allow);
+      return res;
+    }
+    return error_response(
+        {ErrorKind::not_found, "not_found", "No such endpoint: " + req.path, {}, {}, 0});
+  }
+
+  Call call{req, std::move(match.params), std::nullopt};
+  if (match.route->access != Access::anyone) {
+    auto auth = req.header("authorization");
+    constexpr std::string_view kBearer = "bearer ";
+    if (!auth || auth->size() <= kBearer.size() ||
+        !std::equal(kBearer.begin(), kBearer.end(), auth->begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return error_response(
+          Error::unauthorized("Authentication required: send Authorization: Bearer <token>"));
+    }
+    auto user = s_.auth.authenticate(std::string_view(*auth).substr(kBearer.size()));
+    if (!user) return error_response(user.error());
+    call.user = *user;
+    if (match.route->access == Access::admin && user->role != Role::admin) {
+      return error_response(Error::forbidden("This action needs the admin role"));
+    }
+  }
+  return match.route->handler(call);
+}
+
+}  // namespace parkd

@@ -1,0 +1,55 @@
+#pragma once
+// The HTTP application: routes, authentication, CORS, size limits, JSON errors and the
+// access log, over plain Request/Response. http/server feeds it from the network.
+
+#include "api/http_types.h"
+#include "api/router.h"
+#include "config/config.h"
+#include "services/auth_service.h"
+#include "services/booking_service.h"
+#include "services/job_service.h"
+#include "services/lot_service.h"
+#include "services/stats_service.h"
+
+#include <string>
+#include <vector>
+
+namespace parkd {
+
+struct Services {
+  const Config& config;
+  Store& store;
+  AuthService& auth;
+  LotService& lots;
+  BookingService& bookings;
+  StatsService& stats;
+  JobService& jobs;
+};
+
+class App {
+ public:
+  explicit App(Services services);
+
+  // Never throws: every failure becomes a JSON error response.
+  Response handle(const Request& req) const;
+
+ private:
+  Response dispatch(const Request& req) const;
+  void add_cors_headers(const Request& req, Response& res) const;
+  bool origin_allowed(const std::string& origin) const;
+
+  Services s_;
+  Router router_;
+};
+
+void add_auth_routes(Router& r, Services& s);
+void add_lot_routes(Router& r, Services& s);
+void add_booking_routes(Router& r, Services& s);
+void add_admin_routes(Router& r, Services& s);
+
+// Shorthands for handlers.
+Response ok_json(const nlohmann::json& body);
+Response created_json(const nlohmann::json& body);
+bool is_admin(const Call& c);
+
+}  // namespace parkd

@@ -1,0 +1,60 @@
+// /auth/*: see API.md "Auth".
+#include "api/app.h"
+#include "api/parse.h"
+#include "api/render.h"
+#include "domain/validation.h"
+
+namespace parkd {
+namespace {
+
+Response register_user(Call& c, Services& s) {
+  auto body = json_object_body(c.req);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  RegisterRequest req;
+  req.email = f.string("email", true).value_or("");
+  req.password = f.string("password", true).value_or("");
+  if (auto name = f.string("username", false)) {
+    std::string trimmed = trim(*name);
+    if (!trimmed.empty()) req.username = trimmed;
+  }
+  if (!f.ok()) return error_response(f.error());
+  auto session = s.auth.register_user(req);  // a `roles` field is ignored on purpose
+  if (!session) return error_response(session.error());
+  return created_json({{"message", "Registration successful"},
+                       {"user", to_json(session->user)},
+                       {"token", session->token}});
+}
+
+Response login(Call& c, Services& s) {
+  auto body = json_object_body(c.req);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  auto login = f.has("email") ? f.string("email", true) : f.string("username", false);
+  if (!login) f.problem("email", "is required");
+  auto password = f.string("password", true);
+  if (!f.ok()) return error_response(f.error());
+  auto session = s.auth.login(*login, *password, c.req.remote_address);
+  if (!session) return error_response(session.error());
+  nlohmann::json user = to_json(session->user);
+  return ok_json({{"message", "Login successful"},
+                  {"token", session->token},
+                  {"user", user},
+                  {"roles", user["roles"]}});
+}
+
+}  // namespace
+
+void add_auth_routes(Router& r, Services& s) {
+  r.add("POST", "/auth/register", Access::anyone, [&s](Call& c) { return register_user(c, s); });
+  r.add("POST", "/auth/login", Access::anyone, [&s](Call& c) { return login(c, s); });
+  r.add("POST", "/auth/logout", Access::user, [&s](Call& c) {
+    Status st = s.auth.logout(c.user->id);
+    return st ? no_content() : error_response(st.error());
+  });
+  auto me = [](Call& c) { return ok_json({{"user", to_json(*c.user)}}); };
+  r.add("GET", "/auth/me", Access::user, me);
+  r.add("GET", "/auth/verify", Access::user, me);
+}
+
+}  // namespace parkd

@@ -1,0 +1,173 @@
+// /api/book, /api/release, /api/bookings*: see API.md "Bookings".
+#include "api/app.h"
+#include "api/parse.h"
+#include "api/render.h"
+#include "domain/validation.h"
+
+#include <openssl/sha.h>
+
+namespace parkd {
+namespace {
+
+Result<BookRequest> book_request(const nlohmann::json& body) {
+  FieldReader f(body);
+  BookRequest req;
+  req.lot_id = f.integer("lot_id", true).value_or(0);
+  if (f.has("lot_id") && req.lot_id <= 0) f.problem("lot_id", "must be a positive integer");
+  req.spot_id = f.integer("spot_id", false);
+  if (req.spot_id && *req.spot_id <= 0) f.problem("spot_id", "no such spot in this lot");
+  std::string type = to_lower(f.string("booking_type", false).value_or("immediate"));
+  if (type == "immediate" || type == "instant") {
+    req.type = BookingType::immediate;
+  } else if (type == "reserved" || type == "reservation") {
+    req.type = BookingType::reserved;
+  } else {
+    f.problem("booking_type", "must be \"immediate\" or \"reserved\"");
+  }
+  if (auto vehicle = f.string("vehicle_number", false); vehicle && !trim(*vehicle).empty()) {
+    auto check = check_vehicle_number(*vehicle);
+    if (check.problem) f.problem("vehicle_number", *check.problem);
+    req.vehicle_number = check.normalized;
+  }
+  if (req.type == BookingType::reserved) {
+    req.reserved_start = f.time("reserved_start", false);
+    req.reserved_end = f.time("reserved_end", false);
+  }
+  if (!f.ok()) return f.error();
+  return req;
+}
+
+std::string body_digest(const nlohmann::json& body) {
+  std::string canonical = body.dump();  // keys sorted: formatting does not matter
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : digest) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+StoredResponse stored(const Response& r) { return {r.status, r.body, {}}; }
+
+Response book(Call& c, Services& s) {
+  auto body = json_object_body(c.req);
+  if (!body) return error_response(body.error());
+  std::optional<IdempotencyKey> idem;
+  if (auto key = c.req.header("idempotency-key")) {
+    if (key->empty() || key->size() > 255) {
+      return error_response(
+          Error::validation({{"Idempotency-Key", "must be 1 to 255 characters"}}));
+    }
+    idem = IdempotencyKey{*key, body_digest(*body)};
+  }
+  auto req = book_request(*body);
+  if (!req) {
+    // Validation failures create nothing; replaying them is not needed.
+    return error_response(req.error());
+  }
+  auto response = s.bookings.book(*c.user, *req, idem, [](const Result<Booking>& outcome) {
+    if (!outcome) return stored(error_response(outcome.error()));
+    return stored(created_json(
+        {{"message", "Spot booked successfully"}, {"booking", to_json(*outcome, now())}}));
+  });
+  if (!response) return error_response(response.error());
+  Response r;
+  r.status = response->status;
+  r.body = std::move(response->body);
+  return r;
+}
+
+Response booking_action(Call& c, Services& s, bool cancel) {
+  auto id = path_id(c.params[0], "Booking");
+  if (!id) return error_response(id.error());
+  auto b = cancel ? s.bookings.cancel(*c.user, *id) : s.bookings.release(*c.user, *id);
+  if (!b) return error_response(b.error());
+  return ok_json({{"message", cancel ? "Reservation cancelled" : "Spot released"},
+                  {"booking", to_json(*b, now())}});
+}
+
+Response get_booking(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "Booking");
+  if (!id) return error_response(id.error());
+  auto b = s.bookings.get(*c.user, *id);
+  if (!b) return error_response(b.error());
+  return ok_json({{"booking", to_json(*b, now())}});
+}
+
+// Reads ?status=&lot_id=&user_id=&from=&to= and paging into a filter.
+Result<BookingFilter> booking_filter(const Request& req, bool admin_filters) {
+  BookingFilter filter;
+  auto page = paging(req);
+  if (!page) return page.error();
+  filter.limit = page->limit;
+  filter.offset = page->offset;
+  nlohmann::json fields = nlohmann::json::object();
+  if (auto v = req.query_param("status"); v && !v->empty()) {
+    filter.status = parse_booking_status(*v);
+    if (!filter.status) fields["status"] = "must be one of Reserved, Active, Completed, Cancelled";
+  }
+  if (admin_filters) {
+    for (auto [name, target] :
+         {std::pair{"lot_id", &filter.lot_id}, std::pair{"user_id", &filter.user_id}}) {
+      if (auto v = req.query_param(name); v && !v->empty()) {
+        auto n = parse_int(*v);
+        if (!n || *n <= 0) {
+          fields[name] = "must be a positive integer";
+        } else {
+          *target = *n;
+        }
+      }
+    }
+    for (auto [name, target] : {std::pair{"from", &filter.from}, std::pair{"to", &filter.to}}) {
+      if (auto v = req.query_param(name); v && !v->empty()) {
+        // A bare date means midnight UTC of that day.
+        std::string text = v->size() == 10 ? *v + "T00:00:00Z" : *v;
+        *target = parse_iso8601(text);
+        if (!*target) fields[name] = "must be a date (YYYY-MM-DD) or an ISO 8601 time with a zone";
+      }
+    }
+  }
+  if (!fields.empty()) return Error::validation(fields, "Invalid filter");
+  return filter;
+}
+
+Response list_bookings(Call& c, Services& s, bool admin_view) {
+  auto filter = booking_filter(c.req, admin_view);
+  if (!filter) return error_response(filter.error());
+  if (!admin_view) filter->user_id = c.user->id;
+  filter->with_user_email = admin_view;
+  auto page = s.bookings.list(*filter);
+  if (!page) return error_response(page.error());
+  Timestamp at = now();
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& b : page->bookings) items.push_back(to_json(b, at));
+  return ok_json({{"bookings", std::move(items)}, {"total", page->total}});
+}
+
+Response user_stats(Call& c, Services& s) {
+  auto stats = s.stats.user_stats(c.user->id);
+  if (!stats) return error_response(stats.error());
+  return ok_json(user_stats_json(*stats));
+}
+
+}  // namespace
+
+void add_booking_routes(Router& r, Services& s) {
+  r.add("POST", "/api/book", Access::user, [&s](Call& c) { return book(c, s); });
+  r.add("POST", "/api/release/{id}", Access::user,
+        [&s](Call& c) { return booking_action(c, s, false); });
+  r.add("POST", "/api/bookings/{id}/release", Access::user,
+        [&s](Call& c) { return booking_action(c, s, false); });
+  r.add("POST", "/api/bookings/{id}/cancel", Access::user,
+        [&s](Call& c) { return booking_action(c, s, true); });
+  r.add("GET", "/api/bookings", Access::user, [&s](Call& c) { return list_bookings(c, s, false); });
+  r.add("GET", "/api/bookings/{id}", Access::user, [&s](Call& c) { return get_booking(c, s); });
+  r.add("GET", "/api/admin/bookings", Access::admin,
+        [&s](Call& c) { return list_bookings(c, s, true); });
+  r.add("GET", "/api/stats/user", Access::user, [&s](Call& c) { return user_stats(c, s); });
+}
+
+}  // namespace parkd

@@ -1,0 +1,53 @@
+#pragma once
+// Plain request/response types: the HTTP server (http/, the only code that sees
+// RESTinio) converts to and from these, so everything else compiles fast and is testable.
+
+#include "common/result.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace parkd {
+
+struct Request {
+  std::string method;  // upper case
+  std::string path;    // without the query string, percent-decoding not applied
+  std::string query;   // raw, without '?'
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string remote_address;
+
+  std::optional<std::string> header(const std::string& lower_name) const;
+  // The decoded value of the first `name=` in the query string.
+  std::optional<std::string> query_param(std::string_view name) const;
+};
+
+// A body producer for streamed responses: calls `write` with each chunk, returns false
+// to abort (the connection is then closed). Used for large CSV downloads.
+using BodyWriter = std::function<void(std::string_view chunk)>;
+using BodyStream = std::function<void(const BodyWriter& write)>;
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  BodyStream stream;  // when set, used instead of `body` (chunked transfer)
+};
+
+Response json_response(int status, const nlohmann::json& body);
+Response no_content();
+// The one place an ErrorKind becomes an HTTP status.
+int http_status(ErrorKind kind);
+Response error_response(const Error& error);
+
+std::string percent_decode(std::string_view text, bool plus_as_space);
+
+}  // namespace parkd

@@ -1,0 +1,117 @@
+// /api/lots/*, /api/spots/*: see API.md "Lots and spots".
+#include "api/app.h"
+#include "api/parse.h"
+#include "api/render.h"
+#include "domain/validation.h"
+
+namespace parkd {
+namespace {
+
+Result<LotInput> lot_input(const Request& req) {
+  auto body = json_object_body(req);
+  if (!body) return body.error();
+  FieldReader f(*body);
+  LotInput in;
+  if (auto name = f.string("name", false)) in.name = trim(*name);
+  if (auto address = f.string("address", false)) in.address = trim(*address);
+  in.capacity = f.integer("capacity", false);
+  in.price_cents = f.money("price_per_hour", false);
+  if (!f.ok()) return f.error();
+  return in;
+}
+
+Response list_lots(Call& c, Services& s) {
+  auto page = paging(c.req);
+  if (!page) return error_response(page.error());
+  auto lots = s.lots.list(page->limit, page->offset);
+  if (!lots) return error_response(lots.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& l : lots->lots) items.push_back(to_json(l));
+  return ok_json({{"lots", std::move(items)}, {"total", lots->total}});
+}
+
+Response get_lot(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "Parking lot");
+  if (!id) return error_response(id.error());
+  auto lot = s.lots.get(*id);
+  if (!lot) return error_response(lot.error());
+  return ok_json({{"lot", to_json(*lot)}});
+}
+
+Response create_lot(Call& c, Services& s) {
+  auto in = lot_input(c.req);
+  if (!in) return error_response(in.error());
+  auto lot = s.lots.create(*in);
+  if (!lot) return error_response(lot.error());
+  return created_json({{"message", "Parking lot created"}, {"lot", to_json(*lot)}});
+}
+
+Response update_lot(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "Parking lot");
+  if (!id) return error_response(id.error());
+  auto in = lot_input(c.req);
+  if (!in) return error_response(in.error());
+  auto lot = s.lots.update(*id, *in);
+  if (!lot) return error_response(lot.error());
+  return ok_json({{"message", "Parking lot updated"}, {"lot", to_json(*lot)}});
+}
+
+Response delete_lot(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "Parking lot");
+  if (!id) return error_response(id.error());
+  Status st = s.lots.remove(*id);
+  if (!st) return error_response(st.error());
+  return ok_json({{"message", "Parking lot deleted"}});
+}
+
+Response list_spots(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "Parking lot");
+  if (!id) return error_response(id.error());
+  auto spots = s.lots.spots(*id);
+  if (!spots) return error_response(spots.error());
+  nlohmann::json items = nlohmann::json::array();
+  bool admin = is_admin(c);
+  for (const auto& sp : spots->spots) items.push_back(spot_with_reservations_json(sp, admin));
+  std::size_t total = items.size();
+  return ok_json({{"lot", to_json(spots->lot)}, {"spots", std::move(items)}, {"total", total}});
+}
+
+Response get_spot(Call& c, Services& s) {
+  auto lot_id = path_id(c.params[0], "Parking lot");
+  if (!lot_id) return error_response(lot_id.error());
+  auto spot_id = path_id(c.params[1], "Spot");
+  if (!spot_id) return error_response(spot_id.error());
+  auto detail = s.lots.spot(*lot_id, *spot_id);
+  if (!detail) return error_response(detail.error());
+  return ok_json({{"spot", spot_detail_json(*detail, now())}});
+}
+
+Response delete_spot(Call& c, Services& s) {
+  auto lot_id = path_id(c.params[0], "Parking lot");
+  if (!lot_id) return error_response(lot_id.error());
+  auto spot_id = path_id(c.params[1], "Spot");
+  if (!spot_id) return error_response(spot_id.error());
+  Status st = s.lots.remove_spot(*lot_id, *spot_id);
+  if (!st) return error_response(st.error());
+  return ok_json({{"message", "Spot deleted"}});
+}
+
+}  // namespace
+
+void add_lot_routes(Router& r, Services& s) {
+  auto bind = [&s](Response (*fn)(Call&, Services&)) {
+    return [&s, fn](Call& c) { return fn(c, s); };
+  };
+  r.add("GET", "/api/lots", Access::user, bind(list_lots));
+  r.add("POST", "/api/lots", Access::admin, bind(create_lot));
+  r.add("GET", "/api/lots/{id}", Access::user, bind(get_lot));
+  r.add("PUT", "/api/lots/{id}", Access::admin, bind(update_lot));
+  r.add("PATCH", "/api/lots/{id}", Access::admin, bind(update_lot));
+  r.add("DELETE", "/api/lots/{id}", Access::admin, bind(delete_lot));
+  r.add("GET", "/api/lots/{id}/spots", Access::user, bind(list_spots));
+  r.add("GET", "/api/spots/{lot_id}", Access::user, bind(list_spots));
+  r.add("GET", "/api/lots/{id}/spots/{spot_id}", Access::admin, bind(get_spot));
+  r.add("DELETE", "/api/lots/{id}/spots/{spot_id}", Access::admin, bind(delete_spot));
+}
+
+}  // namespace parkd

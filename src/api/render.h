@@ -1,0 +1,25 @@
+#pragma once
+// JSON shapes of the contract's resources (API.md "Resources").
+
+#include "domain/models.h"
+#include "services/lot_service.h"
+#include "services/stats_service.h"
+#include "store/store.h"
+
+#include <nlohmann/json.hpp>
+
+namespace parkd {
+
+nlohmann::json to_json(const User& user);
+nlohmann::json to_json(const Lot& lot);
+nlohmann::json to_json(const Spot& spot);
+nlohmann::json to_json(const Booking& booking, Timestamp at);
+nlohmann::json to_json(const Job& job);
+nlohmann::json to_json(const UserRow& row);
+nlohmann::json spot_with_reservations_json(const SpotWithReservations& s, bool admin);
+nlohmann::json spot_detail_json(const SpotDetail& d, Timestamp at);
+nlohmann::json user_stats_json(const UserStats& s);
+nlohmann::json admin_stats_json(const AdminStats& s);
+nlohmann::json time_json(std::optional<Timestamp> t);
+
+}  // namespace parkd

@@ -1,0 +1,47 @@
+#pragma once
+// Method + path routing with `{param}` segments. Tells apart "no such path" (404) from
+// "path exists, wrong method" (405 with Allow).
+
+#include "api/http_types.h"
+#include "domain/models.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parkd {
+
+enum class Access { anyone, user, admin };
+
+struct Call {
+  const Request& req;
+  std::vector<std::string> params;  // the `{...}` segments, in order
+  std::optional<User> user;         // set for Access::user and Access::admin
+};
+
+using Handler = std::function<Response(Call&)>;
+
+struct Route {
+  std::string method;
+  std::vector<std::string> segments;  // "{}" for a parameter
+  Access access = Access::anyone;
+  Handler handler;
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string_view pattern, Access access, Handler handler);
+
+  struct Match {
+    const Route* route = nullptr;
+    std::vector<std::string> params;
+    std::vector<std::string> allowed_methods;  // when the path exists with other methods
+  };
+  Match match(std::string_view method, std::string_view path) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace parkd

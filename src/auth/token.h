@@ -1,0 +1,46 @@
+#pragma once
+// JWTs signed with HS256 over OpenSSL's HMAC. The algorithm is pinned: a token whose
+// header names anything else (including "none") is rejected before any other check.
+// Claims: sub (user id, a string), iat, exp, ver (the user's token version: bumping it
+// on logout revokes every earlier token).
+
+#include "common/result.h"
+#include "common/time.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace parkd {
+
+struct TokenClaims {
+  std::int64_t user_id = 0;
+  std::int64_t version = 0;
+  Timestamp issued_at{};
+  Timestamp expires_at{};
+};
+
+class TokenSigner {
+ public:
+  TokenSigner(std::string secret, std::int64_t max_age_seconds)
+      : secret_(std::move(secret)), max_age_(max_age_seconds) {}
+
+  std::string issue(std::int64_t user_id, std::int64_t version, Timestamp now) const;
+
+  // Errors (all unauthorized): malformed, wrong algorithm, bad signature, expired.
+  // The caller still has to compare `version` with the user's current one.
+  Result<TokenClaims> verify(std::string_view token, Timestamp now) const;
+
+  std::int64_t max_age() const { return max_age_; }
+
+ private:
+  std::string sign(std::string_view signing_input) const;
+  std::string secret_;
+  std::int64_t max_age_;
+};
+
+std::string base64url_encode(std::string_view data);
+// nullopt for characters outside the URL-safe alphabet or an impossible length.
+std::optional<std::string> base64url_decode(std::string_view text);
+
+}  // namespace parkd

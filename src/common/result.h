@@ -1,0 +1,86 @@
+#pragma once
+// Expected failures as values (LevelDB's Status, std::expected-style). Exceptions are
+// for bugs and broken invariants only. Each ErrorKind maps to one HTTP status in
+// http/errors (api/errors.h), so no handler picks status codes by hand.
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace parkd {
+
+enum class ErrorKind {
+  bad_request,         // 400
+  unauthorized,        // 401
+  forbidden,           // 403
+  not_found,           // 404
+  method_not_allowed,  // 405
+  conflict,            // 409
+  payload_too_large,   // 413
+  unsupported_media,   // 415
+  too_many_requests,   // 429
+  internal,            // 500
+  unavailable,         // 503
+};
+
+struct Error {
+  ErrorKind kind = ErrorKind::internal;
+  std::string code;             // snake_case, e.g. "lot_full"
+  std::string message;          // human text, safe to show to the client
+  nlohmann::json fields;        // validation: {"field": "what is wrong"}, else null
+  nlohmann::json extra;         // extra members merged into the error body, else null
+  int retry_after_seconds = 0;  // for too_many_requests
+
+  static Error validation(nlohmann::json fields, std::string message = "Invalid input") {
+    return {
+        ErrorKind::bad_request, "validation_error", std::move(message), std::move(fields), {}, 0};
+  }
+  static Error bad_request(std::string code, std::string message) {
+    return {ErrorKind::bad_request, std::move(code), std::move(message), {}, {}, 0};
+  }
+  static Error not_found(std::string message) {
+    return {ErrorKind::not_found, "not_found", std::move(message), {}, {}, 0};
+  }
+  static Error conflict(std::string code, std::string message) {
+    return {ErrorKind::conflict, std::move(code), std::move(message), {}, {}, 0};
+  }
+  static Error unauthorized(std::string message) {
+    return {ErrorKind::unauthorized, "unauthorized", std::move(message), {}, {}, 0};
+  }
+  static Error forbidden(std::string message) {
+    return {ErrorKind::forbidden, "forbidden", std::move(message), {}, {}, 0};
+  }
+  static Error internal(std::string message = "Internal server error") {
+    return {ErrorKind::internal, "internal_error", std::move(message), {}, {}, 0};
+  }
+};
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<0>(v_); }
+  const T& value() const { return std::get<0>(v_); }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  const Error& error() const { return std::get<1>(v_); }
+  Error& error() { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+struct Ok {};
+// Result<void> equivalent: success carries nothing.
+using Status = Result<Ok>;
+inline Status ok_status() { return Ok{}; }
+
+}  // namespace parkd

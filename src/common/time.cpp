@@ -1,0 +1,96 @@
+#include "common/time.h"
+
+#include <date/date.h>
+
+#include <atomic>
+#include <cctype>
+
+namespace parkd {
+namespace {
+
+std::atomic<std::int64_t> g_clock_offset{0};
+
+// Reads exactly `n` digits at `pos`; advances pos.
+std::optional<int> read_digits(std::string_view s, std::size_t& pos, std::size_t n) {
+  if (pos + n > s.size()) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  pos += n;
+  return value;
+}
+
+bool expect(std::string_view s, std::size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+}  // namespace
+
+Timestamp now() {
+  auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return t + std::chrono::seconds{g_clock_offset.load(std::memory_order_relaxed)};
+}
+
+void set_clock_offset(std::chrono::seconds offset) { g_clock_offset = offset.count(); }
+
+std::string format_iso8601(Timestamp t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+
+std::optional<Timestamp> parse_iso8601(std::string_view s) {
+  std::size_t pos = 0;
+  auto year = read_digits(s, pos, 4);
+  if (!year || !expect(s, pos, '-')) return std::nullopt;
+  auto month = read_digits(s, pos, 2);
+  if (!month || !expect(s, pos, '-')) return std::nullopt;
+  auto day = read_digits(s, pos, 2);
+  if (!day) return std::nullopt;
+  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return std::nullopt;
+  ++pos;
+  auto hour = read_digits(s, pos, 2);
+  if (!hour || !expect(s, pos, ':')) return std::nullopt;
+  auto minute = read_digits(s, pos, 2);
+  if (!minute) return std::nullopt;
+  int second = 0;
+  if (pos < s.size() && s[pos] == ':') {
+    ++pos;
+    auto sec = read_digits(s, pos, 2);
+    if (!sec) return std::nullopt;
+    second = *sec;
+    if (pos < s.size() && s[pos] == '.') {
+      ++pos;
+      std::size_t digits = 0;
+      while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) ++pos, ++digits;
+      if (digits == 0) return std::nullopt;
+    }
+  }
+  if (pos >= s.size()) return std::nullopt;  // no zone: rejected by the contract
+  int offset_minutes = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int sign = s[pos] == '-' ? -1 : 1;
+    ++pos;
+    auto oh = read_digits(s, pos, 2);
+    if (!oh) return std::nullopt;
+    if (pos < s.size() && s[pos] == ':') ++pos;
+    auto om = read_digits(s, pos, 2);
+    if (!om || *oh > 23 || *om > 59) return std::nullopt;
+    offset_minutes = sign * (*oh * 60 + *om);
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  if (*hour > 23 || *minute > 59 || second > 59) return std::nullopt;
+  date::year_month_day ymd{date::year{*year}, date::month{static_cast<unsigned>(*month)},
+                           date::day{static_cast<unsigned>(*day)}};
+  if (!ymd.ok()) return std::nullopt;
+  auto local = date::sys_days{ymd} + std::chrono::hours{*hour} + std::chrono::minutes{*minute} +
+               std::chrono::seconds{second};
+  return Timestamp{local - std::chrono::minutes{offset_minutes}};
+}
+
+}  // namespace parkd

@@ -1,0 +1,223 @@
+#include "config/config.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace parkd {
+namespace {
+
+Error config_error(const std::string& variable, const std::string& problem) {
+  return Error::bad_request("config_error", fmt::format("{}: {}", variable, problem));
+}
+
+std::string trim(std::string s) {
+  auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return trim(ss.str());
+}
+
+class Reader {
+ public:
+  explicit Reader(const EnvLookup& env) : env_(env) {}
+
+  std::optional<Error> error;
+
+  void string(const char* name, std::string& out) {
+    if (auto v = env_(name); v && !v->empty()) out = *v;
+  }
+
+  void integer(const char* name, int& out, long min, long max) {
+    std::int64_t wide = out;
+    integer(name, wide, min, max);
+    out = static_cast<int>(wide);
+  }
+
+  void integer(const char* name, std::int64_t& out, long min, long max) {
+    auto v = env_(name);
+    if (!v || v->empty()) return;
+    std::int64_t parsed = 0;
+    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), parsed);
+    if (ec != std::errc{} || ptr != v->data() + v->size()) {
+      fail(name, fmt::format("'{}' is not an integer", *v));
+      return;
+    }
+    if (parsed < min || parsed > max) {
+      fail(name, fmt::format("{} is out of range {}..{}", parsed, min, max));
+      return;
+    }
+    out = parsed;
+  }
+
+  void list(const char* name, std::vector<std::string>& out) {
+    auto v = env_(name);
+    if (!v) return;
+    out.clear();
+    std::stringstream ss(*v);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      item = trim(item);
+      if (!item.empty()) out.push_back(item);
+    }
+  }
+
+  // A secret from NAME, or from the file named by NAME_FILE.
+  std::optional<std::string> secret(const std::string& name) {
+    if (auto v = env_(name); v && !v->empty()) return v;
+    if (auto file = env_(name + "_FILE"); file && !file->empty()) {
+      auto content = read_file(*file);
+      if (!content) {
+        fail((name + "_FILE").c_str(), fmt::format("cannot read file '{}'", *file));
+        return std::nullopt;
+      }
+      if (content->empty())
+        fail((name + "_FILE").c_str(), fmt::format("file '{}' is empty", *file));
+      return content;
+    }
+    return std::nullopt;
+  }
+
+  void fail(const char* name, const std::string& problem) {
+    if (!error) error = config_error(name, problem);
+  }
+
+ private:
+  const EnvLookup& env_;
+};
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+std::optional<std::string> sqlite_path(const std::string& url) {
+  for (const char* prefix : {"sqlite:///", "sqlite://", "sqlite:"}) {
+    std::string p(prefix);
+    if (url.rfind(p, 0) == 0) {
+      std::string rest = url.substr(p.size());
+      // sqlite:////abs/path is absolute, sqlite:///rel/path is relative (SQLAlchemy's rule).
+      return rest;
+    }
+  }
+  return std::nullopt;
+}
+
+Result<Config> load_config(const EnvLookup& env) {
+  Config c;
+  Reader r(env);
+  r.string("HOST", c.host);
+  r.integer("PORT", c.port, 1, 65535);
+  r.string("DATABASE_URL", c.database_url);
+  r.string("INSTANCE_DIR", c.instance_dir);
+  if (auto key = r.secret("SECRET_KEY")) {
+    c.secret_key = *key;
+    c.secret_key_from_env = true;
+    if (c.secret_key.size() < 16) r.fail("SECRET_KEY", "must be at least 16 characters");
+  }
+  r.integer("TOKEN_MAX_AGE", c.token_max_age, 60, 365L * 86400);
+  r.list("CORS_ORIGINS", c.cors_origins);
+  r.string("ADMIN_EMAIL", c.admin_email);
+  if (c.admin_email.find('@') == std::string::npos)
+    r.fail("ADMIN_EMAIL", "is not an email address");
+  if (auto pw = r.secret("ADMIN_PASSWORD")) {
+    c.admin_password = *pw;
+    if (pw->size() < 8) r.fail("ADMIN_PASSWORD", "must be at least 8 characters");
+  }
+  r.string("LOG_LEVEL", c.log_level);
+  if (spdlog::level::from_str(c.log_level) == spdlog::level::off && c.log_level != "off") {
+    r.fail("LOG_LEVEL",
+           fmt::format("'{}' is not one of trace, debug, info, warn, error, critical, off",
+                       c.log_level));
+  }
+  r.integer("MIN_CHARGE_MINUTES", c.min_charge_minutes, 0, 24 * 60);
+  r.string("TIMEZONE", c.timezone);
+  r.integer("HTTP_THREADS", c.http_threads, 1, 64);
+  r.integer("DB_THREADS", c.db_threads, 1, 256);
+  r.integer("MAX_CONNECTIONS", c.max_connections, 1, 100000);
+  r.integer("REQUEST_TIMEOUT", c.request_timeout_seconds, 1, 3600);
+  r.integer("WORKER_CONCURRENCY", c.worker_concurrency, 1, 64);
+  r.integer("JOB_LEASE_SECONDS", c.job_lease_seconds, 5, 86400);
+  r.integer("JOB_MAX_ATTEMPTS", c.job_max_attempts, 1, 100);
+  r.integer("INACTIVE_DAYS", c.inactive_days, 1, 3650);
+  r.string("CRON_DAILY_REMINDER", c.cron_daily_reminder);
+  r.string("CRON_MONTHLY_REPORT", c.cron_monthly_report);
+  r.string("CRON_DAILY_ADMIN_REPORT", c.cron_daily_admin_report);
+  r.string("CRON_COMPLETE_RESERVATIONS", c.cron_complete_reservations);
+  r.string("SMTP_HOST", c.smtp.host);
+  r.integer("SMTP_PORT", c.smtp.port, 1, 65535);
+  r.string("SMTP_USER", c.smtp.user);
+  if (auto pw = r.secret("SMTP_PASSWORD")) c.smtp.password = *pw;
+  r.string("SMTP_TLS", c.smtp.tls);
+  if (c.smtp.tls != "starttls" && c.smtp.tls != "tls" && c.smtp.tls != "none") {
+    r.fail("SMTP_TLS", fmt::format("'{}' is not one of starttls, tls, none", c.smtp.tls));
+  }
+  r.integer("SMTP_TIMEOUT", c.smtp.timeout_seconds, 1, 600);
+  r.string("MAIL_FROM", c.mail_from);
+  r.string("TEMPLATE_DIR", c.template_dir);
+  r.string("OUTBOX_DIR", c.outbox_dir);
+  if (c.outbox_dir.empty()) c.outbox_dir = c.instance_dir + "/outbox";
+  r.list("METRICS_ALLOW", c.metrics_allow);
+  r.integer("LOGIN_MAX_FAILURES", c.login_max_failures_per_account, 1, 1000);
+  r.integer("LOGIN_MAX_FAILURES_PER_ADDRESS", c.login_max_failures_per_address, 1, 100000);
+  r.integer("LOGIN_WINDOW_SECONDS", c.login_window_seconds, 1, 86400);
+
+  bool is_sqlite = sqlite_path(c.database_url).has_value();
+  bool is_postgres =
+      c.database_url.rfind("postgresql://", 0) == 0 || c.database_url.rfind("postgres://", 0) == 0;
+  if (!is_sqlite && !is_postgres) {
+    r.fail("DATABASE_URL", "must start with sqlite:/// or postgresql://");
+  }
+  if (r.error) return *r.error;
+  return c;
+}
+
+Status ensure_secret_key(Config& c) {
+  if (!c.secret_key.empty()) return ok_status();
+  std::filesystem::path path = std::filesystem::path(c.instance_dir) / "secret_key";
+  if (auto existing = read_file(path.string()); existing && existing->size() >= 32) {
+    c.secret_key = *existing;
+    spdlog::warn("SECRET_KEY is not set; using the key kept in {}", path.string());
+    return ok_status();
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(c.instance_dir, ec);
+  unsigned char raw[64];
+  randombytes_buf(raw, sizeof raw);
+  char hex[sizeof raw * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+  std::string tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return config_error("SECRET_KEY", "not set, and cannot write " + path.string());
+    out << hex << '\n';
+  }
+  ::chmod(tmp.c_str(), 0600);
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return config_error("SECRET_KEY", "not set, and cannot write " + path.string());
+  c.secret_key = hex;
+  spdlog::warn("SECRET_KEY is not set; generated a new key in {} (mode 0600)", path.string());
+  return ok_status();
+}
+
+}  // namespace parkd

@@ -1,0 +1,79 @@
+#pragma once
+// Configuration comes from environment variables only (secrets included, or from a
+// file named by *_FILE). load_config() validates everything up front and names the
+// offending variable in its error, so a bad deployment stops at start-up.
+
+#include "common/result.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parkd {
+
+struct SmtpSettings {
+  std::string host;  // empty: use the file transport
+  int port = 587;
+  std::string user;
+  std::string password;
+  std::string tls = "starttls";  // starttls | tls | none
+  int timeout_seconds = 30;
+};
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 5000;
+  std::string database_url = "sqlite:///instance/parking.db";
+  std::string instance_dir = "instance";
+  std::string secret_key;  // empty until resolved (see ensure_secret_key)
+  bool secret_key_from_env = false;
+  std::int64_t token_max_age = 86400;
+  std::vector<std::string> cors_origins{"http://localhost:5173"};
+  std::string admin_email = "admin@parking.com";
+  std::optional<std::string> admin_password;
+  std::string log_level = "info";
+  int min_charge_minutes = 60;
+  std::string timezone = "UTC";
+  int http_threads = 2;
+  int db_threads = 8;
+  int max_connections = 1024;
+  int request_timeout_seconds = 30;
+  // Jobs and schedules.
+  int worker_concurrency = 2;
+  int job_lease_seconds = 60;
+  int job_max_attempts = 8;
+  int inactive_days = 7;
+  std::string cron_daily_reminder = "0 18 * * *";
+  std::string cron_monthly_report = "0 0 1 * *";
+  std::string cron_daily_admin_report = "0 8 * * *";
+  std::string cron_complete_reservations = "* * * * *";
+  // Mail.
+  SmtpSettings smtp;
+  std::string mail_from = "parkd <no-reply@parkd.local>";
+  std::string template_dir;  // operator override, searched before the shipped templates
+  std::string outbox_dir;    // file transport; default <instance>/outbox
+  std::vector<std::string> metrics_allow{"127.0.0.1", "::1"};
+  // Login throttling.
+  int login_max_failures_per_account = 5;
+  int login_max_failures_per_address = 20;
+  int login_window_seconds = 900;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+// Reads and validates every variable. Errors (kind bad_request, code "config_error")
+// name the variable and what is wrong with its value. Does not touch the filesystem
+// except to read *_FILE secrets.
+Result<Config> load_config(const EnvLookup& env);
+
+// The path of the SQLite database file if database_url is a sqlite URL.
+std::optional<std::string> sqlite_path(const std::string& database_url);
+
+// When SECRET_KEY/SECRET_KEY_FILE are not set: reads <instance>/secret_key, or creates
+// it (mode 0600) with 64 random bytes, hex encoded. Logs a warning either way.
+Status ensure_secret_key(Config& config);
+
+}  // namespace parkd

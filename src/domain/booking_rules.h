@@ -1,0 +1,23 @@
+#pragma once
+// Pure rules for bookings (API.md "Bookings"): the window a booking occupies and its cost.
+
+#include "common/result.h"
+#include "domain/models.h"
+
+namespace parkd {
+
+// The window of a reservation: both ends present, end after start, start not more than
+// 5 minutes before `now`, at most 30 days long. Errors: validation with fields
+// reserved_start / reserved_end.
+Result<Window> reservation_window(std::optional<Timestamp> start, std::optional<Timestamp> end,
+                                  Timestamp now);
+
+// The cost charged when a booking ends at `ended_at` (see API.md "Cost at release"):
+// immediate = its stay; reserved = its whole window; never less than the minimum charge.
+std::int64_t release_cost_cents(const Booking& booking, Timestamp ended_at, int min_charge_minutes);
+
+// The cost of a reservation's window, known when it is made.
+std::int64_t window_cost_cents(std::int64_t price_cents, const Window& window,
+                               int min_charge_minutes);
+
+}  // namespace parkd

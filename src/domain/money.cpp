@@ -1,0 +1,87 @@
+#include "domain/money.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace parkd {
+namespace {
+
+std::optional<std::int64_t> parse_decimal_text(const std::string& s) {
+  std::size_t pos = 0;
+  if (s.empty()) return std::nullopt;
+  std::int64_t units = 0;
+  std::size_t digits = 0;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    if (++digits > 12) return std::nullopt;
+    units = units * 10 + (s[pos++] - '0');
+  }
+  if (digits == 0) return std::nullopt;
+  std::int64_t cents = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int decimals = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (++decimals > 2) return std::nullopt;
+      cents = cents * 10 + (s[pos++] - '0');
+    }
+    if (decimals == 0) return std::nullopt;
+    if (decimals == 1) cents *= 10;
+  }
+  if (pos != s.size()) return std::nullopt;
+  return units * 100 + cents;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_money(const nlohmann::json& value) {
+  if (value.is_number_integer()) {
+    auto v = value.get<std::int64_t>();
+    if (v < 0 || v > 1'000'000'000'000) return std::nullopt;
+    return v * 100;
+  }
+  if (value.is_number_unsigned()) {
+    auto v = value.get<std::uint64_t>();
+    if (v > 1'000'000'000'000) return std::nullopt;
+    return static_cast<std::int64_t>(v) * 100;
+  }
+  if (value.is_number_float()) {
+    double d = value.get<double>();
+    if (!std::isfinite(d) || d < 0 || d > 1e12) return std::nullopt;
+    double scaled = d * 100.0;
+    double rounded = std::round(scaled);
+    // A decimal with at most two places lands within float noise of a whole cent.
+    if (std::fabs(scaled - rounded) > 1e-6 * std::max(1.0, std::fabs(scaled))) return std::nullopt;
+    return static_cast<std::int64_t>(rounded);
+  }
+  if (value.is_string()) {
+    std::string s = value.get<std::string>();
+    auto first = s.find_first_not_of(' ');
+    auto last = s.find_last_not_of(' ');
+    if (first == std::string::npos) return std::nullopt;
+    return parse_decimal_text(s.substr(first, last - first + 1));
+  }
+  return std::nullopt;
+}
+
+nlohmann::json money_json(std::int64_t cents) {
+  if (cents % 100 == 0) return cents / 100;
+  return static_cast<double>(cents) / 100.0;
+}
+
+std::string format_money(std::int64_t cents) {
+  const char* sign = cents < 0 ? "-" : "";
+  std::int64_t a = cents < 0 ? -cents : cents;
+  return fmt::format("{}{}.{:02}", sign, a / 100, a % 100);
+}
+
+std::int64_t stay_cost_cents(std::int64_t price_cents, std::int64_t billed_seconds,
+                             int min_charge_minutes) {
+  std::int64_t seconds = std::max<std::int64_t>(billed_seconds, 0);
+  seconds = std::max<std::int64_t>(seconds, std::int64_t{min_charge_minutes} * 60);
+  // price * seconds / 3600, half-up: (2 * p * s + 3600) / 7200.
+  return (2 * price_cents * seconds + 3600) / 7200;
+}
+
+}  // namespace parkd

@@ -1,0 +1,130 @@
+#include "domain/validation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace parkd {
+
+std::string trim(std::string_view s) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra = 0;
+    if (c < 0x80) {
+      extra = 0;
+    } else if ((c >> 5) == 0x6 && c >= 0xC2) {
+      extra = 1;
+    } else if ((c >> 4) == 0xE) {
+      extra = 2;
+    } else if ((c >> 3) == 0x1E && c <= 0xF4) {
+      extra = 3;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= extra) return false;  // truncated sequence
+    for (std::size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+std::optional<std::string> check_email(std::string_view email) {
+  if (email.empty()) return "is required";
+  if (email.size() > 254) return "is too long (at most 254 characters)";
+  auto at = email.find('@');
+  if (at == std::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != std::string_view::npos) {
+    return "is not a valid email address";
+  }
+  auto domain = email.substr(at + 1);
+  auto dot = domain.find('.');
+  if (domain.empty() || dot == std::string_view::npos || dot == 0 || domain.back() == '.') {
+    return "is not a valid email address";
+  }
+  for (char c : email) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7F || c == '<' || c == '>' || c == ',' || c == ';' || c == '"') {
+      return "is not a valid email address";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_password(std::string_view password) {
+  if (password.size() < 8) return "must be at least 8 characters";
+  if (password.size() > kMaxPasswordLength) return "must be at most 1024 characters";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_username(std::string_view username) {
+  if (!is_valid_utf8(username)) return "must be valid UTF-8";
+  std::size_t chars = 0;
+  for (char c : username) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u & 0xC0) != 0x80) ++chars;
+    if (u < 0x20 || u == 0x7F) return "must not contain control characters";
+    if (c == '@') return "must not contain '@'";
+  }
+  if (chars < 1 || chars > kMaxUsernameLength) return "must be 1 to 64 characters";
+  return std::nullopt;
+}
+
+VehicleCheck check_vehicle_number(std::string_view vehicle) {
+  std::string v = trim(vehicle);
+  if (v.empty() || v.size() > 16) return {std::nullopt, "must be 1 to 16 characters"};
+  for (char& c : v) {
+    auto u = static_cast<unsigned char>(c);
+    if (!std::isalnum(u) && c != ' ' && c != '-') {
+      return {std::nullopt, "may contain only letters, digits, spaces and '-'"};
+    }
+    c = static_cast<char>(std::toupper(u));
+  }
+  return {v, std::nullopt};
+}
+
+std::optional<std::string> check_lot_name(std::string_view name) {
+  if (name.empty()) return "is required";
+  if (!is_valid_utf8(name)) return "must be valid UTF-8";
+  if (name.size() > kMaxLotNameLength) return "must be at most 100 characters";
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) return "must not contain control characters";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_address(std::string_view address) {
+  if (!is_valid_utf8(address)) return "must be valid UTF-8";
+  if (address.size() > kMaxAddressLength) return "must be at most 500 characters";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_capacity(std::int64_t capacity) {
+  if (capacity < 1 || capacity > kMaxCapacity) return "must be an integer from 1 to 10000";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_price_cents(std::int64_t cents) {
+  if (cents <= 0 || cents > kMaxPriceCents) return "must be more than 0 and at most 100000";
+  return std::nullopt;
+}
+
+}  // namespace parkd

@@ -1,0 +1,44 @@
+#pragma once
+// Pure input rules from the contract (API.md). Each check returns the problem in words,
+// or nullopt when the value is acceptable; callers collect them into `fields`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace parkd {
+
+inline constexpr std::size_t kMaxPasswordLength = 1024;  // bounds the hashing cost
+inline constexpr std::size_t kMaxUsernameLength = 64;
+inline constexpr std::size_t kMaxLotNameLength = 100;
+inline constexpr std::size_t kMaxAddressLength = 500;
+inline constexpr std::int64_t kMaxCapacity = 10000;
+inline constexpr std::int64_t kMaxPriceCents = 100000 * 100;
+inline constexpr std::int64_t kMaxReservationSeconds = 30 * 86400;
+inline constexpr std::int64_t kReservationStartGraceSeconds = 5 * 60;
+inline constexpr std::int64_t kDefaultListLimit = 1000;
+inline constexpr std::int64_t kMaxListLimit = 10000;
+
+std::string trim(std::string_view s);
+std::string to_lower(std::string_view s);
+bool is_valid_utf8(std::string_view s);
+
+std::optional<std::string> check_email(std::string_view email);
+std::optional<std::string> check_password(std::string_view password);
+// `username` already trimmed and non-empty (empty means "none").
+std::optional<std::string> check_username(std::string_view username);
+
+// Returns the normalised (upper-case) plate, or the problem.
+struct VehicleCheck {
+  std::optional<std::string> normalized;
+  std::optional<std::string> problem;
+};
+VehicleCheck check_vehicle_number(std::string_view vehicle);
+
+std::optional<std::string> check_lot_name(std::string_view name);  // already trimmed
+std::optional<std::string> check_address(std::string_view address);
+std::optional<std::string> check_capacity(std::int64_t capacity);
+std::optional<std::string> check_price_cents(std::int64_t cents);
+
+}  // namespace parkd

@@ -1,0 +1,232 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+#include <restinio/all.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace parkd {
+namespace {
+
+struct Traits : public restinio::default_traits_t {
+  static constexpr bool use_connection_count_limiter = true;
+};
+
+using RequestHandle = restinio::request_handle_t;
+
+// A fixed set of threads taking tasks from one queue; refuses work past a bound so an
+// overload answers 503 quickly instead of queueing without limit.
+class HandlerPool {
+ public:
+  HandlerPool(int threads, std::size_t max_queue) : max_queue_(max_queue) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
+  }
+  ~HandlerPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  bool post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.size() >= max_queue_) return false;
+      queue_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+    return true;
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
+  }
+
+  std::size_t max_queue_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+Request to_request(const RequestHandle& h) {
+  Request r;
+  r.method = std::string(h->header().method().c_str());
+  r.path = std::string(h->header().path());
+  r.query = std::string(h->header().query());
+  h->header().for_each_field([&r](const restinio::http_header_field_t& f) {
+    std::string name = f.name();
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.emplace(std::move(name), f.value());
+  });
+  r.body = h->body();
+  r.remote_address = h->remote_endpoint().address().to_string();
+  return r;
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 429:
+      return "Too Many Requests";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status >= 500 ? "Internal Server Error" : "OK";
+  }
+}
+
+template <class Builder>
+void add_headers(Builder& b, const Response& res) {
+  if (!res.content_type.empty())
+    b.append_header(restinio::http_field::content_type, res.content_type);
+  for (const auto& [name, value] : res.headers) b.append_header(name, value);
+}
+
+void send(const RequestHandle& h, Response res, bool head) {
+  restinio::http_status_line_t status{
+      restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
+      reason_phrase(res.status)};
+  if (!res.stream) {
+    auto b = h->create_response(status);
+    add_headers(b, res);
+    if (!head) b.set_body(std::move(res.body));
+    b.done();
+    return;
+  }
+  // Streamed: flush every ~64 KiB and wait for the write to finish, so a slow client
+  // holds back the producer instead of the whole body piling up in memory.
+  auto b = h->create_response<restinio::chunked_output_t>(status);
+  add_headers(b, res);
+  std::string pending;
+  bool broken = false;
+  auto flush_and_wait = [&] {
+    if (broken) return;
+    std::promise<bool> written;
+    auto done = written.get_future();
+    b.append_chunk(std::move(pending));
+    pending.clear();
+    b.flush([&written](const restinio::asio_ns::error_code& ec) { written.set_value(!ec); });
+    if (done.wait_for(std::chrono::seconds(60)) != std::future_status::ready || !done.get())
+      broken = true;
+  };
+  res.stream([&](std::string_view chunk) {
+    pending.append(chunk);
+    if (pending.size() >= 64 * 1024) flush_and_wait();
+  });
+  if (!pending.empty()) flush_and_wait();
+  b.done();
+}
+
+}  // namespace
+
+Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool>& stop_requested,
+                  const std::function<void()>& on_listening) {
+  HandlerPool pool(o.handler_threads, 10000);
+  std::atomic<int> in_flight{0};
+
+  auto settings =
+      restinio::server_settings_t<Traits>{}
+          .port(static_cast<std::uint16_t>(o.port))
+          .address(o.host)
+          .max_parallel_connections(static_cast<std::size_t>(o.max_connections))
+          .read_next_http_message_timelimit(std::chrono::seconds(o.request_timeout_seconds))
+          .write_http_response_timelimit(std::chrono::seconds(o.request_timeout_seconds))
+          .handle_request_timeout(std::chrono::seconds(o.request_timeout_seconds + 5))
+          .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
+              8 * 1024 * 1024))  // App answers 413 above 1 MiB; this caps memory
+          .request_handler([&](RequestHandle h) {
+            in_flight.fetch_add(1);
+            bool queued = pool.post([&app, &in_flight, h] {
+              try {
+                Request req = to_request(h);
+                Response res = app.handle(req);
+                send(h, std::move(res), req.method == "HEAD");
+              } catch (const std::exception& e) {
+                spdlog::error("http: failed to answer a request: {}", e.what());
+              }
+              in_flight.fetch_sub(1);
+            });
+            if (!queued) {
+              in_flight.fetch_sub(1);
+              Response busy = error_response({ErrorKind::unavailable,
+                                              "overloaded",
+                                              "The server is overloaded; retry shortly",
+                                              {},
+                                              {},
+                                              0});
+              busy.headers.emplace_back("Retry-After", "1");
+              send(h, std::move(busy), false);
+            }
+            return restinio::request_accepted();
+          });
+
+  restinio::running_server_handle_t<Traits> server;
+  try {
+    server = restinio::run_async(restinio::own_io_context(), std::move(settings),
+                                 static_cast<std::size_t>(o.io_threads));
+  } catch (const std::exception& e) {
+    return Error{ErrorKind::unavailable,
+                 "listen_failed",
+                 fmt::format("cannot listen on {}:{}: {}", o.host, o.port, e.what()),
+                 {},
+                 {},
+                 0};
+  }
+  on_listening();
+  while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+
+  spdlog::info("http: shutting down; waiting for {} in-flight request(s)", in_flight.load());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Give the I/O threads a moment to write the last responses out.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server->stop();
+  server->wait();
+  spdlog::info("http: stopped");
+  return ok_status();
+}
+
+}  // namespace parkd

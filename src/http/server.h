@@ -1,0 +1,30 @@
+#pragma once
+// The network edge: RESTinio (Boost.Asio) accepts connections on a few I/O threads and
+// hands each request to a bounded pool of handler threads, where App runs (database
+// queries and password hashing never block the I/O threads). This is the only module
+// that includes RESTinio headers.
+
+#include "api/app.h"
+
+#include <atomic>
+#include <functional>
+
+namespace parkd {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 5000;
+  int io_threads = 2;
+  int handler_threads = 8;
+  int max_connections = 1024;
+  int request_timeout_seconds = 30;
+};
+
+// Serves until `stop_requested` returns true (polled) — e.g. after SIGINT/SIGTERM —
+// then stops accepting, lets in-flight requests finish (up to 20 s), and returns.
+// `on_listening` is called once the socket is bound. Errors: bind failure.
+Status serve_http(const App& app, const ServerOptions& options,
+                  const std::atomic<bool>& stop_requested,
+                  const std::function<void()>& on_listening);
+
+}  // namespace parkd

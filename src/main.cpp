@@ -1,0 +1,217 @@
+// parkd: the command line. `parkd --help` lists the subcommands.
+#include "api/app.h"
+#include "auth/password.h"
+#include "config/config.h"
+#include "http/server.h"
+#include "services/auth_service.h"
+#include "services/booking_service.h"
+#include "services/job_service.h"
+#include "services/lot_service.h"
+#include "services/stats_service.h"
+#include "store/store.h"
+
+#include <date/tz.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace parkd {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+int fail(const Error& e) {
+  spdlog::error("{}", e.message);
+  std::fprintf(stderr, "parkd: %s\n", e.message.c_str());
+  return 1;
+}
+
+// Everything a command needs, built from the environment in one place.
+struct Runtime {
+  Config config;
+  std::unique_ptr<Store> store;
+  const date::time_zone* tz = nullptr;
+};
+
+Result<Runtime> boot(bool migrate) {
+  auto config = load_config(process_env());
+  if (!config) return config.error();
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  if (const char* offset = std::getenv("PARKD_CLOCK_OFFSET")) {
+    set_clock_offset(std::chrono::seconds{std::atoll(offset)});
+  }
+  Runtime rt;
+  rt.config = std::move(*config);
+  try {
+    rt.tz = date::locate_zone(rt.config.timezone);
+  } catch (const std::exception&) {
+    return Error::bad_request(
+        "config_error",
+        "TIMEZONE: '" + rt.config.timezone + "' is not a known time zone (e.g. Europe/Berlin)");
+  }
+  auto store = open_store(rt.config.database_url, rt.config.db_threads);
+  if (!store) return store.error();
+  rt.store = std::move(*store);
+  if (migrate) {
+    if (Status st = rt.store->migrate(); !st) return st.error();
+  }
+  return rt;
+}
+
+int cmd_serve(const std::string& host_flag, int port_flag) {
+  auto rt = boot(true);
+  if (!rt) return fail(rt.error());
+  Config& c = rt->config;
+  if (!host_flag.empty()) c.host = host_flag;
+  if (port_flag > 0) c.port = port_flag;
+  if (Status st = ensure_secret_key(c); !st) return fail(st.error());
+
+  TokenSigner signer(c.secret_key, c.token_max_age);
+  LoginThrottle throttle(c.login_max_failures_per_account, c.login_max_failures_per_address,
+                         std::chrono::seconds(c.login_window_seconds));
+  AuthService auth(*rt->store, signer, throttle);
+  LotService lots(*rt->store);
+  BookingService bookings(*rt->store, c.min_charge_minutes, c.job_max_attempts);
+  StatsService stats(*rt->store, rt->tz);
+  JobService jobs(*rt->store, c.job_max_attempts);
+
+  auto admin_password = auth.ensure_admin(c.admin_email, c.admin_password);
+  if (!admin_password) return fail(admin_password.error());
+
+  App app(Services{c, *rt->store, auth, lots, bookings, stats, jobs});
+  ServerOptions options{
+      c.host, c.port, c.http_threads, c.db_threads, c.max_connections, c.request_timeout_seconds};
+  install_signal_handlers();
+  Status st = serve_http(app, options, g_stop, [&] {
+    spdlog::info("parkd {} listening on http://{}:{} (database: {})", PARKD_VERSION, c.host, c.port,
+                 rt->store->kind());
+    std::printf("parkd is listening on http://%s:%d\n", c.host.c_str(), c.port);
+    if (*admin_password) {
+      std::printf(
+          "Created the admin account. Log in with:\n  email:    %s\n  password: %s\n"
+          "(shown once; set ADMIN_PASSWORD to choose it yourself)\n",
+          c.admin_email.c_str(), (*admin_password)->c_str());
+    } else {
+      std::printf("Log in as the admin with the email %s and its password.\n",
+                  c.admin_email.c_str());
+    }
+    std::fflush(stdout);
+  });
+  if (!st) return fail(st.error());
+  return 0;
+}
+
+int cmd_migrate() {
+  auto rt = boot(true);
+  if (!rt) return fail(rt.error());
+  std::printf("Database is up to date (%s).\n", rt->store->kind().c_str());
+  return 0;
+}
+
+int cmd_reset(bool yes) {
+  if (!yes) {
+    std::fprintf(stderr,
+                 "parkd: db reset deletes every user, lot and booking. Run it again with --yes.\n");
+    return 2;
+  }
+  auto rt = boot(false);
+  if (!rt) return fail(rt.error());
+  if (Status st = rt->store->reset(); !st) return fail(st.error());
+  if (Status st = rt->store->migrate(); !st) return fail(st.error());
+  std::printf("Database reset: all data deleted, schema recreated.\n");
+  return 0;
+}
+
+int cmd_seed(bool demo) {
+  if (!demo) {
+    std::fprintf(stderr, "parkd: nothing to seed; use --demo for the sample data\n");
+    return 2;
+  }
+  auto rt = boot(true);
+  if (!rt) return fail(rt.error());
+  Config& c = rt->config;
+  TokenSigner signer("unused-for-seeding-only", 60);
+  LoginThrottle throttle(5, 20, std::chrono::seconds(60));
+  AuthService auth(*rt->store, signer, throttle);
+  LotService lots(*rt->store);
+  auto admin_password = auth.ensure_admin(c.admin_email, c.admin_password.value_or("admin123"));
+  if (!admin_password) return fail(admin_password.error());
+  auto user =
+      auth.create_user({"user@parking.com", std::string("Test User"), "user1234"}, Role::user);
+  if (!user && user.error().kind != ErrorKind::conflict) return fail(user.error());
+  auto lot =
+      lots.create({std::string("Downtown Parking"), std::string("123 Main Street"), 20, 500});
+  if (!lot && lot.error().kind != ErrorKind::conflict) return fail(lot.error());
+  std::printf(
+      "Demo data ready:\n  admin: %s (password: %s)\n  user:  user@parking.com (password: "
+      "user1234)\n"
+      "  lot:   Downtown Parking, 20 spots at 5.00 per hour\n",
+      c.admin_email.c_str(),
+      c.admin_password ? "from ADMIN_PASSWORD" : "admin123, unless it existed");
+  return 0;
+}
+
+}  // namespace
+}  // namespace parkd
+
+int main(int argc, char** argv) {
+  using namespace parkd;
+  auto logger = spdlog::stderr_color_mt("parkd");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  CLI::App cli{
+      "parkd: parking-management service (lots, spots, bookings, reports).\n"
+      "Configuration comes from environment variables; see README.md."};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", PARKD_VERSION);
+
+  std::string host;
+  int port = 0;
+  auto* serve = cli.add_subcommand(
+      "serve", "Run the HTTP API (and, by default, the job worker and scheduler)");
+  serve->add_option("--host", host, "Address to listen on (overrides HOST; default 127.0.0.1)");
+  serve->add_option("--port", port, "Port to listen on (overrides PORT; default 5000)")
+      ->check(CLI::Range(1, 65535));
+
+  auto* db = cli.add_subcommand("db", "Database maintenance");
+  db->require_subcommand(1);
+  auto* migrate =
+      db->add_subcommand("migrate", "Create or upgrade the schema (also done by serve)");
+  bool yes = false;
+  auto* reset = db->add_subcommand("reset", "Delete ALL data and recreate the schema");
+  reset->add_flag("--yes", yes, "Confirm that all data may be deleted");
+  bool demo = false;
+  auto* seed = db->add_subcommand("seed", "Add sample data");
+  seed->add_flag("--demo", demo,
+                 "The original's sample data: admin, a test user, Downtown Parking (20 spots)");
+
+  auto* version = cli.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(cli, argc, argv);
+  if (*serve) return cmd_serve(host, port);
+  if (*migrate) return cmd_migrate();
+  if (*reset) return cmd_reset(yes);
+  if (*seed) return cmd_seed(demo);
+  if (*version) {
+    std::printf("parkd %s\n", PARKD_VERSION);
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,146 @@
+#include "services/auth_service.h"
+
+#include "auth/password.h"
+#include "domain/validation.h"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+namespace parkd {
+namespace {
+
+Error invalid_credentials() {
+  return {ErrorKind::unauthorized, "invalid_credentials", "Invalid email or password", {}, {}, 0};
+}
+
+// Verifying against a real hash when the account does not exist keeps the response
+// time the same, so timing does not reveal which emails are registered.
+const std::string& dummy_hash() {
+  static const std::string h = hash_password("not-a-real-password").value_or("");
+  return h;
+}
+
+std::string random_password() {
+  unsigned char raw[12];
+  randombytes_buf(raw, sizeof raw);
+  char b64[sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return b64;
+}
+
+}  // namespace
+
+Result<User> AuthService::create_user(const RegisterRequest& req, Role role) {
+  nlohmann::json fields = nlohmann::json::object();
+  std::string email = to_lower(trim(req.email));
+  if (auto p = check_email(email)) fields["email"] = *p;
+  if (req.username) {
+    if (auto p = check_username(*req.username)) fields["username"] = *p;
+  }
+  if (auto p = check_password(req.password)) fields["password"] = *p;
+  if (!fields.empty()) return Error::validation(fields);
+
+  // Hash outside the write transaction: it takes ~20 ms and must not hold the writer.
+  auto hash = hash_password(req.password);
+  if (!hash) return Error::internal("Could not hash the password");
+
+  User created;
+  Status st = store_.write([&](Tx& tx) -> Status {
+    if (tx.email_taken(email)) {
+      return Error::conflict("email_taken", "An account with this email already exists");
+    }
+    if (req.username && tx.username_taken(*req.username)) {
+      return Error::conflict("username_taken", "This username is already taken");
+    }
+    Id id = tx.insert_user({email, req.username, *hash, role, now()});
+    created = *tx.user_by_id(id);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return created;
+}
+
+Result<Session> AuthService::register_user(const RegisterRequest& req) {
+  auto user = create_user(req, Role::user);
+  if (!user) return user.error();
+  spdlog::info("auth: registered user {} ({})", user->id, user->email);
+  return Session{*user, signer_.issue(user->id, user->token_version, now())};
+}
+
+Result<Session> AuthService::login(const std::string& login_name, const std::string& password,
+                                   const std::string& client_address) {
+  std::string account = to_lower(trim(login_name));
+  Timestamp t = now();
+  if (auto wait = throttle_.retry_after(account, client_address, t)) {
+    Error e{ErrorKind::too_many_requests,
+            "too_many_attempts",
+            "Too many failed login attempts; try again later",
+            {},
+            {},
+            static_cast<int>(*wait)};
+    return e;
+  }
+  std::optional<User> user;
+  if (!account.empty()) {
+    Status st = store_.read([&](Tx& tx) {
+      user = tx.user_by_login(account);
+      return ok_status();
+    });
+    if (!st) return st.error();
+  }
+  bool ok = user ? verify_password(user->password_hash, password)
+                 : (verify_password(dummy_hash(), password), false);
+  if (!ok) {
+    throttle_.record_failure(account, client_address, now());
+    spdlog::info("auth: failed login for '{}' from {}", account, client_address);
+    return invalid_credentials();
+  }
+  throttle_.record_success(account);
+  return Session{*user, signer_.issue(user->id, user->token_version, now())};
+}
+
+Result<User> AuthService::authenticate(std::string_view token) {
+  auto claims = signer_.verify(token, now());
+  if (!claims) return claims.error();
+  std::optional<User> user;
+  Status st = store_.read([&](Tx& tx) {
+    user = tx.user_by_id(claims->user_id);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  if (!user || user->token_version != claims->version) {
+    return Error::unauthorized("Invalid or expired token");
+  }
+  return *user;
+}
+
+Status AuthService::logout(Id user_id) {
+  return store_.write([&](Tx& tx) {
+    tx.bump_token_version(user_id);
+    return ok_status();
+  });
+}
+
+Result<std::optional<std::string>> AuthService::ensure_admin(
+    const std::string& email, const std::optional<std::string>& password) {
+  std::optional<User> admin;
+  Status st = store_.read([&](Tx& tx) {
+    admin = tx.first_admin();
+    return ok_status();
+  });
+  if (!st) return st.error();
+  if (admin) return std::optional<std::string>{};
+  std::optional<std::string> generated;
+  std::string pw = password ? *password : *(generated = random_password());
+  auto created = create_user({email, std::string("admin"), pw}, Role::admin);
+  if (!created) {
+    // The name "admin" may belong to a user already; an admin needs no display name.
+    if (created.error().code == "username_taken")
+      created = create_user({email, std::nullopt, pw}, Role::admin);
+    if (!created) return created.error();
+  }
+  spdlog::info("auth: created the admin account {}", email);
+  return generated;
+}
+
+}  // namespace parkd

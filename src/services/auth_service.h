@@ -1,0 +1,62 @@
+#pragma once
+// Accounts and sessions: register, login (by email or username), token check, logout,
+// and the admin account created on first start.
+
+#include "auth/throttle.h"
+#include "auth/token.h"
+#include "common/result.h"
+#include "domain/models.h"
+#include "store/store.h"
+
+#include <optional>
+#include <string>
+
+namespace parkd {
+
+struct RegisterRequest {
+  std::string email;
+  std::optional<std::string> username;  // trimmed; empty became nullopt
+  std::string password;
+};
+
+struct Session {
+  User user;
+  std::string token;
+};
+
+class AuthService {
+ public:
+  AuthService(Store& store, const TokenSigner& signer, LoginThrottle& throttle)
+      : store_(store), signer_(signer), throttle_(throttle) {}
+
+  // Validates and creates a user with role `user`. Errors: validation (fields),
+  // conflict email_taken / username_taken.
+  Result<Session> register_user(const RegisterRequest& req);
+
+  // Errors: unauthorized invalid_credentials (the same for an unknown login and a wrong
+  // password), too_many_requests with retry_after_seconds.
+  Result<Session> login(const std::string& login, const std::string& password,
+                        const std::string& client_address);
+
+  // The user a bearer token belongs to. Errors: unauthorized (malformed, bad signature,
+  // expired, revoked by a newer token version, user gone).
+  Result<User> authenticate(std::string_view token);
+
+  // Revokes every token of the user.
+  Status logout(Id user_id);
+
+  // Creates the admin account when none exists. Returns the generated password when one
+  // had to be generated (to print once), else nullopt.
+  Result<std::optional<std::string>> ensure_admin(const std::string& email,
+                                                  const std::optional<std::string>& password);
+
+  // Creates a user directly (seeding). Errors as register_user.
+  Result<User> create_user(const RegisterRequest& req, Role role);
+
+ private:
+  Store& store_;
+  const TokenSigner& signer_;
+  LoginThrottle& throttle_;
+};
+
+}  // namespace parkd

@@ -1,0 +1,212 @@
+#include "services/booking_service.h"
+
+#include "domain/booking_rules.h"
+#include "services/job_service.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace parkd {
+namespace {
+
+nlohmann::json window_json(const Window& w) {
+  return {{"start", format_iso8601(w.start)},
+          {"end", w.end ? nlohmann::json(format_iso8601(*w.end)) : nlohmann::json(nullptr)}};
+}
+
+Error with_conflict(Error e, const std::optional<Window>& conflict) {
+  if (conflict) e.extra = {{"conflict", window_json(*conflict)}};
+  return e;
+}
+
+constexpr std::chrono::hours kIdempotencyLifetime{24};
+
+}  // namespace
+
+Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookRequest& req,
+                                         Timestamp at) {
+  auto lot = tx.lot(req.lot_id, at);
+  if (!lot) return Error::not_found("Parking lot not found");
+
+  Window window{at, std::nullopt};
+  if (req.type == BookingType::reserved) {
+    auto w = reservation_window(req.reserved_start, req.reserved_end, at);
+    if (!w) return w.error();
+    window = *w;
+  }
+
+  std::optional<Spot> spot;
+  if (req.spot_id) {
+    spot = tx.spot(req.lot_id, *req.spot_id, at);
+    if (!spot) return Error::validation({{"spot_id", "no such spot in this lot"}});
+    if (auto conflict = tx.spot_conflict(spot->id, window)) {
+      return with_conflict(
+          Error::conflict("spot_unavailable",
+                          fmt::format("Spot {} is not free for the requested time", spot->number)),
+          conflict);
+    }
+  } else {
+    spot = tx.lowest_free_spot(req.lot_id, window);
+    if (!spot) {
+      std::optional<Window> conflict;
+      if (req.type == BookingType::reserved) {
+        // Show the window that blocks the first spot, as the original's frontend does.
+        auto spots = tx.spots(req.lot_id, at);
+        if (!spots.empty()) conflict = tx.spot_conflict(spots.front().id, window);
+      }
+      return with_conflict(
+          Error::conflict("lot_full", "No spot is free in this lot for the requested time"),
+          conflict);
+    }
+  }
+
+  NewBooking nb;
+  nb.user_id = user.id;
+  nb.lot_id = lot->id;
+  nb.lot_name = lot->name;
+  nb.spot_id = spot->id;
+  nb.spot_number = spot->number;
+  nb.type = req.type;
+  nb.vehicle_number = req.vehicle_number;
+  nb.created_at = at;
+  nb.occupies = window;
+  nb.price_cents = lot->price_cents;
+  nb.cost_cents = req.type == BookingType::reserved
+                      ? window_cost_cents(lot->price_cents, window, min_charge_minutes_)
+                      : 0;
+  Id id = tx.insert_booking(nb);
+  tx.enqueue_job({job_types::booking_confirmation, fmt::format(R"({{"booking_id":{}}})", id),
+                  fmt::format("booking_confirmation:{}", id), at, job_max_attempts_, user.id},
+                 at);
+  return *tx.booking(id);
+}
+
+Result<StoredResponse> BookingService::book(const User& user, const BookRequest& req,
+                                            const std::optional<IdempotencyKey>& idem,
+                                            const RenderBooking& render) {
+  StoredResponse response;
+  std::optional<Booking> created;
+  Status st = store_.write([&](Tx& tx) -> Status {
+    Timestamp at = now();
+    if (idem) {
+      if (auto previous = tx.idempotent_response(user.id, idem->key, at - kIdempotencyLifetime)) {
+        if (previous->request_hash != idem->request_hash) {
+          return Error::conflict("idempotency_mismatch",
+                                 "This Idempotency-Key was used with a different request");
+        }
+        response = *previous;
+        return ok_status();
+      }
+    }
+    auto outcome = try_book(tx, user, req, at);
+    response = render(outcome);
+    if (outcome) created = *outcome;
+    if (idem && response.status < 500) {
+      response.request_hash = idem->request_hash;
+      tx.store_idempotent_response(user.id, idem->key, response, at);
+    }
+    return ok_status();
+  });
+  if (!st) return st.error();
+  if (created) {
+    spdlog::info("booking: {} booked spot {} of lot {} (booking {}, {})", user.id,
+                 created->spot_number, created->lot_id, created->id,
+                 booking_type_name(created->type));
+  }
+  return response;
+}
+
+Result<Booking> BookingService::owned_booking(Tx& tx, const User& user, Id booking_id) {
+  auto b = tx.booking(booking_id);
+  if (!b || (b->user_id != user.id && user.role != Role::admin)) {
+    return Error::not_found("Booking not found");
+  }
+  return *b;
+}
+
+Result<Booking> BookingService::release(const User& user, Id booking_id) {
+  std::optional<Booking> done;
+  Status st = store_.write([&](Tx& tx) -> Status {
+    Timestamp at = now();
+    auto b = owned_booking(tx, user, booking_id);
+    if (!b) return b.error();
+    BookingStatus status = b->status_at(at);
+    if (status == BookingStatus::reserved) {
+      return Error::conflict("booking_not_active",
+                             "This reservation has not started; cancel it instead");
+    }
+    if (status != BookingStatus::active) {
+      return Error::conflict("booking_not_active", fmt::format("This booking is already {}",
+                                                               booking_status_name(status)));
+    }
+    Timestamp ended = at;
+    if (b->reserved_end && ended > *b->reserved_end) ended = *b->reserved_end;
+    tx.complete_booking(b->id, ended, release_cost_cents(*b, ended, min_charge_minutes_));
+    done = tx.booking(b->id);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  spdlog::info("booking: {} released (cost {} cents)", done->id, done->cost_cents);
+  return *done;
+}
+
+Result<Booking> BookingService::cancel(const User& user, Id booking_id) {
+  std::optional<Booking> done;
+  Status st = store_.write([&](Tx& tx) -> Status {
+    Timestamp at = now();
+    auto b = owned_booking(tx, user, booking_id);
+    if (!b) return b.error();
+    BookingStatus status = b->status_at(at);
+    if (status != BookingStatus::reserved) {
+      return Error::conflict(
+          "booking_not_reserved",
+          fmt::format("Only a reservation that has not started can be cancelled; "
+                      "this booking is {}",
+                      booking_status_name(status)));
+    }
+    tx.cancel_booking(b->id);
+    done = tx.booking(b->id);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  spdlog::info("booking: {} cancelled", done->id);
+  return *done;
+}
+
+Result<Booking> BookingService::get(const User& user, Id booking_id) {
+  std::optional<Booking> found;
+  Status st = store_.read([&](Tx& tx) -> Status {
+    auto b = owned_booking(tx, user, booking_id);
+    if (!b) return b.error();
+    found = *b;
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return *found;
+}
+
+Result<BookingService::Page> BookingService::list(const BookingFilter& filter) {
+  Page page;
+  Status st = store_.read([&](Tx& tx) {
+    Timestamp at = now();
+    page.bookings = tx.bookings(filter, at);
+    page.total = tx.count_bookings(filter, at);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return page;
+}
+
+Result<std::int64_t> BookingService::complete_ended_reservations() {
+  std::int64_t n = 0;
+  Status st = store_.write([&](Tx& tx) {
+    n = tx.complete_ended_reservations(now());
+    tx.purge_idempotency_keys(now() - kIdempotencyLifetime);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  if (n > 0) spdlog::info("booking: completed {} ended reservation(s)", n);
+  return n;
+}
+
+}  // namespace parkd

@@ -1,0 +1,80 @@
+#pragma once
+// Booking use cases, each one database transaction (see API.md "Bookings").
+
+#include "common/result.h"
+#include "domain/models.h"
+#include "store/store.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace parkd {
+
+struct BookRequest {
+  Id lot_id = 0;
+  std::optional<Id> spot_id;
+  BookingType type = BookingType::immediate;
+  std::optional<std::string> vehicle_number;  // already validated and upper-cased
+  std::optional<Timestamp> reserved_start;
+  std::optional<Timestamp> reserved_end;
+};
+
+struct IdempotencyKey {
+  std::string key;
+  std::string request_hash;  // a digest of the request body: same key + other body = mismatch
+};
+
+// Renders the outcome of a booking attempt as the response to send and, with an
+// Idempotency-Key, to replay.
+using RenderBooking = std::function<StoredResponse(const Result<Booking>&)>;
+
+class BookingService {
+ public:
+  BookingService(Store& store, int min_charge_minutes, int job_max_attempts)
+      : store_(store),
+        min_charge_minutes_(min_charge_minutes),
+        job_max_attempts_(job_max_attempts) {}
+
+  // Books a spot of req.lot_id for `user`: the chosen spot if spot_id is set, else the
+  // lowest-numbered spot free for the whole window. The booking and its confirmation
+  // job commit together or not at all. With an idempotency key, a repeat within 24 h
+  // replays the first response (any status below 500) and creates nothing.
+  // Outcomes rendered through `render`: not_found (lot), validation (spot of another
+  // lot, reservation window), lot_full (with `conflict` for a reservation),
+  // spot_unavailable (with `conflict`). Errors returned directly: idempotency_mismatch,
+  // or internal.
+  Result<StoredResponse> book(const User& user, const BookRequest& req,
+                              const std::optional<IdempotencyKey>& idempotency,
+                              const RenderBooking& render);
+
+  // Ends an Active booking now with its cost. Errors: not_found (missing or another
+  // user's, unless admin), conflict booking_not_active.
+  Result<Booking> release(const User& user, Id booking_id);
+
+  // Cancels a Reserved booking (cost 0). Errors: not_found, conflict booking_not_reserved.
+  Result<Booking> cancel(const User& user, Id booking_id);
+
+  // Errors: not_found (missing or another user's, unless admin).
+  Result<Booking> get(const User& user, Id booking_id);
+
+  struct Page {
+    std::vector<Booking> bookings;
+    std::int64_t total = 0;
+  };
+  Result<Page> list(const BookingFilter& filter);
+
+  // Completes reservations whose window has ended (end_time = reserved_end). Returns
+  // how many; the scheduler calls this every minute.
+  Result<std::int64_t> complete_ended_reservations();
+
+ private:
+  Result<Booking> try_book(Tx& tx, const User& user, const BookRequest& req, Timestamp at);
+  Result<Booking> owned_booking(Tx& tx, const User& user, Id booking_id);
+
+  Store& store_;
+  int min_charge_minutes_;
+  int job_max_attempts_;
+};
+
+}  // namespace parkd

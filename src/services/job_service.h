@@ -1,0 +1,44 @@
+#pragma once
+// Jobs as the API sees them: queue a background task, follow it by id.
+
+#include "common/result.h"
+#include "domain/models.h"
+#include "store/store.h"
+
+#include <optional>
+#include <string>
+
+namespace parkd {
+
+namespace job_types {
+inline constexpr const char* booking_confirmation = "booking_confirmation";
+inline constexpr const char* daily_reminder = "daily_reminder";
+inline constexpr const char* monthly_report = "monthly_report";
+inline constexpr const char* daily_admin_report = "daily_admin_report";
+inline constexpr const char* user_export = "user_export";
+inline constexpr const char* admin_export = "admin_export";
+inline constexpr const char* complete_reservations = "complete_reservations";
+}  // namespace job_types
+
+class JobService {
+ public:
+  JobService(Store& store, int max_attempts) : store_(store), max_attempts_(max_attempts) {}
+
+  // Queues a job of `type` with a JSON `payload` on behalf of `owner`.
+  Result<Id> enqueue(const std::string& type, const std::string& payload, std::optional<Id> owner);
+
+  // The job if `user` owns it or is an admin; else not_found.
+  Result<Job> get(const User& user, Id job_id);
+
+  struct Page {
+    std::vector<Job> jobs;
+    std::int64_t total = 0;
+  };
+  Result<Page> list(std::optional<std::string> status, std::int64_t limit, std::int64_t offset);
+
+ private:
+  Store& store_;
+  int max_attempts_;
+};
+
+}  // namespace parkd

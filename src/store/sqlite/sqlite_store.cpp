@@ -1,0 +1,776 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/migrations.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+namespace parkd {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+
+constexpr std::string_view kInForce = "status IN ('Reserved', 'Active')";
+
+BookingStatus stored_status_from(const std::string& text) {
+  return parse_booking_status(text).value_or(BookingStatus::active);
+}
+
+std::optional<std::int64_t> open_end(const Window& w) {
+  if (!w.end) return std::nullopt;
+  return to_unix(*w.end);
+}
+
+constexpr const char* kUserColumns =
+    "id, email, username, role, token_version, created_at, password_hash";
+
+User read_user(const Statement& s, int c = 0) {
+  User u;
+  u.id = s.int64(c);
+  u.email = s.text(c + 1);
+  u.username = s.opt_text(c + 2);
+  u.role = s.text(c + 3) == "admin" ? Role::admin : Role::user;
+  u.token_version = s.int64(c + 4);
+  u.created_at = s.time(c + 5);
+  u.password_hash = s.text(c + 6);
+  return u;
+}
+
+constexpr const char* kBookingColumns =
+    "b.id, b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number, b.type, b.vehicle_number, "
+    "b.created_at, b.starts_at, b.ended_at, b.reserved_start, b.reserved_end, b.price_cents, "
+    "b.cost_cents, b.status";
+
+Booking read_booking(const Statement& s) {
+  Booking b;
+  b.id = s.int64(0);
+  b.user_id = s.int64(1);
+  b.lot_id = s.int64(2);
+  b.lot_name = s.text(3);
+  b.spot_id = s.opt_int64(4);
+  b.spot_number = s.int64(5);
+  b.type = s.text(6) == "reserved" ? BookingType::reserved : BookingType::immediate;
+  b.vehicle_number = s.opt_text(7);
+  b.created_at = s.time(8);
+  b.start_time = s.time(9);
+  b.end_time = s.opt_time(10);
+  b.reserved_start = s.opt_time(11);
+  b.reserved_end = s.opt_time(12);
+  b.price_cents = s.int64(13);
+  b.cost_cents = s.int64(14);
+  b.stored_status = stored_status_from(s.text(15));
+  return b;
+}
+
+constexpr const char* kLotSelect =
+    "SELECT l.id, l.name, l.address, l.price_cents, l.capacity, l.created_at, "
+    "(SELECT COUNT(DISTINCT b.spot_id) FROM bookings b WHERE b.lot_id = l.id "
+    "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?1 "
+    "  AND (b.occupied_until IS NULL OR b.occupied_until > ?1)), "
+    "(SELECT COUNT(DISTINCT b.spot_id) FROM bookings b WHERE b.lot_id = l.id "
+    "  AND b.status = 'Reserved' AND b.starts_at > ?1) "
+    "FROM lots l WHERE l.deleted_at IS NULL ";
+
+Lot read_lot(const Statement& s) {
+  Lot l;
+  l.id = s.int64(0);
+  l.name = s.text(1);
+  l.address = s.text(2);
+  l.price_cents = s.int64(3);
+  l.capacity = s.int64(4);
+  l.created_at = s.time(5);
+  l.occupied_spots = s.int64(6);
+  l.reserved_spots = s.int64(7);
+  return l;
+}
+
+// The WHERE clause for a BookingFilter; parameters ?1 = now, then ?2.. as listed.
+struct FilterSql {
+  std::string where;
+};
+
+FilterSql filter_sql(const BookingFilter& f) {
+  std::string w = " WHERE 1 = 1";
+  if (f.user_id) w += " AND b.user_id = ?2";
+  if (f.lot_id) w += " AND b.lot_id = ?3";
+  if (f.from) w += " AND b.starts_at >= ?4";
+  if (f.to) w += " AND b.starts_at < ?5";
+  if (f.status) {
+    switch (*f.status) {
+      case BookingStatus::reserved:
+        w += " AND b.status = 'Reserved' AND b.reserved_start > ?1";
+        break;
+      case BookingStatus::active:
+        w += " AND (b.status = 'Active' OR (b.status = 'Reserved' AND b.reserved_start <= ?1))";
+        break;
+      case BookingStatus::completed:
+        w += " AND b.status = 'Completed'";
+        break;
+      case BookingStatus::cancelled:
+        w += " AND b.status = 'Cancelled'";
+        break;
+    }
+  }
+  return {w};
+}
+
+void bind_filter(Statement& s, const BookingFilter& f, Timestamp now) {
+  s.bind(1, now);
+  if (f.user_id) s.bind(2, *f.user_id);
+  if (f.lot_id) s.bind(3, *f.lot_id);
+  if (f.from) s.bind(4, *f.from);
+  if (f.to) s.bind(5, *f.to);
+}
+
+Job read_job(const Statement& s) {
+  Job j;
+  j.id = s.int64(0);
+  j.type = s.text(1);
+  j.payload = s.text(2);
+  j.status = s.text(3);
+  j.attempts = static_cast<int>(s.int64(4));
+  j.max_attempts = static_cast<int>(s.int64(5));
+  j.last_error = s.opt_text(6);
+  j.owner_user_id = s.opt_int64(7);
+  j.created_at = s.time(8);
+  j.run_at = s.time(9);
+  j.lease_until = s.opt_time(10);
+  j.finished_at = s.opt_time(11);
+  return j;
+}
+
+constexpr const char* kJobColumns =
+    "id, type, payload, status, attempts, max_attempts, last_error, owner_user_id, created_at, "
+    "run_at, lease_until, finished_at";
+
+class SqliteTx final : public Tx {
+ public:
+  explicit SqliteTx(Connection& db) : db_(db) {}
+
+  Id insert_user(const NewUser& u) override {
+    db_.prepare(
+           "INSERT INTO users (email, username, password_hash, role, token_version, created_at) "
+           "VALUES (?1, ?2, ?3, ?4, 0, ?5)")
+        .bind_all(u.email, u.username, u.password_hash, std::string(role_name(u.role)),
+                  u.created_at)
+        .run();
+    return db_.last_insert_id();
+  }
+
+  std::optional<User> user_by_id(Id id) override {
+    auto s = db_.prepare(fmt::format("SELECT {} FROM users WHERE id = ?1", kUserColumns));
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_user(s);
+  }
+
+  std::optional<User> user_by_login(const std::string& login) override {
+    {
+      auto s = db_.prepare(
+          fmt::format("SELECT {} FROM users WHERE email = ?1 COLLATE NOCASE", kUserColumns));
+      s.bind(1, login);
+      if (s.step()) return read_user(s);
+    }
+    auto s = db_.prepare(
+        fmt::format("SELECT {} FROM users WHERE username = ?1 COLLATE NOCASE", kUserColumns));
+    s.bind(1, login);
+    if (s.step()) return read_user(s);
+    return std::nullopt;
+  }
+
+  bool email_taken(const std::string& email) override {
+    auto s = db_.prepare("SELECT 1 FROM users WHERE email = ?1 COLLATE NOCASE");
+    s.bind(1, email);
+    return s.step();
+  }
+
+  bool username_taken(const std::string& username) override {
+    auto s = db_.prepare("SELECT 1 FROM users WHERE username = ?1 COLLATE NOCASE");
+    s.bind(1, username);
+    return s.step();
+  }
+
+  void bump_token_version(Id user_id) override {
+    db_.prepare("UPDATE users SET token_version = token_version + 1 WHERE id = ?1")
+        .bind(1, user_id)
+        .run();
+  }
+
+  std::optional<User> first_admin() override {
+    auto s = db_.prepare(
+        fmt::format("SELECT {} FROM users WHERE role = 'admin' ORDER BY id LIMIT 1", kUserColumns));
+    if (!s.step()) return std::nullopt;
+    return read_user(s);
+  }
+
+  std::vector<std::pair<User, UserTotals>> users_with_totals(Timestamp now, std::int64_t limit,
+                                                             std::int64_t offset) override {
+    auto s = db_.prepare(fmt::format(
+        "SELECT {}, "
+        "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id), "
+        "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id AND (b.status = 'Active' "
+        "   OR (b.status = 'Reserved' AND b.reserved_start <= ?1))), "
+        "(SELECT COALESCE(SUM(b.cost_cents), 0) FROM bookings b WHERE b.user_id = u.id "
+        "   AND b.status = 'Completed'), "
+        "(SELECT MAX(b.created_at) FROM bookings b WHERE b.user_id = u.id) "
+        "FROM users u ORDER BY u.id LIMIT ?2 OFFSET ?3",
+        "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash"));
+    s.bind_all(now, limit, offset);
+    std::vector<std::pair<User, UserTotals>> out;
+    while (s.step()) {
+      UserTotals t;
+      t.total_bookings = s.int64(7);
+      t.active_bookings = s.int64(8);
+      t.total_spent_cents = s.int64(9);
+      t.last_booking_at = s.opt_time(10);
+      out.emplace_back(read_user(s), t);
+    }
+    return out;
+  }
+
+  std::int64_t count_users() override { return scalar("SELECT COUNT(*) FROM users"); }
+
+  std::vector<Lot> lots(Timestamp now, std::int64_t limit, std::int64_t offset) override {
+    auto s = db_.prepare(std::string(kLotSelect) + "ORDER BY l.id LIMIT ?2 OFFSET ?3");
+    s.bind_all(now, limit, offset);
+    std::vector<Lot> out;
+    while (s.step()) out.push_back(read_lot(s));
+    return out;
+  }
+
+  std::int64_t count_lots() override {
+    return scalar("SELECT COUNT(*) FROM lots WHERE deleted_at IS NULL");
+  }
+
+  std::optional<Lot> lot(Id id, Timestamp now) override {
+    auto s = db_.prepare(std::string(kLotSelect) + "AND l.id = ?2");
+    s.bind_all(now, id);
+    if (!s.step()) return std::nullopt;
+    return read_lot(s);
+  }
+
+  bool lot_name_taken(const std::string& name, std::optional<Id> except) override {
+    auto s = db_.prepare(
+        "SELECT 1 FROM lots WHERE deleted_at IS NULL AND name = ?1 COLLATE NOCASE "
+        "AND (?2 IS NULL OR id <> ?2)");
+    s.bind_all(name, except);
+    return s.step();
+  }
+
+  Id insert_lot(const std::string& name, const std::string& address, std::int64_t price_cents,
+                Timestamp created_at) override {
+    db_.prepare(
+           "INSERT INTO lots (name, address, price_cents, capacity, created_at) "
+           "VALUES (?1, ?2, ?3, 0, ?4)")
+        .bind_all(name, address, price_cents, created_at)
+        .run();
+    return db_.last_insert_id();
+  }
+
+  void update_lot(Id id, const LotChanges& c) override {
+    db_.prepare(
+           "UPDATE lots SET name = COALESCE(?2, name), address = COALESCE(?3, address), "
+           "price_cents = COALESCE(?4, price_cents) WHERE id = ?1")
+        .bind_all(id, c.name, c.address, c.price_cents)
+        .run();
+  }
+
+  void add_spots(Id lot_id, std::int64_t count) override {
+    // A recursive CTE generates the numbers in one statement.
+    db_.prepare(
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2) "
+           "INSERT INTO spots (lot_id, number) "
+           "SELECT ?1, (SELECT COALESCE(MAX(number), 0) FROM spots WHERE lot_id = ?1) + i FROM n")
+        .bind_all(lot_id, count)
+        .run();
+    db_.prepare("UPDATE lots SET capacity = capacity + ?2 WHERE id = ?1")
+        .bind_all(lot_id, count)
+        .run();
+  }
+
+  std::vector<Id> removable_spots(Id lot_id, std::int64_t count, Timestamp now) override {
+    auto s = db_.prepare(
+        "SELECT s.id FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS ("
+        "  SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') "
+        "  AND (b.occupied_until IS NULL OR b.occupied_until > ?3)) "
+        "ORDER BY s.number DESC LIMIT ?2");
+    s.bind_all(lot_id, count, now);
+    std::vector<Id> out;
+    while (s.step()) out.push_back(s.int64(0));
+    return out;
+  }
+
+  void delete_spots(Id lot_id, const std::vector<Id>& spot_ids) override {
+    for (Id id : spot_ids) {
+      db_.prepare("DELETE FROM spots WHERE id = ?1 AND lot_id = ?2").bind_all(id, lot_id).run();
+    }
+    db_.prepare(
+           "UPDATE lots SET capacity = (SELECT COUNT(*) FROM spots WHERE lot_id = ?1) WHERE id = "
+           "?1")
+        .bind(1, lot_id)
+        .run();
+  }
+
+  void soft_delete_lot(Id lot_id, Timestamp at) override {
+    db_.prepare("UPDATE lots SET deleted_at = ?2 WHERE id = ?1").bind_all(lot_id, at).run();
+  }
+
+  std::int64_t lot_bookings_in_force(Id lot_id, Timestamp now) override {
+    auto s = db_.prepare(
+        "SELECT COUNT(*) FROM bookings WHERE lot_id = ?1 AND status IN ('Reserved', 'Active') "
+        "AND (occupied_until IS NULL OR occupied_until > ?2)");
+    s.bind_all(lot_id, now);
+    s.step();
+    return s.int64(0);
+  }
+
+  std::int64_t spot_bookings_in_force(Id spot_id, Timestamp now) override {
+    auto s = db_.prepare(
+        "SELECT COUNT(*) FROM bookings WHERE spot_id = ?1 AND status IN ('Reserved', 'Active') "
+        "AND (occupied_until IS NULL OR occupied_until > ?2)");
+    s.bind_all(spot_id, now);
+    s.step();
+    return s.int64(0);
+  }
+
+  std::vector<Spot> spots(Id lot_id, Timestamp now) override {
+    auto s = db_.prepare(
+        "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE b.spot_id = s.id "
+        "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 "
+        "  AND (b.occupied_until IS NULL OR b.occupied_until > ?2)) "
+        "FROM spots s WHERE s.lot_id = ?1 ORDER BY s.number");
+    s.bind_all(lot_id, now);
+    std::vector<Spot> out;
+    while (s.step()) out.push_back(Spot{s.int64(0), s.int64(1), s.int64(2), s.int64(3) != 0});
+    return out;
+  }
+
+  std::optional<Spot> spot(Id lot_id, Id spot_id, Timestamp now) override {
+    auto s = db_.prepare(
+        "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE b.spot_id = s.id "
+        "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?3 "
+        "  AND (b.occupied_until IS NULL OR b.occupied_until > ?3)) "
+        "FROM spots s JOIN lots l ON l.id = s.lot_id "
+        "WHERE s.id = ?2 AND s.lot_id = ?1 AND l.deleted_at IS NULL");
+    s.bind_all(lot_id, spot_id, now);
+    if (!s.step()) return std::nullopt;
+    return Spot{s.int64(0), s.int64(1), s.int64(2), s.int64(3) != 0};
+  }
+
+  std::vector<UpcomingReservation> upcoming_reservations(Id lot_id, Timestamp now) override {
+    auto s = db_.prepare(
+        "SELECT b.spot_id, b.starts_at, b.occupied_until, u.email FROM bookings b "
+        "JOIN users u ON u.id = b.user_id "
+        "WHERE b.lot_id = ?1 AND b.status = 'Reserved' AND b.occupied_until > ?2 "
+        "AND b.spot_id IS NOT NULL ORDER BY b.starts_at");
+    s.bind_all(lot_id, now);
+    std::vector<UpcomingReservation> out;
+    while (s.step()) {
+      out.push_back({s.int64(0), Window{s.time(1), s.opt_time(2)}, s.text(3)});
+    }
+    return out;
+  }
+
+  std::optional<Spot> lowest_free_spot(Id lot_id, const Window& w) override {
+    auto s = db_.prepare(
+        "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS ("
+        "  SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') "
+        "  AND (?3 IS NULL OR b.starts_at < ?3) "
+        "  AND (b.occupied_until IS NULL OR b.occupied_until > ?2)) "
+        "ORDER BY s.number LIMIT 1");
+    s.bind_all(lot_id, w.start, open_end(w));
+    if (!s.step()) return std::nullopt;
+    return Spot{s.int64(0), s.int64(1), s.int64(2), false};
+  }
+
+  std::optional<Window> spot_conflict(Id spot_id, const Window& w) override {
+    auto s = db_.prepare(
+        "SELECT starts_at, occupied_until FROM bookings WHERE spot_id = ?1 "
+        "AND status IN ('Reserved', 'Active') AND (?3 IS NULL OR starts_at < ?3) "
+        "AND (occupied_until IS NULL OR occupied_until > ?2) ORDER BY starts_at LIMIT 1");
+    s.bind_all(spot_id, w.start, open_end(w));
+    if (!s.step()) return std::nullopt;
+    return Window{s.time(0), s.opt_time(1)};
+  }
+
+  Id insert_booking(const NewBooking& b) override {
+    bool reserved = b.type == BookingType::reserved;
+    std::optional<Timestamp> rs, re;
+    if (reserved) rs = b.occupies.start, re = b.occupies.end;
+    db_.prepare(
+           "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
+           "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
+           "price_cents, cost_cents, status) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")
+        .bind_all(b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number,
+                  std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at,
+                  b.occupies.start, open_end(b.occupies), rs, re, b.price_cents, b.cost_cents,
+                  std::string(reserved ? "Reserved" : "Active"))
+        .run();
+    return db_.last_insert_id();
+  }
+
+  std::optional<Booking> booking(Id id) override {
+    auto s = db_.prepare(fmt::format("SELECT {} FROM bookings b WHERE b.id = ?1", kBookingColumns));
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_booking(s);
+  }
+
+  std::optional<Booking> current_booking_on_spot(Id spot_id, Timestamp now) override {
+    auto s = db_.prepare(fmt::format(
+        "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
+        "WHERE b.spot_id = ?1 AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 "
+        "AND (b.occupied_until IS NULL OR b.occupied_until > ?2) LIMIT 1",
+        kBookingColumns));
+    s.bind_all(spot_id, now);
+    if (!s.step()) return std::nullopt;
+    Booking b = read_booking(s);
+    b.user_email = s.text(16);
+    return b;
+  }
+
+  void complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) override {
+    db_.prepare(
+           "UPDATE bookings SET status = 'Completed', ended_at = ?2, cost_cents = ?3, "
+           "occupied_until = COALESCE(occupied_until, ?2) WHERE id = ?1")
+        .bind_all(id, ended_at, cost_cents)
+        .run();
+  }
+
+  void cancel_booking(Id id) override {
+    db_.prepare("UPDATE bookings SET status = 'Cancelled', cost_cents = 0 WHERE id = ?1")
+        .bind(1, id)
+        .run();
+  }
+
+  std::vector<Booking> bookings(const BookingFilter& f, Timestamp now) override {
+    std::string sql = fmt::format(
+        "SELECT {}{} FROM bookings b{}{}", kBookingColumns, f.with_user_email ? ", u.email" : "",
+        f.with_user_email ? " JOIN users u ON u.id = b.user_id" : "", filter_sql(f).where);
+    sql += " ORDER BY b.created_at DESC, b.id DESC LIMIT ?6 OFFSET ?7";
+    auto s = db_.prepare(sql);
+    bind_filter(s, f, now);
+    s.bind(6, f.limit).bind(7, f.offset);
+    std::vector<Booking> out;
+    while (s.step()) {
+      out.push_back(read_booking(s));
+      if (f.with_user_email) out.back().user_email = s.text(16);
+    }
+    return out;
+  }
+
+  std::int64_t count_bookings(const BookingFilter& f, Timestamp now) override {
+    auto s = db_.prepare("SELECT COUNT(*) FROM bookings b" + filter_sql(f).where);
+    bind_filter(s, f, now);
+    s.step();
+    return s.int64(0);
+  }
+
+  std::int64_t complete_ended_reservations(Timestamp now) override {
+    db_.prepare(
+           "UPDATE bookings SET status = 'Completed', ended_at = reserved_end "
+           "WHERE status = 'Reserved' AND occupied_until <= ?1")
+        .bind(1, now)
+        .run();
+    return db_.changes();
+  }
+
+  std::optional<StoredResponse> idempotent_response(Id user_id, const std::string& key,
+                                                    Timestamp not_before) override {
+    auto s = db_.prepare(
+        "SELECT status, body, request_hash FROM idempotency_keys "
+        "WHERE user_id = ?1 AND key = ?2 AND created_at >= ?3");
+    s.bind_all(user_id, key, not_before);
+    if (!s.step()) return std::nullopt;
+    return StoredResponse{static_cast<int>(s.int64(0)), s.text(1), s.text(2)};
+  }
+
+  void store_idempotent_response(Id user_id, const std::string& key, const StoredResponse& r,
+                                 Timestamp at) override {
+    db_.prepare(
+           "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, key) DO UPDATE SET "
+           "request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, "
+           "created_at = excluded.created_at")
+        .bind_all(user_id, key, r.request_hash, r.status, r.body, at)
+        .run();
+  }
+
+  void purge_idempotency_keys(Timestamp before) override {
+    db_.prepare("DELETE FROM idempotency_keys WHERE created_at < ?1").bind(1, before).run();
+  }
+
+  Id enqueue_job(const NewJob& j, Timestamp now) override {
+    auto s = db_.prepare(
+        "INSERT INTO jobs (type, payload, status, max_attempts, run_at, dedupe_key, owner_user_id, "
+        "created_at) VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
+    s.bind_all(j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now);
+    if (s.step()) return s.int64(0);
+    auto existing = db_.prepare("SELECT id FROM jobs WHERE dedupe_key = ?1");
+    existing.bind(1, *j.dedupe_key);
+    existing.step();
+    return existing.int64(0);
+  }
+
+  std::optional<Job> job(Id id) override {
+    auto s = db_.prepare(fmt::format("SELECT {} FROM jobs WHERE id = ?1", kJobColumns));
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_job(s);
+  }
+
+  std::vector<Job> jobs(std::optional<std::string> status, std::int64_t limit,
+                        std::int64_t offset) override {
+    auto s = db_.prepare(fmt::format(
+        "SELECT {} FROM jobs WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+        kJobColumns));
+    s.bind_all(status, limit, offset);
+    std::vector<Job> out;
+    while (s.step()) out.push_back(read_job(s));
+    return out;
+  }
+
+  std::int64_t count_jobs(std::optional<std::string> status) override {
+    auto s = db_.prepare("SELECT COUNT(*) FROM jobs WHERE (?1 IS NULL OR status = ?1)");
+    s.bind(1, status);
+    s.step();
+    return s.int64(0);
+  }
+
+  StatusCounts booking_counts(std::optional<Id> user_id, Timestamp now) override {
+    auto s = db_.prepare(
+        "SELECT COUNT(*), "
+        "COALESCE(SUM(status = 'Reserved' AND reserved_start > ?2), 0), "
+        "COALESCE(SUM(status = 'Active' OR (status = 'Reserved' AND reserved_start <= ?2)), 0), "
+        "COALESCE(SUM(status = 'Completed'), 0), COALESCE(SUM(status = 'Cancelled'), 0), "
+        "COALESCE(SUM(CASE WHEN status = 'Completed' THEN cost_cents END), 0), "
+        "COALESCE(SUM(CASE WHEN status = 'Completed' THEN ended_at - starts_at END), 0) "
+        "FROM bookings WHERE (?1 IS NULL OR user_id = ?1)");
+    s.bind_all(user_id, now);
+    s.step();
+    return StatusCounts{s.int64(0), s.int64(1), s.int64(2), s.int64(3),
+                        s.int64(4), s.int64(5), s.int64(6)};
+  }
+
+  std::vector<LotAggregate> per_lot(std::optional<Id> user_id) override {
+    auto s = db_.prepare(
+        user_id ? "SELECT b.lot_id, MAX(b.lot_name), COUNT(*), "
+                  "COALESCE(SUM(CASE WHEN b.status = 'Completed' THEN b.cost_cents END), 0) "
+                  "FROM bookings b WHERE b.user_id = ?1 GROUP BY b.lot_id ORDER BY b.lot_id"
+                : "SELECT l.id, l.name, COUNT(b.id), "
+                  "COALESCE(SUM(CASE WHEN b.status = 'Completed' THEN b.cost_cents END), 0) "
+                  "FROM lots l LEFT JOIN bookings b ON b.lot_id = l.id "
+                  "WHERE l.deleted_at IS NULL OR b.id IS NOT NULL GROUP BY l.id ORDER BY l.id");
+    if (user_id) s.bind(1, *user_id);
+    std::vector<LotAggregate> out;
+    while (s.step()) out.push_back({s.int64(0), s.text(1), s.int64(2), s.int64(3)});
+    return out;
+  }
+
+  std::vector<CountAndSum> bucket_totals(std::optional<Id> user_id,
+                                         const std::vector<Timestamp>& boundaries) override {
+    std::vector<CountAndSum> out;
+    for (std::size_t i = 0; i + 1 < boundaries.size(); ++i) {
+      auto s = db_.prepare(
+          "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'Completed' THEN cost_cents END), 0) "
+          "FROM bookings WHERE (?1 IS NULL OR user_id = ?1) AND starts_at >= ?2 AND starts_at < "
+          "?3");
+      s.bind_all(user_id, boundaries[i], boundaries[i + 1]);
+      s.step();
+      out.push_back({s.int64(0), s.int64(1)});
+    }
+    return out;
+  }
+
+  std::int64_t count_users_created_between(Timestamp from, Timestamp to) override {
+    auto s = db_.prepare("SELECT COUNT(*) FROM users WHERE created_at >= ?1 AND created_at < ?2");
+    s.bind_all(from, to);
+    s.step();
+    return s.int64(0);
+  }
+
+  std::int64_t total_spots() override {
+    return scalar(
+        "SELECT COUNT(*) FROM spots s JOIN lots l ON l.id = s.lot_id WHERE l.deleted_at IS NULL");
+  }
+
+  std::int64_t occupied_spots(Timestamp now) override {
+    auto s = db_.prepare(
+        "SELECT COUNT(DISTINCT spot_id) FROM bookings WHERE status IN ('Reserved', 'Active') "
+        "AND starts_at <= ?1 AND (occupied_until IS NULL OR occupied_until > ?1) AND spot_id IS "
+        "NOT NULL");
+    s.bind(1, now);
+    s.step();
+    return s.int64(0);
+  }
+
+ private:
+  std::int64_t scalar(const char* sql) {
+    auto s = db_.prepare(sql);
+    s.step();
+    return s.int64(0);
+  }
+
+  Connection& db_;
+};
+
+bool is_busy(const StoreError& e) {
+  std::string_view m = e.what();
+  return m.find("database is locked") != std::string_view::npos ||
+         m.find("(code 5)") != std::string_view::npos ||
+         m.find("(code 517)") != std::string_view::npos;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+
+  Status write(const Work& work) override {
+    std::lock_guard lock(write_mutex_);
+    for (int attempt = 1;; ++attempt) {
+      auto conn = acquire();
+      try {
+        conn->exec("BEGIN IMMEDIATE");
+      } catch (const StoreError& e) {
+        release(std::move(conn));
+        if (is_busy(e) && attempt < 5) continue;
+        spdlog::error("database: {}", e.what());
+        return Error::internal("The database is busy; try again");
+      }
+      Status result = run(*conn, work, /*commit=*/true);
+      release(std::move(conn));
+      return result;
+    }
+  }
+
+  Status read(const Work& work) override {
+    auto conn = acquire();
+    try {
+      conn->exec("BEGIN");
+    } catch (const StoreError& e) {
+      release(std::move(conn));
+      spdlog::error("database: {}", e.what());
+      return Error::internal();
+    }
+    Status result = run(*conn, work, /*commit=*/false);
+    release(std::move(conn));
+    return result;
+  }
+
+  Status migrate() override {
+    try {
+      std::error_code ec;
+      auto parent = std::filesystem::path(path_).parent_path();
+      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+      auto conn = acquire();
+      conn->exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+          "name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+      for (const auto& m : sqlite::migrations()) {
+        conn->exec("BEGIN IMMEDIATE");
+        try {
+          auto s = conn->prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
+          s.bind(1, m.version);
+          bool applied = s.step();
+          if (!applied) {
+            conn->exec(std::string(m.sql));
+            conn->prepare(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)")
+                .bind_all(m.version, std::string(m.name), now())
+                .run();
+            spdlog::info("database: applied migration {} ({})", m.version, m.name);
+          }
+          conn->exec("COMMIT");
+        } catch (...) {
+          conn->exec("ROLLBACK");
+          throw;
+        }
+      }
+      release(std::move(conn));
+      return ok_status();
+    } catch (const StoreError& e) {
+      return Error::internal(fmt::format("migration failed: {}", e.what()));
+    }
+  }
+
+  Status reset() override {
+    try {
+      std::lock_guard lock(pool_mutex_);
+      pool_.clear();
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+      return ok_status();
+    } catch (const std::exception& e) {
+      return Error::internal(fmt::format("reset failed: {}", e.what()));
+    }
+  }
+
+  Status ping() override {
+    return read([](Tx& tx) {
+      tx.count_lots();
+      return ok_status();
+    });
+  }
+
+  std::string kind() const override { return "sqlite"; }
+
+ private:
+  Status run(Connection& conn, const Work& work, bool commit) {
+    try {
+      SqliteTx tx(conn);
+      Status result = work(tx);
+      conn.exec(result.ok() && commit ? "COMMIT" : "ROLLBACK");
+      return result;
+    } catch (const StoreError& e) {
+      spdlog::error("database: {}", e.what());
+      rollback_quietly(conn);
+      return Error::internal();
+    } catch (const std::exception& e) {
+      spdlog::error("unexpected error in a transaction: {}", e.what());
+      rollback_quietly(conn);
+      return Error::internal();
+    }
+  }
+
+  static void rollback_quietly(Connection& conn) {
+    if (!sqlite3_get_autocommit(conn.handle()))
+      sqlite3_exec(conn.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  std::unique_ptr<Connection> acquire() {
+    {
+      std::lock_guard lock(pool_mutex_);
+      if (!pool_.empty()) {
+        auto c = std::move(pool_.back());
+        pool_.pop_back();
+        return c;
+      }
+    }
+    return std::make_unique<Connection>(path_);
+  }
+
+  void release(std::unique_ptr<Connection> conn) {
+    std::lock_guard lock(pool_mutex_);
+    pool_.push_back(std::move(conn));
+  }
+
+  std::string path_;
+  std::mutex write_mutex_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<Connection>> pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> make_sqlite_store(const std::string& path) {
+  return std::make_unique<SqliteStore>(path);
+}
+
+}  // namespace parkd

@@ -1,0 +1,225 @@
+#pragma once
+// The storage layer: all SQL lives behind these two interfaces. `Store` runs a unit of
+// work in one transaction; `Tx` is what the unit of work may do. SQLite implements both
+// (store/sqlite_store); a PostgreSQL implementation satisfies the same contracts.
+//
+// Tx methods throw StoreError on a database failure (a broken invariant, not an expected
+// outcome); Store::write/read roll back, log it, and return an internal Error, so no SQL
+// text ever reaches a client. Expected outcomes (not found, taken) are return values.
+
+#include "common/result.h"
+#include "domain/models.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace parkd {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct NewUser {
+  std::string email;
+  std::optional<std::string> username;
+  std::string password_hash;
+  Role role = Role::user;
+  Timestamp created_at{};
+};
+
+struct LotChanges {
+  std::optional<std::string> name;
+  std::optional<std::string> address;
+  std::optional<std::int64_t> price_cents;
+};
+
+struct NewBooking {
+  Id user_id = 0;
+  Id lot_id = 0;
+  std::string lot_name;
+  Id spot_id = 0;
+  std::int64_t spot_number = 0;
+  BookingType type = BookingType::immediate;
+  std::optional<std::string> vehicle_number;
+  Timestamp created_at{};
+  Window occupies;  // immediate: {now, open}; reservation: [reserved_start, reserved_end)
+  std::int64_t price_cents = 0;
+  std::int64_t cost_cents = 0;
+};
+
+struct BookingFilter {
+  std::optional<Id> user_id;
+  std::optional<Id> lot_id;
+  std::optional<BookingStatus> status;  // as in force at `now`
+  std::optional<Timestamp> from;        // start_time >= from
+  std::optional<Timestamp> to;          // start_time < to
+  std::int64_t limit = 1000;
+  std::int64_t offset = 0;
+  bool with_user_email = false;
+};
+
+struct UpcomingReservation {
+  Id spot_id = 0;
+  Window window;
+  std::string user_email;
+};
+
+struct StoredResponse {
+  int status = 0;
+  std::string body;
+  std::string request_hash;
+};
+
+struct NewJob {
+  std::string type;
+  std::string payload;  // JSON text
+  std::optional<std::string> dedupe_key;
+  Timestamp run_at{};
+  int max_attempts = 8;
+  std::optional<Id> owner_user_id;
+};
+
+struct Job {
+  Id id = 0;
+  std::string type;
+  std::string payload;
+  std::string status;  // queued | running | succeeded | failed | dead
+  int attempts = 0;
+  int max_attempts = 0;
+  std::optional<std::string> last_error;
+  std::optional<Id> owner_user_id;
+  Timestamp created_at{};
+  Timestamp run_at{};
+  std::optional<Timestamp> lease_until;
+  std::optional<Timestamp> finished_at;
+};
+
+struct CountAndSum {
+  std::int64_t count = 0;
+  std::int64_t sum_cents = 0;
+};
+
+// Aggregates for statistics and reports, computed in SQL.
+struct StatusCounts {
+  std::int64_t total = 0, reserved = 0, active = 0, completed = 0, cancelled = 0;
+  std::int64_t spent_cents = 0;     // Completed only
+  std::int64_t billed_seconds = 0;  // Completed stays (end - start)
+};
+
+struct LotAggregate {
+  Id lot_id = 0;
+  std::string lot_name;
+  std::int64_t bookings = 0;
+  std::int64_t revenue_cents = 0;  // Completed only
+};
+
+class Tx {
+ public:
+  virtual ~Tx() = default;
+
+  // Users.
+  virtual Id insert_user(const NewUser& user) = 0;
+  virtual std::optional<User> user_by_id(Id id) = 0;
+  // By email, or else by username, both ignoring case.
+  virtual std::optional<User> user_by_login(const std::string& login) = 0;
+  virtual bool email_taken(const std::string& email) = 0;
+  virtual bool username_taken(const std::string& username) = 0;
+  virtual void bump_token_version(Id user_id) = 0;
+  virtual std::optional<User> first_admin() = 0;
+  virtual std::vector<std::pair<User, UserTotals>> users_with_totals(Timestamp now,
+                                                                     std::int64_t limit,
+                                                                     std::int64_t offset) = 0;
+  virtual std::int64_t count_users() = 0;
+
+  // Lots and spots. Deleted lots are invisible to every lot query.
+  virtual std::vector<Lot> lots(Timestamp now, std::int64_t limit, std::int64_t offset) = 0;
+  virtual std::int64_t count_lots() = 0;
+  virtual std::optional<Lot> lot(Id id, Timestamp now) = 0;
+  virtual bool lot_name_taken(const std::string& name, std::optional<Id> except) = 0;
+  virtual Id insert_lot(const std::string& name, const std::string& address,
+                        std::int64_t price_cents, Timestamp created_at) = 0;
+  virtual void update_lot(Id id, const LotChanges& changes) = 0;
+  // Adds spots numbered after the highest; keeps lots.capacity in step.
+  virtual void add_spots(Id lot_id, std::int64_t count) = 0;
+  // Ids of the `count` highest-numbered spots that are free at `now` and have no
+  // upcoming reservation; fewer when there are not that many.
+  virtual std::vector<Id> removable_spots(Id lot_id, std::int64_t count, Timestamp now) = 0;
+  // Deletes spots (bookings keep their spot_number) and lowers lots.capacity.
+  virtual void delete_spots(Id lot_id, const std::vector<Id>& spot_ids) = 0;
+  virtual void soft_delete_lot(Id lot_id, Timestamp at) = 0;
+  // Bookings in force at `now` or upcoming, on the lot or the spot.
+  virtual std::int64_t lot_bookings_in_force(Id lot_id, Timestamp now) = 0;
+  virtual std::int64_t spot_bookings_in_force(Id spot_id, Timestamp now) = 0;
+  virtual std::vector<Spot> spots(Id lot_id, Timestamp now) = 0;
+  virtual std::optional<Spot> spot(Id lot_id, Id spot_id, Timestamp now) = 0;
+  virtual std::vector<UpcomingReservation> upcoming_reservations(Id lot_id, Timestamp now) = 0;
+
+  // Bookings.
+  // The lowest-numbered spot of the lot free for the whole window.
+  virtual std::optional<Spot> lowest_free_spot(Id lot_id, const Window& window) = 0;
+  // The first booking in force on the spot that overlaps the window, if any.
+  virtual std::optional<Window> spot_conflict(Id spot_id, const Window& window) = 0;
+  virtual Id insert_booking(const NewBooking& booking) = 0;
+  virtual std::optional<Booking> booking(Id id) = 0;
+  // The booking in force on the spot at `now`, with the user's email.
+  virtual std::optional<Booking> current_booking_on_spot(Id spot_id, Timestamp now) = 0;
+  virtual void complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) = 0;
+  virtual void cancel_booking(Id id) = 0;
+  virtual std::vector<Booking> bookings(const BookingFilter& filter, Timestamp now) = 0;
+  virtual std::int64_t count_bookings(const BookingFilter& filter, Timestamp now) = 0;
+  // Completes reservations whose window ended before `now`; returns how many.
+  virtual std::int64_t complete_ended_reservations(Timestamp now) = 0;
+
+  // Idempotency keys (per user).
+  virtual std::optional<StoredResponse> idempotent_response(Id user_id, const std::string& key,
+                                                            Timestamp not_before) = 0;
+  virtual void store_idempotent_response(Id user_id, const std::string& key,
+                                         const StoredResponse& response, Timestamp at) = 0;
+  virtual void purge_idempotency_keys(Timestamp before) = 0;
+
+  // Jobs.
+  // Inserts the job; when dedupe_key is already taken returns the existing job's id.
+  virtual Id enqueue_job(const NewJob& job, Timestamp now) = 0;
+  virtual std::optional<Job> job(Id id) = 0;
+  virtual std::vector<Job> jobs(std::optional<std::string> status, std::int64_t limit,
+                                std::int64_t offset) = 0;
+  virtual std::int64_t count_jobs(std::optional<std::string> status) = 0;
+
+  // Statistics.
+  virtual StatusCounts booking_counts(std::optional<Id> user_id, Timestamp now) = 0;
+  virtual std::vector<LotAggregate> per_lot(std::optional<Id> user_id) = 0;
+  // For each [boundaries[i], boundaries[i+1]): bookings started in it (any status) and
+  // the Completed ones' cost.
+  virtual std::vector<CountAndSum> bucket_totals(std::optional<Id> user_id,
+                                                 const std::vector<Timestamp>& boundaries) = 0;
+  virtual std::int64_t count_users_created_between(Timestamp from, Timestamp to) = 0;
+  virtual std::int64_t total_spots() = 0;
+  virtual std::int64_t occupied_spots(Timestamp now) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  using Work = std::function<Status(Tx&)>;
+  // Runs `work` in one write transaction: committed when it returns ok, rolled back when
+  // it returns an error or throws. Retries on lock contention (SQLITE_BUSY).
+  virtual Status write(const Work& work) = 0;
+  // Runs `work` against a consistent snapshot; no writes.
+  virtual Status read(const Work& work) = 0;
+  // Applies pending migrations; records each in schema_migrations.
+  virtual Status migrate() = 0;
+  // Drops everything parkd created.
+  virtual Status reset() = 0;
+  virtual Status ping() = 0;
+  virtual std::string kind() const = 0;  // "sqlite" | "postgresql"
+};
+
+// Opens the store named by DATABASE_URL.
+Result<std::unique_ptr<Store>> open_store(const std::string& database_url, int max_connections);
+
+}  // namespace parkd
