@@ -1,0 +1,90 @@
+#pragma once
+// Black-box test support: runs the built parkd binary on a free port with a fresh
+// temporary instance directory, and talks to it over real HTTP (libcurl).
+
+#include <nlohmann/json.hpp>
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parkd::test {
+
+struct HttpResult {
+  long status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-cased names
+  nlohmann::json json() const;                  // null when the body is not JSON
+  std::optional<std::string> header(const std::string& lower_name) const;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(std::string base_url) : base_(std::move(base_url)) {}
+  HttpResult request(const std::string& method, const std::string& path, const std::string& body = "",
+                     const std::vector<std::string>& headers = {}) const;
+  // JSON shortcuts; `token` adds Authorization: Bearer.
+  HttpResult get(const std::string& path, const std::string& token = "") const;
+  HttpResult post(const std::string& path, const nlohmann::json& body, const std::string& token = "",
+                  const std::vector<std::string>& extra_headers = {}) const;
+  HttpResult put(const std::string& path, const nlohmann::json& body, const std::string& token = "") const;
+  HttpResult del(const std::string& path, const std::string& token = "") const;
+  const std::string& base() const { return base_; }
+
+ private:
+  std::string base_;
+};
+
+int free_port();
+
+class ParkdProcess {
+ public:
+  // Starts `parkd <args>` (default: serve) with ADMIN_EMAIL=admin@test.local,
+  // ADMIN_PASSWORD=admin-pass-1, a fresh SQLite file, plus `env` overrides; waits for
+  // /healthz. The directory is removed on destruction unless PARKD_KEEP_TEST_DIRS is set.
+  explicit ParkdProcess(std::map<std::string, std::string> env = {},
+                        std::vector<std::string> args = {"serve"},
+                        std::optional<std::filesystem::path> dir = std::nullopt);
+  ~ParkdProcess();
+  ParkdProcess(const ParkdProcess&) = delete;
+  ParkdProcess& operator=(const ParkdProcess&) = delete;
+
+  HttpClient client() const { return HttpClient(url()); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  std::string log() const;  // everything the process printed
+
+  // Sends a signal and waits up to `timeout_s` for exit; returns the exit status
+  // (or -signal if it died from one, or nullopt if it did not exit in time).
+  std::optional<int> stop(int signal_number, int timeout_s = 30);
+  bool running() const { return pid_ > 0; }
+
+  // Logs in and returns the token (fails the test if login fails).
+  std::string admin_token() const;
+  // Registers a user (email must be new) and returns the token.
+  std::string register_user(const std::string& email, const std::string& password = "password-123") const;
+
+ private:
+  std::filesystem::path dir_;
+  bool own_dir_ = true;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+inline constexpr const char* kAdminEmail = "admin@test.local";
+inline constexpr const char* kAdminPassword = "admin-pass-1";
+
+// Runs a short-lived parkd command (e.g. "db", "seed", "--demo") to completion.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult run_parkd(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                        const std::filesystem::path& cwd);
+
+}  // namespace parkd::test
