@@ -3,6 +3,7 @@
 #include "auth/password.h"
 #include "config/config.h"
 #include "http/server.h"
+#include "jobs/runtime.h"
 #include "services/auth_service.h"
 #include "services/booking_service.h"
 #include "services/job_service.h"
@@ -16,6 +17,7 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <thread>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -74,7 +76,16 @@ Result<Runtime> boot(bool migrate) {
   return rt;
 }
 
-int cmd_serve(const std::string& host_flag, int port_flag) {
+struct ServeFlags {
+  std::string host;
+  int port = 0;
+  bool no_worker = false;
+  bool no_scheduler = false;
+};
+
+int cmd_serve(const ServeFlags& flags) {
+  const std::string& host_flag = flags.host;
+  int port_flag = flags.port;
   auto rt = boot(true);
   if (!rt) return fail(rt.error());
   Config& c = rt->config;
@@ -93,6 +104,11 @@ int cmd_serve(const std::string& host_flag, int port_flag) {
 
   auto admin_password = auth.ensure_admin(c.admin_email, c.admin_password);
   if (!admin_password) return fail(admin_password.error());
+
+  auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz);
+  if (!background) return fail(background.error());
+  if (!flags.no_worker) (*background)->worker().start();
+  if (!flags.no_scheduler) (*background)->scheduler().start();
 
   App app(Services{c, *rt->store, auth, lots, bookings, stats, jobs});
   ServerOptions options{
@@ -113,7 +129,42 @@ int cmd_serve(const std::string& host_flag, int port_flag) {
     }
     std::fflush(stdout);
   });
+  (*background)->scheduler().stop();
+  (*background)->worker().stop();
   if (!st) return fail(st.error());
+  spdlog::info("parkd: stopped cleanly");
+  return 0;
+}
+
+// `parkd worker` / `parkd scheduler`: the background side alone, until SIGINT/SIGTERM.
+int cmd_background(bool run_worker, bool run_scheduler) {
+  auto rt = boot(true);
+  if (!rt) return fail(rt.error());
+  BookingService bookings(*rt->store, rt->config.min_charge_minutes, rt->config.job_max_attempts);
+  auto background = jobs::BackgroundRuntime::create(rt->config, *rt->store, bookings, rt->tz);
+  if (!background) return fail(background.error());
+  install_signal_handlers();
+  if (run_worker) (*background)->worker().start();
+  if (run_scheduler) (*background)->scheduler().start();
+  std::printf("parkd %s running (database: %s); stop with Ctrl-C\n",
+              run_worker ? "worker" : "scheduler", rt->store->kind().c_str());
+  std::fflush(stdout);
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  spdlog::info("parkd: stopping; a running job finishes first");
+  (*background)->scheduler().stop();
+  (*background)->worker().stop();
+  return 0;
+}
+
+int cmd_enqueue(const std::string& type, const std::string& payload) {
+  auto rt = boot(true);
+  if (!rt) return fail(rt.error());
+  auto parsed = nlohmann::json::parse(payload, nullptr, false);
+  if (!parsed.is_object()) return fail(Error::bad_request("bad_payload", "--payload must be a JSON object"));
+  JobService jobs(*rt->store, rt->config.job_max_attempts);
+  auto id = jobs.enqueue(type, parsed.dump(), std::nullopt);
+  if (!id) return fail(id.error());
+  std::printf("%lld\n", static_cast<long long>(*id));
   return 0;
 }
 
@@ -182,13 +233,29 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   cli.set_version_flag("--version", PARKD_VERSION);
 
-  std::string host;
-  int port = 0;
+  ServeFlags serve_flags;
   auto* serve = cli.add_subcommand(
       "serve", "Run the HTTP API (and, by default, the job worker and scheduler)");
-  serve->add_option("--host", host, "Address to listen on (overrides HOST; default 127.0.0.1)");
-  serve->add_option("--port", port, "Port to listen on (overrides PORT; default 5000)")
+  serve->add_option("--host", serve_flags.host,
+                    "Address to listen on (overrides HOST; default 127.0.0.1)");
+  serve->add_option("--port", serve_flags.port, "Port to listen on (overrides PORT; default 5000)")
       ->check(CLI::Range(1, 65535));
+  serve->add_flag("--no-worker", serve_flags.no_worker, "Do not run background jobs in this process");
+  serve->add_flag("--no-scheduler", serve_flags.no_scheduler,
+                  "Do not fire cron schedules in this process");
+
+  auto* worker = cli.add_subcommand(
+      "worker", "Run background jobs (WORKER_CONCURRENCY threads) until stopped");
+  auto* scheduler = cli.add_subcommand(
+      "scheduler", "Fire the cron schedules (any number may run at once) until stopped");
+
+  auto* job = cli.add_subcommand("job", "Background job tools");
+  job->require_subcommand(1);
+  std::string job_type, job_payload = "{}";
+  auto* enqueue =
+      job->add_subcommand("enqueue", "Queue a job (e.g. selftest, daily_reminder); prints its id");
+  enqueue->add_option("type", job_type, "Job type")->required();
+  enqueue->add_option("--payload", job_payload, "JSON object handed to the job");
 
   auto* db = cli.add_subcommand("db", "Database maintenance");
   db->require_subcommand(1);
@@ -205,7 +272,10 @@ int main(int argc, char** argv) {
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
-  if (*serve) return cmd_serve(host, port);
+  if (*serve) return cmd_serve(serve_flags);
+  if (*worker) return cmd_background(true, false);
+  if (*scheduler) return cmd_background(false, true);
+  if (*enqueue) return cmd_enqueue(job_type, job_payload);
   if (*migrate) return cmd_migrate();
   if (*reset) return cmd_reset(yes);
   if (*seed) return cmd_seed(demo);

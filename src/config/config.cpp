@@ -173,7 +173,19 @@ Result<Config> load_config(const EnvLookup& env) {
     r.fail("SMTP_TLS", fmt::format("'{}' is not one of starttls, tls, none", c.smtp.tls));
   }
   r.integer("SMTP_TIMEOUT", c.smtp.timeout_seconds, 1, 600);
-  r.string("MAIL_FROM", c.mail_from);
+  if (auto from = env("MAIL_FROM"); from && !from->empty()) {
+    // "Name <address>" or a bare address.
+    auto lt = from->find('<');
+    auto gt = from->rfind('>');
+    if (lt != std::string::npos && gt != std::string::npos && gt > lt) {
+      c.mail_from = trim(from->substr(lt + 1, gt - lt - 1));
+      c.mail_from_name = trim(from->substr(0, lt));
+    } else {
+      c.mail_from = trim(*from);
+    }
+    if (c.mail_from.find('@') == std::string::npos) r.fail("MAIL_FROM", "is not an email address");
+  }
+  r.string("MAIL_FROM_NAME", c.mail_from_name);
   r.string("TEMPLATE_DIR", c.template_dir);
   r.string("OUTBOX_DIR", c.outbox_dir);
   if (c.outbox_dir.empty()) c.outbox_dir = c.instance_dir + "/outbox";

@@ -118,6 +118,15 @@ struct LotAggregate {
   std::int64_t revenue_cents = 0;  // Completed only
 };
 
+// Bookings that started in a time range (reports).
+struct RangeSummary {
+  std::int64_t bookings = 0;
+  std::int64_t completed = 0;
+  std::int64_t revenue_cents = 0;   // Completed only
+  std::int64_t parked_seconds = 0;  // Completed stays
+  std::vector<LotAggregate> lots;   // by bookings, most first
+};
+
 class Tx {
  public:
   virtual ~Tx() = default;
@@ -189,6 +198,39 @@ class Tx {
   virtual std::vector<Job> jobs(std::optional<std::string> status, std::int64_t limit,
                                 std::int64_t offset) = 0;
   virtual std::int64_t count_jobs(std::optional<std::string> status) = 0;
+
+  // Claims the next runnable job (queued, or failed with run_at <= now, or running with
+  // a lease that ran out): marks it running, counts the attempt, leases it until
+  // `lease_until`. nullopt when nothing is due.
+  virtual std::optional<Job> claim_job(Timestamp now, Timestamp lease_until) = 0;
+  // The next run_at of a waiting job, to sleep until then.
+  virtual std::optional<Timestamp> next_job_due() = 0;
+  // These three apply only while the job is still running under `attempt` (so a worker
+  // whose lease lapsed and was taken over cannot overwrite the new owner's outcome).
+  virtual bool extend_lease(Id job_id, int attempt, Timestamp lease_until) = 0;
+  virtual bool finish_job(Id job_id, int attempt, Timestamp at) = 0;
+  // retry_at set: status failed, runs again then; nullopt: status dead.
+  virtual bool fail_job(Id job_id, int attempt, const std::string& error,
+                        std::optional<Timestamp> retry_at, Timestamp at) = 0;
+  // A JSON object a handler keeps across attempts (e.g. "email sent"), for idempotency.
+  virtual std::string job_progress(Id job_id) = 0;
+  virtual void set_job_progress(Id job_id, const std::string& progress) = 0;
+
+  // Schedules: records that `name` fired for `due_at` and enqueues `job`, or does
+  // nothing and returns false when that due time was already claimed.
+  virtual bool claim_schedule_run(const std::string& name, Timestamp due_at, const NewJob& job,
+                                  Timestamp now) = 0;
+  virtual std::optional<Timestamp> last_schedule_run(const std::string& name) = 0;
+
+  // Reports.
+  // Users with role `user` and no booking created since `since`.
+  virtual std::vector<User> inactive_users(Timestamp since) = 0;
+  // Users with a booking that started in [from, to).
+  virtual std::vector<Id> users_with_bookings_between(Timestamp from, Timestamp to) = 0;
+  virtual RangeSummary range_summary(std::optional<Id> user_id, Timestamp from, Timestamp to) = 0;
+  // Streams rows in id order without loading them all (exports).
+  virtual void for_each_booking(std::optional<Id> user_id, const std::function<void(const Booking&)>& fn) = 0;
+  virtual void for_each_user(const std::function<void(const User&)>& fn) = 0;
 
   // Statistics.
   virtual StatusCounts booking_counts(std::optional<Id> user_id, Timestamp now) = 0;

@@ -545,6 +545,147 @@ class SqliteTx final : public Tx {
     return s.int64(0);
   }
 
+  std::optional<Job> claim_job(Timestamp now, Timestamp lease_until) override {
+    auto s = db_.prepare(fmt::format(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?2 "
+        "WHERE id = (SELECT id FROM jobs WHERE (status IN ('queued', 'failed') AND run_at <= ?1) "
+        "  OR (status = 'running' AND lease_until < ?1) ORDER BY run_at, id LIMIT 1) "
+        "RETURNING {}",
+        kJobColumns));
+    s.bind_all(now, lease_until);
+    if (!s.step()) return std::nullopt;
+    Job j = read_job(s);
+    while (s.step()) {
+    }
+    return j;
+  }
+
+  std::optional<Timestamp> next_job_due() override {
+    auto s = db_.prepare(
+        "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs WHERE status IN ('queued', 'failed') "
+        "UNION ALL SELECT MIN(lease_until) FROM jobs WHERE status = 'running')");
+    s.step();
+    return s.opt_time(0);
+  }
+
+  bool extend_lease(Id job_id, int attempt, Timestamp lease_until) override {
+    db_.prepare(
+           "UPDATE jobs SET lease_until = ?3 WHERE id = ?1 AND attempts = ?2 AND status = 'running'")
+        .bind_all(job_id, attempt, lease_until)
+        .run();
+    return db_.changes() > 0;
+  }
+
+  bool finish_job(Id job_id, int attempt, Timestamp at) override {
+    db_.prepare(
+           "UPDATE jobs SET status = 'succeeded', finished_at = ?3, lease_until = NULL "
+           "WHERE id = ?1 AND attempts = ?2 AND status = 'running'")
+        .bind_all(job_id, attempt, at)
+        .run();
+    return db_.changes() > 0;
+  }
+
+  bool fail_job(Id job_id, int attempt, const std::string& error, std::optional<Timestamp> retry_at,
+                Timestamp at) override {
+    db_.prepare(
+           "UPDATE jobs SET status = CASE WHEN ?4 IS NULL THEN 'dead' ELSE 'failed' END, "
+           "last_error = ?3, run_at = COALESCE(?4, run_at), lease_until = NULL, "
+           "finished_at = CASE WHEN ?4 IS NULL THEN ?5 ELSE NULL END "
+           "WHERE id = ?1 AND attempts = ?2 AND status = 'running'")
+        .bind_all(job_id, attempt, error, retry_at, at)
+        .run();
+    return db_.changes() > 0;
+  }
+
+  std::string job_progress(Id job_id) override {
+    auto s = db_.prepare("SELECT progress FROM jobs WHERE id = ?1");
+    s.bind(1, job_id);
+    return s.step() ? s.text(0) : "{}";
+  }
+
+  void set_job_progress(Id job_id, const std::string& progress) override {
+    db_.prepare("UPDATE jobs SET progress = ?2 WHERE id = ?1").bind_all(job_id, progress).run();
+  }
+
+  bool claim_schedule_run(const std::string& name, Timestamp due_at, const NewJob& job,
+                          Timestamp now) override {
+    db_.prepare(
+           "INSERT INTO schedule_runs (name, due_at, created_at) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT (name, due_at) DO NOTHING")
+        .bind_all(name, due_at, now)
+        .run();
+    if (db_.changes() == 0) return false;
+    Id id = enqueue_job(job, now);
+    db_.prepare("UPDATE schedule_runs SET job_id = ?3 WHERE name = ?1 AND due_at = ?2")
+        .bind_all(name, due_at, id)
+        .run();
+    return true;
+  }
+
+  std::optional<Timestamp> last_schedule_run(const std::string& name) override {
+    auto s = db_.prepare("SELECT MAX(due_at) FROM schedule_runs WHERE name = ?1");
+    s.bind(1, name);
+    s.step();
+    return s.opt_time(0);
+  }
+
+  std::vector<User> inactive_users(Timestamp since) override {
+    auto s = db_.prepare(fmt::format(
+        "SELECT {} FROM users u WHERE u.role = 'user' AND NOT EXISTS (SELECT 1 FROM bookings b "
+        "WHERE b.user_id = u.id AND b.created_at >= ?1) ORDER BY u.id",
+        "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash"));
+    s.bind(1, since);
+    std::vector<User> out;
+    while (s.step()) out.push_back(read_user(s));
+    return out;
+  }
+
+  std::vector<Id> users_with_bookings_between(Timestamp from, Timestamp to) override {
+    auto s = db_.prepare(
+        "SELECT DISTINCT user_id FROM bookings WHERE starts_at >= ?1 AND starts_at < ?2 ORDER BY user_id");
+    s.bind_all(from, to);
+    std::vector<Id> out;
+    while (s.step()) out.push_back(s.int64(0));
+    return out;
+  }
+
+  RangeSummary range_summary(std::optional<Id> user_id, Timestamp from, Timestamp to) override {
+    RangeSummary r;
+    auto s = db_.prepare(
+        "SELECT lot_id, MAX(lot_name), COUNT(*), COALESCE(SUM(status = 'Completed'), 0), "
+        "COALESCE(SUM(CASE WHEN status = 'Completed' THEN cost_cents END), 0), "
+        "COALESCE(SUM(CASE WHEN status = 'Completed' THEN ended_at - starts_at END), 0) "
+        "FROM bookings WHERE (?1 IS NULL OR user_id = ?1) AND starts_at >= ?2 AND starts_at < ?3 "
+        "GROUP BY lot_id ORDER BY COUNT(*) DESC, lot_id");
+    s.bind_all(user_id, from, to);
+    while (s.step()) {
+      r.lots.push_back({s.int64(0), s.text(1), s.int64(2), s.int64(4)});
+      r.bookings += s.int64(2);
+      r.completed += s.int64(3);
+      r.revenue_cents += s.int64(4);
+      r.parked_seconds += s.int64(5);
+    }
+    return r;
+  }
+
+  void for_each_booking(std::optional<Id> user_id, const std::function<void(const Booking&)>& fn) override {
+    auto s = db_.prepare(fmt::format(
+        "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
+        "WHERE (?1 IS NULL OR b.user_id = ?1) ORDER BY b.id",
+        kBookingColumns));
+    s.bind(1, user_id);
+    while (s.step()) {
+      Booking b = read_booking(s);
+      b.user_email = s.text(16);
+      fn(b);
+    }
+  }
+
+  void for_each_user(const std::function<void(const User&)>& fn) override {
+    auto s = db_.prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns));
+    while (s.step()) fn(read_user(s));
+  }
+
   StatusCounts booking_counts(std::optional<Id> user_id, Timestamp now) override {
     auto s = db_.prepare(
         "SELECT COUNT(*), "

@@ -1,0 +1,289 @@
+#include "jobs/tasks.h"
+
+#include "reports/exports.h"
+#include "services/job_service.h"
+#include "services/stats_service.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <thread>
+
+namespace parkd::jobs {
+namespace {
+
+using nlohmann::json;
+
+json payload_of(const Job& job) {
+  auto p = json::parse(job.payload, nullptr, false);
+  return p.is_object() ? p : json::object();
+}
+
+Timestamp payload_time(const json& p, const char* key) {
+  return parse_iso8601(p.value(key, "")).value_or(Timestamp{});
+}
+
+mail::Recipient recipient(const User& u) { return {u.email, u.username.value_or("")}; }
+
+// Sends `message` once per job: a retry after a successful send does nothing.
+Status send_once(JobRun& run, mail::MailTransport& transport, const Result<mail::MailMessage>& message) {
+  if (run.done("sent")) return ok_status();
+  if (!message) return message.error();
+  if (Status st = transport.send(*message); !st) return st;
+  spdlog::info("mail: sent '{}' to {} via {}", message->subject, message->to, transport.name());
+  return run.mark_done("sent");
+}
+
+std::optional<User> load_user(Store& store, Id id) {
+  std::optional<User> user;
+  (void)store.read([&](Tx& tx) {
+    user = tx.user_by_id(id);
+    return ok_status();
+  });
+  return user;
+}
+
+Status booking_confirmation(JobRun& run, TaskDeps& d) {
+  Id booking_id = payload_of(run.job()).value("booking_id", Id{0});
+  std::optional<Booking> booking;
+  std::optional<User> user;
+  std::string address;
+  Status st = d.store.read([&](Tx& tx) {
+    booking = tx.booking(booking_id);
+    if (booking) {
+      user = tx.user_by_id(booking->user_id);
+      if (auto lot = tx.lot(booking->lot_id, now())) address = lot->address;
+    }
+    return ok_status();
+  });
+  if (!st) return st;
+  if (!booking || !user) return ok_status();  // deleted since: nothing to confirm
+  mail::BookingConfirmation data;
+  data.to = recipient(*user);
+  data.booking_id = booking->id;
+  data.lot_name = booking->lot_name;
+  data.lot_address = address;
+  data.spot_number = static_cast<int>(booking->spot_number);
+  data.kind = booking->type == BookingType::reserved ? mail::BookingKind::reserved : mail::BookingKind::immediate;
+  data.start = booking->start_time;
+  data.reserved_end = booking->reserved_end;
+  data.price_per_hour_cents = booking->price_cents;
+  if (booking->type == BookingType::reserved) data.total_cost_cents = booking->cost_cents;
+  data.vehicle_number = booking->vehicle_number.value_or("");
+  return send_once(run, d.transport, mail::booking_confirmation_email(data, d.email));
+}
+
+// Fan-out: one child job per recipient, deduplicated per parent job so a retried
+// parent does not enqueue twice.
+Status fan_out(JobRun& run, TaskDeps& d, const std::string& child_type, const std::vector<json>& payloads,
+               const std::string& key_of_each) {
+  return d.store.write([&](Tx& tx) {
+    Timestamp at = now();
+    for (const auto& p : payloads) {
+      std::string dedupe = fmt::format("{}:{}:{}", child_type, run.job().id, p.value(key_of_each, json()).dump());
+      tx.enqueue_job({child_type, p.dump(), dedupe, at, d.config.job_max_attempts, std::nullopt}, at);
+    }
+    return ok_status();
+  });
+}
+
+Status daily_reminder(JobRun& run, TaskDeps& d) {
+  std::vector<json> payloads;
+  Status st = d.store.read([&](Tx& tx) {
+    for (const auto& u : tx.inactive_users(now() - std::chrono::hours(24) * d.config.inactive_days)) {
+      payloads.push_back({{"user_id", u.id}});
+    }
+    return ok_status();
+  });
+  if (!st) return st;
+  spdlog::info("jobs: daily reminder for {} inactive user(s)", payloads.size());
+  return fan_out(run, d, "daily_reminder_email", payloads, "user_id");
+}
+
+Status daily_reminder_email(JobRun& run, TaskDeps& d) {
+  auto user = load_user(d.store, payload_of(run.job()).value("user_id", Id{0}));
+  if (!user) return ok_status();
+  mail::DailyReminder data;
+  data.to = recipient(*user);
+  Status st = d.store.read([&](Tx& tx) {
+    for (const auto& l : tx.lots(now(), 1000, 0)) {
+      if (l.available_spots() > 0) data.lots.push_back({l.name, l.address, l.available_spots(), l.price_cents});
+    }
+    return ok_status();
+  });
+  if (!st) return st;
+  return send_once(run, d.transport, mail::daily_reminder_email(data, d.email));
+}
+
+Status monthly_report(JobRun& run, TaskDeps& d) {
+  Period month = previous_month(now(), d.tz);
+  json range = {{"from", format_iso8601(month.start)}, {"to", format_iso8601(month.end)}, {"month", month.label}};
+  auto for_user = [&range](Id user_id) {
+    json p = range;
+    p["user_id"] = user_id;
+    return p;
+  };
+  std::vector<json> payloads{for_user(0)};  // 0: the admin report
+  Status st = d.store.read([&](Tx& tx) {
+    for (Id id : tx.users_with_bookings_between(month.start, month.end)) {
+      payloads.push_back(for_user(id));
+    }
+    return ok_status();
+  });
+  if (!st) return st;
+  spdlog::info("jobs: monthly report for {}: admin + {} user(s)", month.label, payloads.size() - 1);
+  return fan_out(run, d, "monthly_report_email", payloads, "user_id");
+}
+
+Status monthly_report_email(JobRun& run, TaskDeps& d) {
+  json p = payload_of(run.job());
+  Timestamp from = payload_time(p, "from"), to = payload_time(p, "to");
+  Id user_id = p.value("user_id", Id{0});
+  std::string month = p.value("month", "");
+  if (user_id == 0) {
+    mail::MonthlyAdminReport data;
+    data.to = {d.config.admin_email, "Admin"};
+    data.month = month;
+    Status st = d.store.read([&](Tx& tx) {
+      RangeSummary r = tx.range_summary(std::nullopt, from, to);
+      data.total_bookings = r.bookings;
+      data.completed_bookings = r.completed;
+      data.revenue_cents = r.revenue_cents;
+      data.parked_time = std::chrono::seconds(r.parked_seconds);
+      for (const auto& l : r.lots) data.lots.push_back({l.lot_name, l.bookings, l.revenue_cents});
+      if (!r.lots.empty()) data.busiest_lot = r.lots.front().lot_name;
+      data.new_users = tx.count_users_created_between(from, to);
+      return ok_status();
+    });
+    if (!st) return st;
+    return send_once(run, d.transport, mail::monthly_admin_report_email(data, d.email));
+  }
+  auto user = load_user(d.store, user_id);
+  if (!user) return ok_status();
+  mail::MonthlyUserReport data;
+  data.to = recipient(*user);
+  data.month = month;
+  Status st = d.store.read([&](Tx& tx) {
+    RangeSummary r = tx.range_summary(user_id, from, to);
+    data.bookings = r.bookings;
+    data.parked_time = std::chrono::seconds(r.parked_seconds);
+    data.spent_cents = r.revenue_cents;
+    if (!r.lots.empty()) data.favourite_lot = r.lots.front().lot_name;
+    return ok_status();
+  });
+  if (!st) return st;
+  return send_once(run, d.transport, mail::monthly_user_report_email(data, d.email));
+}
+
+Status daily_admin_report(JobRun& run, TaskDeps& d) {
+  Period day = previous_day(now(), d.tz);
+  mail::DailyAdminReport data;
+  data.to = {d.config.admin_email, "Admin"};
+  data.date = day.label;
+  Status st = d.store.read([&](Tx& tx) {
+    Timestamp at = now();
+    RangeSummary r = tx.range_summary(std::nullopt, day.start, day.end);
+    data.bookings = r.bookings;
+    data.revenue_cents = r.revenue_cents;
+    data.new_users = tx.count_users_created_between(day.start, day.end);
+    data.total_spots = tx.total_spots();
+    data.occupied_spots = tx.occupied_spots(at);
+    for (const auto& l : tx.lots(at, 1000, 0)) {
+      mail::LotDayFigures f{l.name, 0, 0, l.occupied_spots, l.capacity};
+      for (const auto& a : r.lots) {
+        if (a.lot_id == l.id) f.bookings = a.bookings, f.revenue_cents = a.revenue_cents;
+      }
+      data.lots.push_back(f);
+    }
+    return ok_status();
+  });
+  if (!st) return st;
+  return send_once(run, d.transport, mail::daily_admin_report_email(data, d.email));
+}
+
+Status user_export(JobRun& run, TaskDeps& d) {
+  auto user = load_user(d.store, payload_of(run.job()).value("user_id", Id{0}));
+  if (!user) return ok_status();
+  mail::UserExport data;
+  data.to = recipient(*user);
+  data.generated_at = now();
+  Status st = d.store.read([&](Tx& tx) {
+    data.booking_count = reports::write_bookings_csv(tx, user->id, data.generated_at,
+                                                     [&](std::string_view row) { data.bookings_csv.append(row); });
+    return ok_status();
+  });
+  if (!st) return st;
+  return send_once(run, d.transport, mail::user_export_email(data, d.email));
+}
+
+Status admin_export(JobRun& run, TaskDeps& d) {
+  mail::AdminExport data;
+  data.to = {d.config.admin_email, "Admin"};
+  data.generated_at = now();
+  Status st = d.store.read([&](Tx& tx) {
+    data.user_count = reports::write_users_csv(tx, [&](std::string_view row) { data.users_csv.append(row); });
+    data.lot_count =
+        reports::write_lots_csv(tx, data.generated_at, [&](std::string_view row) { data.lots_csv.append(row); });
+    data.booking_count = reports::write_bookings_csv(tx, std::nullopt, data.generated_at,
+                                                     [&](std::string_view row) { data.bookings_csv.append(row); });
+    return ok_status();
+  });
+  if (!st) return st;
+  return send_once(run, d.transport, mail::admin_export_email(data, d.email));
+}
+
+// Diagnostics for operators and the test suite: fails its first `fail_first` attempts,
+// optionally sleeps, and appends a line to `marker_file` when it succeeds.
+Status selftest(JobRun& run) {
+  json p = payload_of(run.job());
+  if (int ms = p.value("sleep_ms", 0); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  if (run.job().attempts <= p.value("fail_first", 0)) {
+    return Error::internal(fmt::format("selftest: failing attempt {} on purpose", run.job().attempts));
+  }
+  if (auto file = p.value("marker_file", std::string()); !file.empty()) {
+    std::ofstream out(file, std::ios::app);
+    out << "job " << run.job().id << " attempt " << run.job().attempts << "\n";
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Period previous_day(Timestamp at, const date::time_zone* tz) {
+  auto days = day_starts(tz, at, 2);  // [yesterday, today, tomorrow]
+  return {days[0].second, days[1].second, days[0].first};
+}
+
+Period previous_month(Timestamp at, const date::time_zone* tz) {
+  auto months = month_starts(tz, at, 2);  // [last month, this month, next month]
+  return {months[0].second, months[1].second, months[0].first};
+}
+
+std::vector<std::pair<std::string, std::string>> default_schedules(const Config& c) {
+  return {{job_types::daily_reminder, c.cron_daily_reminder},
+          {job_types::monthly_report, c.cron_monthly_report},
+          {job_types::daily_admin_report, c.cron_daily_admin_report},
+          {job_types::complete_reservations, c.cron_complete_reservations}};
+}
+
+void register_tasks(JobRegistry& registry, TaskDeps deps) {
+  auto d = std::make_shared<TaskDeps>(deps);
+  auto with = [d](Status (*fn)(JobRun&, TaskDeps&)) { return [d, fn](JobRun& run) { return fn(run, *d); }; };
+  registry.add(job_types::booking_confirmation, with(booking_confirmation));
+  registry.add(job_types::daily_reminder, with(daily_reminder));
+  registry.add("daily_reminder_email", with(daily_reminder_email));
+  registry.add(job_types::monthly_report, with(monthly_report));
+  registry.add("monthly_report_email", with(monthly_report_email));
+  registry.add(job_types::daily_admin_report, with(daily_admin_report));
+  registry.add(job_types::user_export, with(user_export));
+  registry.add(job_types::admin_export, with(admin_export));
+  registry.add(job_types::complete_reservations, [d](JobRun&) -> Status {
+    auto n = d->bookings.complete_ended_reservations();
+    return n ? ok_status() : Status(n.error());
+  });
+  registry.add("selftest", selftest);
+}
+
+}  // namespace parkd::jobs

@@ -1,0 +1,165 @@
+#include "jobs/worker.h"
+
+#include "jobs/backoff.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace parkd::jobs {
+
+bool JobRun::done(const std::string& step) {
+  bool found = false;
+  Status st = store_.read([&](Tx& tx) {
+    auto progress = nlohmann::json::parse(tx.job_progress(job_.id), nullptr, false);
+    found = progress.is_object() && progress.value(step, false);
+    return ok_status();
+  });
+  return st.ok() && found;
+}
+
+Status JobRun::mark_done(const std::string& step) {
+  return store_.write([&](Tx& tx) {
+    auto progress = nlohmann::json::parse(tx.job_progress(job_.id), nullptr, false);
+    if (!progress.is_object()) progress = nlohmann::json::object();
+    progress[step] = true;
+    tx.set_job_progress(job_.id, progress.dump());
+    return ok_status();
+  });
+}
+
+Worker::Worker(Store& store, const JobRegistry& registry, WorkerOptions options)
+    : store_(store), registry_(registry), options_(options) {}
+
+Worker::~Worker() { stop(); }
+
+void Worker::start() {
+  stopping_ = false;
+  for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { loop(); });
+  threads_.emplace_back([this] { heartbeat_loop(); });
+  spdlog::info("worker: started {} thread(s), lease {} s", options_.concurrency, options_.lease_seconds);
+}
+
+void Worker::stop() {
+  if (threads_.empty()) return;
+  stopping_ = true;
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  spdlog::info("worker: stopped");
+}
+
+void Worker::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    ++wake_generation_;
+  }
+  cv_.notify_all();
+}
+
+bool Worker::run_one() {
+  std::optional<Job> job;
+  Status st = store_.write([&](Tx& tx) {
+    Timestamp at = now();
+    job = tx.claim_job(at, at + std::chrono::seconds(options_.lease_seconds));
+    return ok_status();
+  });
+  if (!st || !job) return false;
+  execute(*job);
+  return true;
+}
+
+void Worker::execute(const Job& job) {
+  {
+    std::lock_guard lock(mutex_);
+    running_[job.id] = job.attempts;
+  }
+  Status outcome = ok_status();
+  auto started = std::chrono::steady_clock::now();
+  if (job.attempts > job.max_attempts) {
+    outcome = Error::internal("the lease ran out on the last attempt");
+  } else if (const JobHandler* handler = registry_.find(job.type)) {
+    JobRun run(store_, job);
+    try {
+      outcome = (*handler)(run);
+    } catch (const std::exception& e) {
+      outcome = Error::internal(std::string("handler threw: ") + e.what());
+    }
+  } else {
+    outcome = Error::internal("no handler for job type '" + job.type + "'");
+  }
+  {
+    std::lock_guard lock(mutex_);
+    running_.erase(job.id);
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  Status recorded = store_.write([&](Tx& tx) {
+    Timestamp at = now();
+    if (outcome) {
+      if (!tx.finish_job(job.id, job.attempts, at)) {
+        spdlog::warn("worker: job {} finished after its lease was taken over", job.id);
+      }
+      return ok_status();
+    }
+    std::optional<Timestamp> retry_at;
+    if (job.attempts < job.max_attempts) retry_at = at + retry_delay(job.attempts);
+    tx.fail_job(job.id, job.attempts, outcome.error().message, retry_at, at);
+    return ok_status();
+  });
+  if (!recorded) spdlog::error("worker: could not record the outcome of job {}", job.id);
+  if (outcome) {
+    spdlog::info("worker: job {} ({}) succeeded on attempt {} in {} ms", job.id, job.type, job.attempts, ms);
+  } else if (job.attempts < job.max_attempts) {
+    spdlog::warn("worker: job {} ({}) failed on attempt {}/{}: {}; will retry", job.id, job.type, job.attempts,
+                 job.max_attempts, outcome.error().message);
+  } else {
+    spdlog::error("worker: job {} ({}) is dead after {} attempts: {}", job.id, job.type, job.attempts,
+                  outcome.error().message);
+  }
+}
+
+void Worker::loop() {
+  while (!stopping_) {
+    std::uint64_t generation;
+    {
+      std::lock_guard lock(mutex_);
+      generation = wake_generation_;
+    }
+    if (run_one()) continue;
+    // Sleep until the next job is due (bounded), or until woken.
+    auto wait = std::chrono::milliseconds(options_.max_idle_ms);
+    std::optional<Timestamp> next;
+    (void)store_.read([&](Tx& tx) {
+      next = tx.next_job_due();
+      return ok_status();
+    });
+    if (next) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now()) + std::chrono::milliseconds(5);
+      if (until < wait) wait = std::max(until, std::chrono::milliseconds(20));
+    }
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, wait, [&] { return stopping_.load() || wake_generation_ != generation; });
+  }
+}
+
+void Worker::heartbeat_loop() {
+  auto period = std::chrono::milliseconds(options_.lease_seconds * 1000 / 3);
+  while (!stopping_) {
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait_for(lock, period, [&] { return stopping_.load(); });
+    }
+    std::map<Id, int> running;
+    {
+      std::lock_guard lock(mutex_);
+      running = running_;
+    }
+    if (running.empty()) continue;
+    (void)store_.write([&](Tx& tx) {
+      Timestamp lease = now() + std::chrono::seconds(options_.lease_seconds);
+      for (const auto& [id, attempt] : running) tx.extend_lease(id, attempt, lease);
+      return ok_status();
+    });
+  }
+}
+
+}  // namespace parkd::jobs

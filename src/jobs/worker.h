@@ -1,0 +1,91 @@
+#pragma once
+// The durable job queue's consumer. Jobs live in the database (table jobs), written in
+// the same transaction as whatever caused them. N threads claim due jobs with a lease
+// (extended while the job runs); a job whose worker died is claimed again once its
+// lease lapses. A failed attempt is retried with exponential backoff and jitter until
+// max_attempts, then the job is dead with its last error kept.
+
+#include "common/result.h"
+#include "store/store.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace parkd::jobs {
+
+// What a handler may use besides the job: progress kept across attempts, so a retry
+// does not repeat a side effect that already happened (an email already sent).
+class JobRun {
+ public:
+  JobRun(Store& store, const Job& job) : store_(store), job_(job) {}
+  const Job& job() const { return job_; }
+  Store& store() { return store_; }
+  // Whether `step` was recorded by an earlier attempt; record it right after the side effect.
+  bool done(const std::string& step);
+  Status mark_done(const std::string& step);
+
+ private:
+  Store& store_;
+  const Job& job_;
+};
+
+using JobHandler = std::function<Status(JobRun&)>;
+
+class JobRegistry {
+ public:
+  void add(std::string type, JobHandler handler) { handlers_[std::move(type)] = std::move(handler); }
+  const JobHandler* find(const std::string& type) const {
+    auto it = handlers_.find(type);
+    return it == handlers_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::map<std::string, JobHandler> handlers_;
+};
+
+struct WorkerOptions {
+  int concurrency = 2;
+  int lease_seconds = 60;
+  int max_idle_ms = 1000;  // longest sleep between polls when nothing is due
+};
+
+class Worker {
+ public:
+  Worker(Store& store, const JobRegistry& registry, WorkerOptions options);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();
+  // Lets running jobs finish, then returns. Unstarted jobs stay queued for later.
+  void stop();
+  // Wakes idle threads now (after enqueueing in this process).
+  void wake();
+
+  // Claims and runs one due job on the calling thread; false when none was due.
+  bool run_one();
+
+ private:
+  void loop();
+  void heartbeat_loop();
+  void execute(const Job& job);
+
+  Store& store_;
+  const JobRegistry& registry_;
+  WorkerOptions options_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::uint64_t wake_generation_ = 0;
+  std::map<Id, int> running_;  // job id -> attempt, for lease extension
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace parkd::jobs

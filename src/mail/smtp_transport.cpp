@@ -1,0 +1,151 @@
+// SmtpTransport (declared in mail/transport.h): one libcurl easy handle per message.
+// A fresh connection per message keeps send() free of shared state (no lock, no stale
+// pooled connection after the server restarts); parkd sends few enough emails that
+// the extra handshake does not matter.
+
+#include "mail/encoding.h"
+#include "mail/transport.h"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+namespace parkd::mail {
+namespace {
+
+struct CurlHandleDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct CurlListDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using CurlHandle = std::unique_ptr<CURL, CurlHandleDeleter>;
+using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
+
+// libcurl's global state must be set up once before handles are used from threads.
+void init_curl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Upload {
+  std::string_view data;
+};
+
+// CURLOPT_READFUNCTION: hands libcurl the next piece of the message.
+std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* upload = static_cast<Upload*>(user);
+  std::size_t n = std::min(size * count, upload->data.size());
+  std::memcpy(buffer, upload->data.data(), n);
+  upload->data.remove_prefix(n);
+  return n;
+}
+
+void replace_all(std::string& text, std::string_view needle, std::string_view replacement) {
+  if (needle.empty()) return;
+  for (std::size_t pos = text.find(needle); pos != std::string::npos;
+       pos = text.find(needle, pos + replacement.size())) {
+    text.replace(pos, needle.size(), replacement);
+  }
+}
+
+Error smtp_error(std::string message) {
+  return Error{ErrorKind::unavailable, "smtp_error", std::move(message), {}, {}, 0};
+}
+
+std::string smtp_url(const SmtpConfig& config) {
+  std::string scheme = config.tls == SmtpTls::tls ? "smtps://" : "smtp://";
+  bool ipv6 = config.host.find(':') != std::string::npos;
+  std::string host = ipv6 ? "[" + config.host + "]" : config.host;
+  return scheme + host + ":" + std::to_string(config.port);
+}
+
+// libcurl's messages do not carry credentials today; this keeps it that way should a
+// future version (or a server echoing our input) put them there, in any form we send.
+std::string without_secrets(const SmtpConfig& config, std::string text) {
+  const std::string& password = config.password;
+  if (password.empty()) return text;
+  replace_all(text, password, "***");
+  replace_all(text, base64_encode(password), "***");
+  replace_all(text, base64_encode(config.user + '\0' + config.user + '\0' + password), "***");
+  replace_all(text, base64_encode(std::string(1, '\0') + config.user + '\0' + password), "***");
+  return text;
+}
+
+// Server, TLS, timeouts and credentials: everything but the message itself.
+void set_connection_options(CURL* h, const SmtpConfig& config, const std::string& url,
+                            char* error_buffer) {
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, config.connect_timeout_s);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, config.timeout_s);
+  curl_easy_setopt(h, CURLOPT_USE_SSL,
+                   config.tls == SmtpTls::none ? long{CURLUSESSL_NONE} : long{CURLUSESSL_ALL});
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, config.verify_peer ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, config.verify_peer ? 2L : 0L);
+  if (!config.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, config.ca_file.c_str());
+  if (!config.user.empty()) {
+    curl_easy_setopt(h, CURLOPT_USERNAME, config.user.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, config.password.c_str());
+  }
+}
+
+// The smtp_error for a failed transfer, with every form of the password removed.
+Error failure(const SmtpConfig& config, CURLcode code, const char* detail, long reply) {
+  std::string text = "SMTP delivery via " + config.host + ":" + std::to_string(config.port) +
+                     " failed: " + curl_easy_strerror(code);
+  if (detail[0] != '\0') text += std::string(" (") + detail + ")";
+  if (reply >= 400) text += " (server replied " + std::to_string(reply) + ")";
+  return smtp_error(without_secrets(config, std::move(text)));
+}
+
+}  // namespace
+
+SmtpTransport::SmtpTransport(SmtpConfig config) : config_(std::move(config)) {
+  init_curl_once();
+  bool loopback =
+      config_.host == "localhost" || config_.host == "::1" || config_.host.starts_with("127.");
+  if (config_.tls == SmtpTls::none && !config_.user.empty() && !loopback) {
+    spdlog::warn("SMTP AUTH to {} without TLS: the password crosses the network in clear",
+                 config_.host);
+  }
+}
+
+Status SmtpTransport::send(const MailMessage& message) {
+  auto mime = build_mime(message, now(), "");
+  if (!mime) return mime.error();
+  const std::string& envelope_from = config_.from.empty() ? message.from : config_.from;
+  if (auto valid = validate_address(envelope_from); !valid) return valid.error();
+
+  CurlHandle curl{curl_easy_init()};
+  if (!curl) return smtp_error("SMTP delivery failed: cannot create a libcurl handle");
+  CURL* h = curl.get();
+  char detail[CURL_ERROR_SIZE] = {0};
+  std::string target = smtp_url(config_);
+  set_connection_options(h, config_, target, detail);
+
+  std::string mail_from = "<" + envelope_from + ">";
+  std::string rcpt_to = "<" + message.to + ">";
+  CurlList recipients{curl_slist_append(nullptr, rcpt_to.c_str())};
+  Upload upload{*mime};
+  curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from.c_str());
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
+  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(mime->size()));
+  curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
+  curl_easy_setopt(h, CURLOPT_READDATA, &upload);
+
+  CURLcode code = curl_easy_perform(h);
+  if (code == CURLE_OK) return ok_status();
+  long reply = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
+  return failure(config_, code, detail, reply);
+}
+
+}  // namespace parkd::mail

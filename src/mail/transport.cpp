@@ -1,0 +1,90 @@
+#include "mail/transport.h"
+
+#include "mail/encoding.h"
+
+#include <date/date.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace parkd::mail {
+namespace {
+
+Error outbox_error(const std::string& what, const std::filesystem::path& path, int error) {
+  return Error{ErrorKind::unavailable,
+               "outbox_error",
+               what + " " + path.string() + ": " + std::strerror(error),
+               {},
+               {},
+               0};
+}
+
+// Writes all of `data` to the new file `path` and flushes it to disk.
+Status write_new_file(const std::filesystem::path& path, std::string_view data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return outbox_error("cannot create", path, errno);
+  while (!data.empty()) {
+    ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) {
+      int error = errno;
+      ::close(fd);
+      return outbox_error("cannot write", path, error);
+    }
+    data.remove_prefix(static_cast<std::size_t>(written));
+  }
+  if (::fsync(fd) != 0) {
+    int error = errno;
+    ::close(fd);
+    return outbox_error("cannot flush", path, error);
+  }
+  if (::close(fd) != 0) return outbox_error("cannot close", path, errno);
+  return ok_status();
+}
+
+// Makes the rename itself durable; a failure here is not worth failing the send for.
+void sync_directory(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+FileTransport::FileTransport(std::filesystem::path outbox) : outbox_(std::move(outbox)) {}
+
+Status FileTransport::send(const MailMessage& message) {
+  Timestamp sent_at = now();
+  auto mime = build_mime(message, sent_at, "");
+  if (!mime) return mime.error();
+
+  std::error_code ec;
+  std::filesystem::create_directories(outbox_, ec);
+  if (ec) return outbox_error("cannot create directory", outbox_, ec.value());
+
+  std::string name = date::format("%Y%m%dT%H%M%SZ", sent_at) + "-" + random_hex(8) + ".eml";
+  std::filesystem::path final_path = outbox_ / name;
+  std::filesystem::path temp_path = outbox_ / ("." + name + ".tmp");
+  if (auto written = write_new_file(temp_path, *mime); !written) {
+    std::filesystem::remove(temp_path, ec);
+    return written.error();
+  }
+  if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
+    int error = errno;
+    std::filesystem::remove(temp_path, ec);
+    return outbox_error("cannot rename into", final_path, error);
+  }
+  sync_directory(outbox_);
+  return ok_status();
+}
+
+std::unique_ptr<MailTransport> make_transport(const MailSettings& settings) {
+  if (!settings.smtp.host.empty()) return std::make_unique<SmtpTransport>(settings.smtp);
+  return std::make_unique<FileTransport>(settings.outbox);
+}
+
+}  // namespace parkd::mail
