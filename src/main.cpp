@@ -4,11 +4,13 @@
 #include "config/config.h"
 #include "http/server.h"
 #include "jobs/runtime.h"
+#include "mail/message.h"
 #include "services/auth_service.h"
 #include "services/booking_service.h"
 #include "services/job_service.h"
 #include "services/lot_service.h"
 #include "services/stats_service.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
 #include <date/tz.h>
@@ -17,6 +19,9 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <unistd.h>
 #include <thread>
 #include <csignal>
 #include <cstdio>
@@ -168,6 +173,89 @@ int cmd_enqueue(const std::string& type, const std::string& payload) {
   return 0;
 }
 
+// Records what a `parkd send` run delivered; in a dry run, delivers nothing.
+class ReportingTransport final : public mail::MailTransport {
+ public:
+  ReportingTransport(std::unique_ptr<mail::MailTransport> inner, bool dry_run)
+      : inner_(std::move(inner)), dry_run_(dry_run) {}
+  Status send(const mail::MailMessage& m) override {
+    if (!dry_run_) {
+      if (Status st = inner_->send(m); !st) return st;
+    } else if (auto mime = mail::build_mime(m, now(), "localhost"); !mime) {
+      return mime.error();  // a dry run still proves every message renders
+    }
+    std::lock_guard lock(mutex_);
+    lines_.push_back(m.to + "  " + m.subject +
+                     (m.attachments.empty() ? "" : "  [" + std::to_string(m.attachments.size()) + " attachment(s)]"));
+    return ok_status();
+  }
+  std::string name() const override { return dry_run_ ? "dry-run" : inner_->name(); }
+  std::vector<std::string> lines() {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  std::unique_ptr<mail::MailTransport> inner_;
+  bool dry_run_;
+  std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+struct SendFlags {
+  bool all = false, reminders = false, reports = false, exports = false, confirmations = false, dry_run = false;
+};
+
+// `parkd send`: the original's asynctask_demo.py. Queues the chosen tasks and runs the
+// job queue to completion in this process, then prints what was sent.
+int cmd_send(SendFlags f) {
+  if (f.all) f.reminders = f.reports = f.exports = f.confirmations = true;
+  if (!f.reminders && !f.reports && !f.exports && !f.confirmations) {
+    std::fprintf(stderr, "parkd: choose what to send: --all, --reminders, --reports, --exports, --confirmations\n");
+    return 2;
+  }
+  auto rt = boot(true);
+  if (!rt) return fail(rt.error());
+  std::string scratch;
+  if (f.dry_run) {
+    // Work on a copy so that nothing (job rows, "sent" marks) changes in the real data.
+    auto path = sqlite_path(rt->config.database_url);
+    if (!path) return fail(Error::bad_request("unsupported", "--dry-run needs the SQLite store"));
+    scratch = (std::filesystem::temp_directory_path() / ("parkd-dry-run-" + std::to_string(::getpid()) + ".db")).string();
+    std::filesystem::remove(scratch);
+    if (Status st = copy_sqlite_database(*path, scratch); !st) return fail(st.error());
+    rt->store = make_sqlite_store(scratch);
+  }
+  Config& c = rt->config;
+  BookingService bookings(*rt->store, c.min_charge_minutes, c.job_max_attempts);
+  JobService jobs(*rt->store, c.job_max_attempts);
+  auto transport = std::make_unique<ReportingTransport>(jobs::configured_transport(c), f.dry_run);
+  ReportingTransport* report = transport.get();
+  auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz, std::move(transport));
+  if (!background) return fail(background.error());
+  std::vector<const char*> types;
+  if (f.reminders) types.push_back(job_types::daily_reminder);
+  if (f.reports) types.insert(types.end(), {job_types::monthly_report, job_types::daily_admin_report});
+  if (f.exports) types.push_back(job_types::admin_export);
+  for (const char* type : types) {
+    if (auto id = jobs.enqueue(type, "{}", std::nullopt); !id) return fail(id.error());
+  }
+  // Confirmations are already queued with their bookings: running the queue sends them.
+  int ran = 0;
+  while ((*background)->worker().run_one()) ++ran;
+  auto lines = report->lines();
+  for (const auto& line : lines) std::printf("%s %s\n", f.dry_run ? "would send:" : "sent:", line.c_str());
+  auto failed = jobs.list(std::string("failed"), 1000, 0);
+  std::printf("%zu email(s) %s by %d job(s); %lld job(s) waiting to retry (see parkd logs)\n", lines.size(),
+              f.dry_run ? "rendered (dry run, nothing sent)" : ("sent via " + (*background)->transport().name()).c_str(),
+              ran, failed ? static_cast<long long>(failed->total) : 0LL);
+  if (!scratch.empty()) {
+    rt->store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(scratch + suffix);
+  }
+  return 0;
+}
+
 int cmd_migrate() {
   auto rt = boot(true);
   if (!rt) return fail(rt.error());
@@ -257,6 +345,16 @@ int main(int argc, char** argv) {
   enqueue->add_option("type", job_type, "Job type")->required();
   enqueue->add_option("--payload", job_payload, "JSON object handed to the job");
 
+  SendFlags send_flags;
+  auto* send = cli.add_subcommand("send", "Send the background emails now (like the original's asynctask_demo.py)");
+  send->add_flag("--all", send_flags.all, "Everything below");
+  send->add_flag("--reminders", send_flags.reminders, "Daily reminders to inactive users");
+  send->add_flag("--reports", send_flags.reports, "Monthly reports (admin and users) and the daily admin report");
+  send->add_flag("--exports", send_flags.exports, "The admin's CSV export (users, lots, bookings)");
+  send->add_flag("--confirmations", send_flags.confirmations, "Booking confirmations still queued");
+  send->add_flag("--dry-run", send_flags.dry_run,
+                 "Render every message and list recipients and subjects; send nothing, change nothing");
+
   auto* db = cli.add_subcommand("db", "Database maintenance");
   db->require_subcommand(1);
   auto* migrate =
@@ -276,6 +374,7 @@ int main(int argc, char** argv) {
   if (*worker) return cmd_background(true, false);
   if (*scheduler) return cmd_background(false, true);
   if (*enqueue) return cmd_enqueue(job_type, job_payload);
+  if (*send) return cmd_send(send_flags);
   if (*migrate) return cmd_migrate();
   if (*reset) return cmd_reset(yes);
   if (*seed) return cmd_seed(demo);

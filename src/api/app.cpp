@@ -12,7 +12,7 @@ Response ok_json(const nlohmann::json& body) { return json_response(200, body); 
 Response created_json(const nlohmann::json& body) { return json_response(201, body); }
 bool is_admin(const Call& c) { return c.user && c.user->role == Role::admin; }
 
-App::App(Services services) : s_(services) {
+App::App(Services services) : s_(services), web_(default_web_dir(services.config.web_dir)) {
   router_.add("GET", "/healthz", Access::anyone, [this](Call&) {
     Status st = s_.store.ping();
     if (!st) {
@@ -96,6 +96,10 @@ Response App::dispatch(const Request& req) const {
                                      0});
       res.headers.emplace_back("Allow", allow);
       return res;
+    }
+    bool api_path = req.path.rfind("/api/", 0) == 0 || req.path.rfind("/auth/", 0) == 0;
+    if (method == "GET" && !api_path) {
+      if (auto file = web_.serve(req.path)) return *file;
     }
     return error_response(
         {ErrorKind::not_found, "not_found", "No such endpoint: " + req.path, {}, {}, 0});

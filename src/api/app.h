@@ -4,6 +4,7 @@
 
 #include "api/http_types.h"
 #include "api/router.h"
+#include "api/static_files.h"
 #include "config/config.h"
 #include "services/auth_service.h"
 #include "services/booking_service.h"
@@ -40,6 +41,7 @@ class App {
 
   Services s_;
   Router router_;
+  StaticFiles web_;
 };
 
 void add_auth_routes(Router& r, Services& s);

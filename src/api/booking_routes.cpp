@@ -3,8 +3,10 @@
 #include "api/parse.h"
 #include "api/render.h"
 #include "domain/validation.h"
+#include "reports/exports.h"
 
 #include <openssl/sha.h>
+#include <spdlog/spdlog.h>
 
 namespace parkd {
 namespace {
@@ -153,6 +155,23 @@ Response user_stats(Call& c, Services& s) {
   return ok_json(user_stats_json(*stats));
 }
 
+// The caller's bookings as CSV, streamed from the database as it is written out.
+Response export_csv(Call& c, Services& s) {
+  Response r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"bookings.csv\"");
+  Id user_id = c.user->id;
+  Store& store = s.store;
+  r.stream = [&store, user_id](const BodyWriter& write) {
+    Status st = store.read([&](Tx& tx) {
+      reports::write_bookings_csv(tx, user_id, now(), write);
+      return ok_status();
+    });
+    if (!st) spdlog::error("export: CSV download for user {} failed: {}", user_id, st.error().message);
+  };
+  return r;
+}
+
 }  // namespace
 
 void add_booking_routes(Router& r, Services& s) {
@@ -164,6 +183,8 @@ void add_booking_routes(Router& r, Services& s) {
   r.add("POST", "/api/bookings/{id}/cancel", Access::user,
         [&s](Call& c) { return booking_action(c, s, true); });
   r.add("GET", "/api/bookings", Access::user, [&s](Call& c) { return list_bookings(c, s, false); });
+  // Before /api/bookings/{id}: the first matching route wins.
+  r.add("GET", "/api/bookings/export.csv", Access::user, [&s](Call& c) { return export_csv(c, s); });
   r.add("GET", "/api/bookings/{id}", Access::user, [&s](Call& c) { return get_booking(c, s); });
   r.add("GET", "/api/admin/bookings", Access::admin,
         [&s](Call& c) { return list_bookings(c, s, true); });

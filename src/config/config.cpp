@@ -187,6 +187,7 @@ Result<Config> load_config(const EnvLookup& env) {
   }
   r.string("MAIL_FROM_NAME", c.mail_from_name);
   r.string("TEMPLATE_DIR", c.template_dir);
+  r.string("WEB_DIR", c.web_dir);
   r.string("OUTBOX_DIR", c.outbox_dir);
   if (c.outbox_dir.empty()) c.outbox_dir = c.instance_dir + "/outbox";
   r.list("METRICS_ALLOW", c.metrics_allow);

@@ -53,6 +53,7 @@ struct Config {
   SmtpSettings smtp;
   std::string mail_from = "parkd@localhost";  // address; MAIL_FROM may be "Name <address>"
   std::string mail_from_name = "parkd";
+  std::string web_dir;       // built web UI; default: `web` beside the binary
   std::string template_dir;  // operator override, searched before the shipped templates
   std::string outbox_dir;    // file transport; default <instance>/outbox
   std::vector<std::string> metrics_allow{"127.0.0.1", "::1"};

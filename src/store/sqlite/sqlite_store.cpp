@@ -910,6 +910,16 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
+Status copy_sqlite_database(const std::string& from, const std::string& to) {
+  try {
+    Connection conn(from);
+    conn.prepare("VACUUM INTO ?1").bind(1, to).run();
+    return ok_status();
+  } catch (const StoreError& e) {
+    return Error::internal(fmt::format("cannot copy the database: {}", e.what()));
+  }
+}
+
 std::unique_ptr<Store> make_sqlite_store(const std::string& path) {
   return std::make_unique<SqliteStore>(path);
 }

@@ -11,4 +11,8 @@ namespace parkd {
 
 std::unique_ptr<Store> make_sqlite_store(const std::string& path);
 
+// Writes a consistent copy of the database at `from` to the new file `to` (VACUUM
+// INTO), e.g. for a dry run that must not change the real data.
+Status copy_sqlite_database(const std::string& from, const std::string& to);
+
 }  // namespace parkd

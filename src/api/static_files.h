@@ -1,0 +1,28 @@
+#pragma once
+// Serves the web UI's built files (WEB_DIR, default: `web` beside the binary). Paths
+// without a file extension fall back to index.html, so the single-page app's own
+// routes survive a reload.
+
+#include "api/http_types.h"
+
+#include <filesystem>
+#include <optional>
+
+namespace parkd {
+
+class StaticFiles {
+ public:
+  explicit StaticFiles(std::filesystem::path root) : root_(std::move(root)) {}
+
+  // The file for a GET/HEAD `path`, or nullopt when there is none (or no UI is built).
+  std::optional<Response> serve(const std::string& path) const;
+  bool available() const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+// WEB_DIR when set, else the directory `web` beside the running binary.
+std::filesystem::path default_web_dir(const std::string& configured);
+
+}  // namespace parkd
