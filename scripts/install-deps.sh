@@ -12,7 +12,7 @@ build_pkgs=(
   libcli11-dev libspdlog-dev
 )
 test_pkgs=(libgtest-dev libgmock-dev python3 python3-aiosmtpd postgresql curl)
-bench_pkgs=(wrk libbenchmark-dev)
+bench_pkgs=(wrk libbenchmark-dev sqlite3 time)
 
 wanted=("${build_pkgs[@]}")
 case "${1:-build}" in

@@ -72,7 +72,7 @@ Result<Runtime> boot(bool migrate) {
         "config_error",
         "TIMEZONE: '" + rt.config.timezone + "' is not a known time zone (e.g. Europe/Berlin)");
   }
-  auto store = open_store(rt.config.database_url, rt.config.db_threads);
+  auto store = open_store(rt.config.database_url, {rt.config.db_threads, rt.config.sqlite_synchronous == "FULL"});
   if (!store) return store.error();
   rt.store = std::move(*store);
   if (migrate) {

@@ -130,6 +130,10 @@ Result<Config> load_config(const EnvLookup& env) {
   r.integer("PORT", c.port, 1, 65535);
   r.string("DATABASE_URL", c.database_url);
   r.string("INSTANCE_DIR", c.instance_dir);
+  r.string("SQLITE_SYNCHRONOUS", c.sqlite_synchronous);
+  if (c.sqlite_synchronous != "FULL" && c.sqlite_synchronous != "NORMAL") {
+    r.fail("SQLITE_SYNCHRONOUS", "must be FULL (durable, the default) or NORMAL");
+  }
   if (auto key = r.secret("SECRET_KEY")) {
     c.secret_key = *key;
     c.secret_key_from_env = true;

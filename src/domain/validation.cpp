@@ -41,9 +41,21 @@ bool is_valid_utf8(std::string_view s) {
     for (std::size_t k = 1; k <= extra; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
     }
+    // The second byte's range rules out overlong forms, UTF-16 surrogates (U+D800..DFFF)
+    // and code points past U+10FFFF (RFC 3629, section 4).
+    auto second = static_cast<unsigned char>(extra > 0 ? s[i + 1] : 0);
+    if ((c == 0xE0 && second < 0xA0) || (c == 0xED && second > 0x9F) ||
+        (c == 0xF0 && second < 0x90) || (c == 0xF4 && second > 0x8F)) {
+      return false;
+    }
     i += extra + 1;
   }
   return true;
+}
+
+std::size_t utf8_length(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::optional<std::string> check_email(std::string_view email) {
@@ -69,20 +81,23 @@ std::optional<std::string> check_email(std::string_view email) {
 }
 
 std::optional<std::string> check_password(std::string_view password) {
-  if (password.size() < 8) return "must be at least 8 characters";
-  if (password.size() > kMaxPasswordLength) return "must be at most 1024 characters";
+  std::size_t chars = utf8_length(password);
+  if (chars < 8) return "must be at least 8 characters";
+  if (chars > kMaxPasswordLength) return "must be at most 1024 characters";
   return std::nullopt;
 }
 
 std::optional<std::string> check_username(std::string_view username) {
   if (!is_valid_utf8(username)) return "must be valid UTF-8";
-  std::size_t chars = 0;
-  for (char c : username) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u & 0xC0) != 0x80) ++chars;
-    if (u < 0x20 || u == 0x7F) return "must not contain control characters";
-    if (c == '@') return "must not contain '@'";
+  for (std::size_t i = 0; i < username.size(); ++i) {
+    auto u = static_cast<unsigned char>(username[i]);
+    // C0 controls, DEL, and the C1 controls U+0080..U+009F (encoded C2 80..C2 9F).
+    bool c1 =
+        u == 0xC2 && i + 1 < username.size() && static_cast<unsigned char>(username[i + 1]) <= 0x9F;
+    if (u < 0x20 || u == 0x7F || c1) return "must not contain control characters";
+    if (u == '@') return "must not contain '@'";
   }
+  std::size_t chars = utf8_length(username);
   if (chars < 1 || chars > kMaxUsernameLength) return "must be 1 to 64 characters";
   return std::nullopt;
 }
@@ -103,7 +118,7 @@ VehicleCheck check_vehicle_number(std::string_view vehicle) {
 std::optional<std::string> check_lot_name(std::string_view name) {
   if (name.empty()) return "is required";
   if (!is_valid_utf8(name)) return "must be valid UTF-8";
-  if (name.size() > kMaxLotNameLength) return "must be at most 100 characters";
+  if (utf8_length(name) > kMaxLotNameLength) return "must be at most 100 characters";
   for (char c : name) {
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F) return "must not contain control characters";
@@ -113,7 +128,7 @@ std::optional<std::string> check_lot_name(std::string_view name) {
 
 std::optional<std::string> check_address(std::string_view address) {
   if (!is_valid_utf8(address)) return "must be valid UTF-8";
-  if (address.size() > kMaxAddressLength) return "must be at most 500 characters";
+  if (utf8_length(address) > kMaxAddressLength) return "must be at most 500 characters";
   return std::nullopt;
 }
 

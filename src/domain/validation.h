@@ -23,6 +23,8 @@ inline constexpr std::int64_t kMaxListLimit = 10000;
 std::string trim(std::string_view s);
 std::string to_lower(std::string_view s);
 bool is_valid_utf8(std::string_view s);
+// The number of characters (code points) of UTF-8 text: what a user counts, unlike bytes.
+std::size_t utf8_length(std::string_view s);
 
 std::optional<std::string> check_email(std::string_view email);
 std::optional<std::string> check_password(std::string_view password);

@@ -69,9 +69,19 @@ Result<Session> AuthService::register_user(const RegisterRequest& req) {
 
 Result<Session> AuthService::login(const std::string& login_name, const std::string& password,
                                    const std::string& client_address) {
-  std::string account = to_lower(trim(login_name));
-  Timestamp t = now();
-  if (auto wait = throttle_.retry_after(account, client_address, t)) {
+  std::string login = to_lower(trim(login_name));
+  std::optional<User> user;
+  if (!login.empty()) {
+    Status st = store_.read([&](Tx& tx) {
+      user = tx.user_by_login(login);
+      return ok_status();
+    });
+    if (!st) return st.error();
+  }
+  // Failures count per account, whichever of its names (email or username) was typed;
+  // an unknown name counts as an account of its own.
+  std::string account = user ? "user:" + std::to_string(user->id) : "login:" + login;
+  if (auto wait = throttle_.retry_after(account, client_address, now())) {
     Error e{ErrorKind::too_many_requests,
             "too_many_attempts",
             "Too many failed login attempts; try again later",
@@ -80,19 +90,11 @@ Result<Session> AuthService::login(const std::string& login_name, const std::str
             static_cast<int>(*wait)};
     return e;
   }
-  std::optional<User> user;
-  if (!account.empty()) {
-    Status st = store_.read([&](Tx& tx) {
-      user = tx.user_by_login(account);
-      return ok_status();
-    });
-    if (!st) return st.error();
-  }
   bool ok = user ? verify_password(user->password_hash, password)
                  : (verify_password(dummy_hash(), password), false);
   if (!ok) {
     throttle_.record_failure(account, client_address, now());
-    spdlog::info("auth: failed login for '{}' from {}", account, client_address);
+    spdlog::info("auth: failed login for '{}' from {}", login, client_address);
     return invalid_credentials();
   }
   throttle_.record_success(account);

@@ -262,6 +262,10 @@ class Store {
 };
 
 // Opens the store named by DATABASE_URL.
-Result<std::unique_ptr<Store>> open_store(const std::string& database_url, int max_connections);
+struct StoreOptions {
+  int max_connections = 8;
+  bool durable_commits = true;  // SQLite: synchronous=FULL (else NORMAL: may lose the last commits on power loss)
+};
+Result<std::unique_ptr<Store>> open_store(const std::string& database_url, const StoreOptions& options);
 
 }  // namespace parkd

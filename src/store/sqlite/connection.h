@@ -67,7 +67,7 @@ class Statement {
 class Connection {
  public:
   // Opens (creating if needed) the database file with WAL, foreign keys, a busy timeout.
-  explicit Connection(const std::string& path);
+  explicit Connection(const std::string& path, bool durable = true);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();

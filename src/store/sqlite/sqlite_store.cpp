@@ -772,7 +772,7 @@ bool is_busy(const StoreError& e) {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+  SqliteStore(std::string path, bool durable) : path_(std::move(path)), durable_(durable) {}
 
   Status write(const Work& work) override {
     std::lock_guard lock(write_mutex_);
@@ -894,7 +894,7 @@ class SqliteStore final : public Store {
         return c;
       }
     }
-    return std::make_unique<Connection>(path_);
+    return std::make_unique<Connection>(path_, durable_);
   }
 
   void release(std::unique_ptr<Connection> conn) {
@@ -903,6 +903,7 @@ class SqliteStore final : public Store {
   }
 
   std::string path_;
+  bool durable_ = true;
   std::mutex write_mutex_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> pool_;
@@ -920,8 +921,8 @@ Status copy_sqlite_database(const std::string& from, const std::string& to) {
   }
 }
 
-std::unique_ptr<Store> make_sqlite_store(const std::string& path) {
-  return std::make_unique<SqliteStore>(path);
+std::unique_ptr<Store> make_sqlite_store(const std::string& path, bool durable_commits) {
+  return std::make_unique<SqliteStore>(path, durable_commits);
 }
 
 }  // namespace parkd

@@ -9,7 +9,7 @@
 
 namespace parkd {
 
-std::unique_ptr<Store> make_sqlite_store(const std::string& path);
+std::unique_ptr<Store> make_sqlite_store(const std::string& path, bool durable_commits = true);
 
 // Writes a consistent copy of the database at `from` to the new file `to` (VACUUM
 // INTO), e.g. for a dry run that must not change the real data.

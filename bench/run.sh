@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# make bench: starts parkd (release build) on a fresh database in a temporary folder,
+# seeds realistic data, runs wrk scenarios from a second process on loopback and prints
+# one table. Never fails on a number. Knobs: BENCH_DURATION (s, default 10),
+# BENCH_CONNECTIONS (64), BENCH_SCALE (1 = 100 000 past bookings; 10 = 1 000 000),
+# SQLITE_SYNCHRONOUS (FULL default; the book-release scenario also runs with NORMAL).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+parkd="$root/build/release/parkd"
+duration=${BENCH_DURATION:-10}
+connections=${BENCH_CONNECTIONS:-64}
+scale=${BENCH_SCALE:-1}
+past_bookings=$((100000 * scale))
+work=$(mktemp -d /tmp/parkd-bench.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+pid=""
+cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_parkd() {  # $1 = SQLITE_SYNCHRONOUS
+  (cd "$work" && exec env PORT="$port" HOST=127.0.0.1 DATABASE_URL="sqlite:///$work/parking.db" INSTANCE_DIR="$work/instance" \
+    SECRET_KEY=bench-secret-key-0123456789abcdef ADMIN_EMAIL=admin@bench.local ADMIN_PASSWORD=bench-admin-pw \
+    SQLITE_SYNCHRONOUS="$1" CRON_COMPLETE_RESERVATIONS="0 0 1 1 *" LOG_LEVEL="${LOG_LEVEL:-info}" \
+    "$parkd" serve >>"$work/parkd.log" 2>&1) &
+  pid=$!
+  for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "parkd did not start:"; cat "$work/parkd.log"; exit 1
+}
+stop_parkd() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
+hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$pid/status"; }
+json() { python3 -c "import sys,json; print(json.load(sys.stdin)$1)"; }
+
+echo "parkd benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "seeding: 10 lots x 100 spots, 1000 users, $past_bookings past bookings ..."
+start_parkd FULL
+admin=$(curl -fs -XPOST "$base/auth/login" -H 'Content-Type: application/json' \
+  -d '{"email":"admin@bench.local","password":"bench-admin-pw"}' | json '["token"]')
+for i in $(seq 1 10); do
+  curl -fs -XPOST "$base/api/lots" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"Lot $i\",\"capacity\":100,\"price_per_hour\":$((i + 2)).50,\"address\":\"$i Bench Street\"}" >/dev/null
+done
+curl -fs -XPOST "$base/auth/register" -H 'Content-Type: application/json' \
+  -d '{"email":"bench1@example.com","password":"bench-password"}' >/dev/null
+# The other 999 users share bench1's Argon2id hash (registering each would only time hashing).
+sqlite3 "$work/parking.db" >/dev/null <<SQL
+PRAGMA busy_timeout = 10000;
+INSERT INTO users (email, username, password_hash, role, token_version, created_at)
+  WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+  SELECT 'bench' || i || '@example.com', NULL, (SELECT password_hash FROM users WHERE email = 'bench1@example.com'),
+         'user', 0, unixepoch() - 86400 * 100 FROM n;
+INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, vehicle_number, created_at, starts_at,
+                      occupied_until, ended_at, price_cents, cost_cents, status)
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $past_bookings)
+  SELECT u.id, s.lot_id, l.name, s.id, s.number, 'immediate', 'B ' || (i % 9000 + 1000),
+         unixepoch() - 86400 * 90 + i * (86400 * 89 / $past_bookings), unixepoch() - 86400 * 90 + i * (86400 * 89 / $past_bookings),
+         unixepoch() - 86400 * 90 + i * (86400 * 89 / $past_bookings) + 3600 + (i % 7) * 600,
+         unixepoch() - 86400 * 90 + i * (86400 * 89 / $past_bookings) + 3600 + (i % 7) * 600,
+         l.price_cents, l.price_cents + (i % 7) * l.price_cents / 6, 'Completed'
+  FROM n JOIN users u ON u.id = 2 + (i % 1000) JOIN spots s ON s.id = 1 + (i % 1000) JOIN lots l ON l.id = s.lot_id;
+SQL
+tokens="$work/tokens.txt"
+: >"$tokens"
+for i in $(seq 1 100); do
+  r=$(curl -fs -XPOST "$base/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"bench$i@example.com\",\"password\":\"bench-password\"}")
+  echo "$(echo "$r" | json '["user"]["id"]') $(echo "$r" | json '["token"]')" >>"$tokens"
+done
+export BENCH_TOKENS="$tokens" BENCH_LOTS=10
+idle_rss=$(rss_kb)
+
+run_wrk() {  # name script connections
+  local script="$work/$1.lua"
+  cat "$here/common.lua" "$here/$2" "$here/report.lua" >"$script"
+  wrk -t2 -c"$3" -d"${duration}s" --latency -s "$script" "$base" 2>&1 | grep RESULT | sed "s/^RESULT/$1/"
+}
+results="$work/results.txt"
+: >"$results"
+run_wrk healthz healthz.lua "$connections" | tee -a "$results"
+run_wrk lots lots.lua "$connections" | tee -a "$results"
+run_wrk book-release book_release.lua "$connections" | tee -a "$results"
+run_wrk mixed mixed.lua "$connections" | tee -a "$results"
+run_wrk login login.lua 8 | tee -a "$results"
+peak_rss=$(hwm_kb)
+
+# Reports over the past bookings, timed as whole commands against the same database.
+export_line=$( { /usr/bin/time -f "%e s, peak RSS %M KB" env DATABASE_URL="sqlite:///$work/parking.db" \
+  INSTANCE_DIR="$work/instance" ADMIN_EMAIL=admin@bench.local "$parkd" send --exports --reports >/dev/null 2>"$work/send.log"; } 2>&1 | tail -1)
+download_bytes=$(curl -fs "$base/api/bookings/export.csv" -H "Authorization: Bearer $(head -1 "$tokens" | cut -d' ' -f2)" | wc -c)
+stop_parkd
+
+# Durability trade-off: the same book-release run with synchronous=NORMAL.
+start_parkd NORMAL
+run_wrk book-release-NORMAL book_release.lua "$connections" | tee -a "$results"
+stop_parkd
+
+echo
+printf "%-20s %10s %9s %9s %8s\n" scenario "req/s" "p50 ms" "p99 ms" errors
+while read -r name rest; do
+  eval "$rest"
+  printf "%-20s %10s %9s %9s %8s\n" "$name" "$rps" "$p50_ms" "$p99_ms" "$errors"
+done <"$results"
+healthz=$(awk '$1=="healthz" {sub("rps=","",$2); print $2}' "$results")
+lots=$(awk '$1=="lots" {sub("rps=","",$2); print $2}' "$results")
+br=$(awk '$1=="book-release" {sub("rps=","",$2); print $2}' "$results")
+brn=$(awk '$1=="book-release-NORMAL" {sub("rps=","",$2); print $2}' "$results")
+echo
+echo "lots / healthz: $(python3 -c "print(f'{$lots / $healthz * 100:.0f}%')")"
+echo "book-release cycles/s: $((br / 2)) (synchronous=FULL), $((brn / 2)) (synchronous=NORMAL)"
+echo "parkd RSS: idle $((idle_rss / 1024)) MB, peak under load $((peak_rss / 1024)) MB"
+echo "monthly + daily reports and admin CSV export over $past_bookings bookings (parkd send): $export_line"
+echo "streamed CSV download of one user's bookings: $download_bytes bytes"
