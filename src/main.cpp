@@ -229,7 +229,9 @@ int cmd_send(SendFlags f) {
   Config& c = rt->config;
   BookingService bookings(*rt->store, c.min_charge_minutes, c.job_max_attempts);
   JobService jobs(*rt->store, c.job_max_attempts);
-  auto transport = std::make_unique<ReportingTransport>(jobs::configured_transport(c), f.dry_run);
+  auto configured = jobs::configured_transport(c);
+  if (!configured) return fail(configured.error());
+  auto transport = std::make_unique<ReportingTransport>(std::move(*configured), f.dry_run);
   ReportingTransport* report = transport.get();
   auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz, std::move(transport));
   if (!background) return fail(background.error());

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 namespace parkd {
 namespace {
+
+constexpr std::int64_t kMaxUnits = 1'000'000'000'000;
 
 std::optional<std::int64_t> parse_decimal_text(const std::string& s) {
   std::size_t pos = 0;
@@ -14,10 +17,10 @@ std::optional<std::int64_t> parse_decimal_text(const std::string& s) {
   std::int64_t units = 0;
   std::size_t digits = 0;
   while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-    if (++digits > 12) return std::nullopt;
+    if (++digits > 13) return std::nullopt;
     units = units * 10 + (s[pos++] - '0');
   }
-  if (digits == 0) return std::nullopt;
+  if (digits == 0 || units > kMaxUnits) return std::nullopt;
   std::int64_t cents = 0;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
@@ -36,24 +39,26 @@ std::optional<std::int64_t> parse_decimal_text(const std::string& s) {
 }  // namespace
 
 std::optional<std::int64_t> parse_money(const nlohmann::json& value) {
-  if (value.is_number_integer()) {
-    auto v = value.get<std::int64_t>();
-    if (v < 0 || v > 1'000'000'000'000) return std::nullopt;
-    return v * 100;
-  }
   if (value.is_number_unsigned()) {
     auto v = value.get<std::uint64_t>();
-    if (v > 1'000'000'000'000) return std::nullopt;
+    if (v > static_cast<std::uint64_t>(kMaxUnits)) return std::nullopt;
     return static_cast<std::int64_t>(v) * 100;
+  }
+  if (value.is_number_integer()) {
+    auto v = value.get<std::int64_t>();
+    if (v < 0 || v > kMaxUnits) return std::nullopt;
+    return v * 100;
   }
   if (value.is_number_float()) {
     double d = value.get<double>();
     if (!std::isfinite(d) || d < 0 || d > 1e12) return std::nullopt;
-    double scaled = d * 100.0;
-    double rounded = std::round(scaled);
-    // A decimal with at most two places lands within float noise of a whole cent.
-    if (std::fabs(scaled - rounded) > 1e-6 * std::max(1.0, std::fabs(scaled))) return std::nullopt;
-    return static_cast<std::int64_t>(rounded);
+    // The shortest decimal text that reads back as this double is what the client wrote
+    // (up to trailing zeros): judge the decimals on that, not on d * 100, whose rounding
+    // error grows with the amount.
+    char text[512];
+    auto [end, ec] = std::to_chars(text, text + sizeof text, d, std::chars_format::fixed);
+    if (ec != std::errc{}) return std::nullopt;
+    return parse_decimal_text(std::string(text, end));
   }
   if (value.is_string()) {
     std::string s = value.get<std::string>();

@@ -33,6 +33,13 @@ class HandlerPool {
     cv_.notify_all();
     for (auto& t : threads_) t.join();
   }
+  // Drops the tasks not started yet (at the shutdown deadline); returns how many.
+  std::size_t discard_queued() {
+    std::lock_guard lock(mutex_);
+    std::size_t n = queue_.size();
+    queue_.clear();
+    return n;
+  }
   bool post(std::function<void()> task) {
     {
       std::lock_guard lock(mutex_);
@@ -123,13 +130,15 @@ void add_headers(Builder& b, const Response& res) {
   for (const auto& [name, value] : res.headers) b.append_header(name, value);
 }
 
-void send(const RequestHandle& h, Response res, bool head) {
+// `close`: ask the client not to reuse the connection (when shutting down).
+void send(const RequestHandle& h, Response res, bool head, bool close = false) {
   restinio::http_status_line_t status{
       restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
       reason_phrase(res.status)};
   if (!res.stream) {
     auto b = h->create_response(status);
     add_headers(b, res);
+    if (close) b.connection_close();
     if (!head) b.set_body(std::move(res.body));
     b.done();
     return;
@@ -138,6 +147,7 @@ void send(const RequestHandle& h, Response res, bool head) {
   // holds back the producer instead of the whole body piling up in memory.
   auto b = h->create_response<restinio::chunked_output_t>(status);
   add_headers(b, res);
+  if (close) b.connection_close();
   std::string pending;
   bool broken = false;
   auto flush_and_wait = [&] {
@@ -158,12 +168,20 @@ void send(const RequestHandle& h, Response res, bool head) {
   b.done();
 }
 
+Response busy_response(const char* code, const char* message) {
+  Response res = error_response({ErrorKind::unavailable, code, message, {}, {}, 0});
+  res.headers.emplace_back("Retry-After", "1");
+  return res;
+}
+
 }  // namespace
 
 Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool>& stop_requested,
                   const std::function<void()>& on_listening) {
-  HandlerPool pool(o.handler_threads, 10000);
-  std::atomic<int> in_flight{0};
+  using Server = restinio::http_server_t<Traits>;
+  std::atomic<int> in_flight{0};      // accepted by the handler, response not yet handed over
+  std::atomic<bool> draining{false};  // shutting down: no new work is taken on
+  HandlerPool* pool = nullptr;        // set below, before the server accepts anything
 
   auto settings =
       restinio::server_settings_t<Traits>{}
@@ -176,12 +194,19 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
               8 * 1024 * 1024))  // App answers 413 above 1 MiB; this caps memory
           .request_handler([&](RequestHandle h) {
+            // A request on a kept-alive connection after the stop signal: refuse it
+            // whole, and close the connection, rather than start work we may not finish.
+            if (draining.load()) {
+              send(h, busy_response("shutting_down", "The server is shutting down; retry shortly"),
+                   false, true);
+              return restinio::request_accepted();
+            }
             in_flight.fetch_add(1);
-            bool queued = pool.post([&app, &in_flight, h] {
+            bool queued = pool->post([&app, &in_flight, &draining, h] {
               try {
                 Request req = to_request(h);
                 Response res = app.handle(req);
-                send(h, std::move(res), req.method == "HEAD");
+                send(h, std::move(res), req.method == "HEAD", draining.load());
               } catch (const std::exception& e) {
                 spdlog::error("http: failed to answer a request: {}", e.what());
               }
@@ -189,22 +214,24 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
             });
             if (!queued) {
               in_flight.fetch_sub(1);
-              Response busy = error_response({ErrorKind::unavailable,
-                                              "overloaded",
-                                              "The server is overloaded; retry shortly",
-                                              {},
-                                              {},
-                                              0});
-              busy.headers.emplace_back("Retry-After", "1");
-              send(h, std::move(busy), false);
+              send(h, busy_response("overloaded", "The server is overloaded; retry shortly"),
+                   false);
             }
             return restinio::request_accepted();
           });
 
-  restinio::running_server_handle_t<Traits> server;
+  Server server{restinio::own_io_context(), std::move(settings)};
+  restinio::on_pool_runner_t<Server> io_threads{static_cast<std::size_t>(o.io_threads), server};
+  // Declared after the server so that it is destroyed first: its threads hold request
+  // handles, which must not outlive the server's I/O context.
+  HandlerPool handlers(o.handler_threads, 10000);
+  pool = &handlers;
+
+  std::promise<void> started;
+  io_threads.start([&started]() noexcept { started.set_value(); },
+                   [&started](std::exception_ptr ex) noexcept { started.set_exception(ex); });
   try {
-    server = restinio::run_async(restinio::own_io_context(), std::move(settings),
-                                 static_cast<std::size_t>(o.io_threads));
+    started.get_future().get();
   } catch (const std::exception& e) {
     return Error{ErrorKind::unavailable,
                  "listen_failed",
@@ -216,15 +243,25 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
   on_listening();
   while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 
+  // Stop taking new work first (no new connections; new requests on open ones get 503),
+  // so that a steady stream of clients cannot hold the shutdown open.
+  draining.store(true);
+  std::promise<void> closed;
+  server.close_async([&closed]() noexcept { closed.set_value(); },
+                     [&closed](std::exception_ptr) noexcept { closed.set_value(); });
+  closed.get_future().wait();
   spdlog::info("http: shutting down; waiting for {} in-flight request(s)", in_flight.load());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  if (std::size_t dropped = handlers.discard_queued(); dropped > 0 || in_flight.load() > 0) {
+    spdlog::warn("http: gave up on {} request(s) at the shutdown deadline", in_flight.load());
+  }
   // Give the I/O threads a moment to write the last responses out.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  server->stop();
-  server->wait();
+  io_threads.stop();
+  io_threads.wait();
   spdlog::info("http: stopped");
   return ok_status();
 }

@@ -34,10 +34,7 @@ class BackgroundRuntime {
 };
 
 // The transport the configuration asks for: SMTP when SMTP_HOST is set, else .eml files.
-std::unique_ptr<mail::MailTransport> configured_transport(const Config& config);
-
-// The directories searched for email templates: TEMPLATE_DIR first, then the ones
-// shipped beside the binary (and, for a build tree, in the source tree).
-std::vector<std::filesystem::path> template_search_path(const Config& config);
+// Errors: a bad SMTP setting.
+Result<std::unique_ptr<mail::MailTransport>> configured_transport(const Config& config);
 
 }  // namespace parkd::jobs

@@ -34,7 +34,7 @@ namespace parkd::mail {
 struct EmailContext {
   std::string from;                             // From address (MailSettings::from)
   std::string from_name = "parkd";              // From display name
-  const date::time_zone* tz = nullptr;          // TIMEZONE; REQUIRED (not null)
+  const date::time_zone* tz = nullptr;          // TIMEZONE (date::locate_zone); null = UTC
   const TemplateRenderer* templates = nullptr;  // REQUIRED (not null)
 };
 
