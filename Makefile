@@ -15,6 +15,7 @@ test-deps:
 build: deps
 	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	cmake --build build/release -j $(JOBS)
+	scripts/build-web.sh build/release/web
 
 build-asan: test-deps
 	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DPARKD_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null

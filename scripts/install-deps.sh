@@ -11,7 +11,7 @@ build_pkgs=(
   libcurl4-openssl-dev libmstch-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libspdlog-dev
 )
-test_pkgs=(libgtest-dev libgmock-dev python3 python3-aiosmtpd postgresql curl)
+test_pkgs=(libgtest-dev libgmock-dev python3 curl chromium)  # chromium: browser tests
 bench_pkgs=(wrk libbenchmark-dev sqlite3 time)
 
 wanted=("${build_pkgs[@]}")
@@ -27,6 +27,10 @@ for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
+# The web UI (Vue + Vite) needs Node.js and npm; any installation of them will do (a
+# machine with NodeSource's nodejs, which bundles npm, must not get Debian's npm too).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 echo "install-deps: installing ${missing[*]}"

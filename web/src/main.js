@@ -1,0 +1,14 @@
+import { createApp } from 'vue'
+import App from './App.vue'
+import { router } from './router.js'
+import { onUnauthorized } from './api.js'
+import { clearSession } from './session.js'
+import './styles.css'
+
+onUnauthorized(() => {
+  clearSession('Your session has ended. Please log in again.')
+  const here = router.currentRoute.value
+  if (here.name !== 'login') router.replace({ name: 'login', query: { next: here.fullPath } })
+})
+
+createApp(App).use(router).mount('#app')

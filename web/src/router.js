@@ -1,0 +1,41 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, isAdmin } from './session.js'
+
+const routes = [
+  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { guest: true, title: 'Log in' } },
+  { path: '/register', name: 'register', component: () => import('./views/RegisterView.vue'), meta: { guest: true, title: 'Create an account' } },
+
+  { path: '/', name: 'home', component: () => import('./views/driver/DriverHome.vue'), meta: { auth: true, title: 'Park' } },
+  { path: '/lots/:id(\\d+)', name: 'lot', component: () => import('./views/driver/LotBook.vue'), meta: { auth: true, title: 'Book a spot' } },
+  { path: '/bookings', name: 'history', component: () => import('./views/driver/HistoryView.vue'), meta: { auth: true, title: 'My bookings' } },
+  { path: '/stats', name: 'stats', component: () => import('./views/driver/MyStats.vue'), meta: { auth: true, title: 'My statistics' } },
+
+  { path: '/admin', name: 'admin', component: () => import('./views/admin/AdminOverview.vue'), meta: { auth: true, admin: true, title: 'Operations' } },
+  { path: '/admin/lots', name: 'admin-lots', component: () => import('./views/admin/AdminLots.vue'), meta: { auth: true, admin: true, title: 'Lots' } },
+  { path: '/admin/lots/:id(\\d+)', name: 'admin-lot', component: () => import('./views/admin/AdminLotDetail.vue'), meta: { auth: true, admin: true, title: 'Lot' } },
+  { path: '/admin/bookings', name: 'admin-bookings', component: () => import('./views/admin/AdminBookings.vue'), meta: { auth: true, admin: true, title: 'All bookings' } },
+  { path: '/admin/users', name: 'admin-users', component: () => import('./views/admin/AdminUsers.vue'), meta: { auth: true, admin: true, title: 'Users' } },
+
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFound.vue'), meta: { title: 'Not found' } },
+]
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+export const homeFor = () => (isAdmin.value ? { name: 'admin' } : { name: 'home' })
+
+router.beforeEach((to) => {
+  if (to.meta.auth && !session.token) {
+    return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  }
+  if (to.meta.guest && session.token) return homeFor()
+  if (to.meta.admin && !isAdmin.value) return { name: 'home' }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · parkd` : 'parkd'
+})
