@@ -76,7 +76,7 @@ constexpr const char* kLotSelect =
     "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?1 "
     "  AND (b.occupied_until IS NULL OR b.occupied_until > ?1)), "
     "(SELECT COUNT(DISTINCT b.spot_id) FROM bookings b WHERE b.lot_id = l.id "
-    "  AND b.status = 'Reserved' AND b.starts_at > ?1) "
+    "  AND b.status IN ('Reserved', 'Active') AND b.status = 'Reserved' AND b.starts_at > ?1) "
     "FROM lots l WHERE l.deleted_at IS NULL ";
 
 Lot read_lot(const Statement& s) {

@@ -1,0 +1,146 @@
+#include "auth/password.h"
+#include "auth/throttle.h"
+#include "auth/token.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace parkd {
+namespace {
+
+const Timestamp kNow = from_unix(1'795'000'000);
+
+TokenSigner signer() { return TokenSigner("unit-test-secret-0123456789", 3600); }
+
+std::string forge(const std::string& header_json, const std::string& payload_json,
+                  const std::string& signature) {
+  return base64url_encode(header_json) + "." + base64url_encode(payload_json) + "." + signature;
+}
+
+TEST(Token, VerifiesWhatItIssued) {
+  auto token = signer().issue(42, 7, kNow);
+  auto claims = signer().verify(token, kNow + std::chrono::seconds(10));
+  ASSERT_TRUE(claims.ok()) << claims.error().message;
+  EXPECT_EQ(claims->user_id, 42);
+  EXPECT_EQ(claims->version, 7);
+  EXPECT_EQ(claims->issued_at, kNow);
+  EXPECT_EQ(claims->expires_at, kNow + std::chrono::seconds(3600));
+}
+
+TEST(Token, CarriesSubIatExpAndVersionClaims) {
+  auto token = signer().issue(42, 7, kNow);
+  auto first = token.find('.');
+  auto payload = base64url_decode(token.substr(first + 1, token.rfind('.') - first - 1));
+  ASSERT_TRUE(payload);
+  auto claims = nlohmann::json::parse(*payload);
+  EXPECT_EQ(claims["sub"], "42");
+  EXPECT_EQ(claims["iat"], to_unix(kNow));
+  EXPECT_EQ(claims["exp"], to_unix(kNow) + 3600);
+  EXPECT_EQ(claims["ver"], 7);
+}
+
+TEST(Token, RejectsAnExpiredToken) {
+  auto token = signer().issue(1, 0, kNow);
+  EXPECT_FALSE(signer().verify(token, kNow + std::chrono::seconds(3600)).ok());
+  EXPECT_EQ(signer().verify(token, kNow + std::chrono::seconds(3601)).error().kind,
+            ErrorKind::unauthorized);
+}
+
+TEST(Token, RejectsATamperedPayload) {
+  auto token = signer().issue(1, 0, kNow);
+  auto first = token.find('.'), last = token.rfind('.');
+  std::string evil = base64url_encode(R"({"sub":"2","iat":1795000000,"exp":1895000000,"ver":0})");
+  std::string tampered = token.substr(0, first + 1) + evil + token.substr(last);
+  EXPECT_FALSE(signer().verify(tampered, kNow).ok());
+}
+
+TEST(Token, RejectsATokenSignedWithAnotherKey) {
+  TokenSigner other("another-secret-0123456789abc", 3600);
+  EXPECT_FALSE(signer().verify(other.issue(1, 0, kNow), kNow).ok());
+}
+
+TEST(Token, RejectsAlgNone) {
+  std::string payload = R"({"sub":"1","iat":1795000000,"exp":1895000000,"ver":0})";
+  EXPECT_FALSE(signer().verify(forge(R"({"alg":"none","typ":"JWT"})", payload, ""), kNow).ok());
+  EXPECT_FALSE(signer().verify(forge(R"({"alg":"none","typ":"JWT"})", payload, "x"), kNow).ok());
+}
+
+TEST(Token, RejectsAnotherAlgorithmEvenWithAValidHs256Signature) {
+  // The signature is right for these bytes, but the header names HS512: pinned alg wins.
+  std::string input = base64url_encode(R"({"alg":"HS512","typ":"JWT"})") + "." +
+                      base64url_encode(R"({"sub":"1","iat":1795000000,"exp":1895000000,"ver":0})");
+  auto real = signer().issue(1, 0, kNow);
+  std::string forged = input + real.substr(real.rfind('.'));
+  EXPECT_FALSE(signer().verify(forged, kNow).ok());
+}
+
+TEST(Token, RejectsMalformedTokens) {
+  for (std::string bad : {"", "abc", "a.b", "a.b.c.d", "!!!.???.***", "..."}) {
+    EXPECT_FALSE(signer().verify(bad, kNow).ok()) << bad;
+  }
+}
+
+TEST(Base64Url, RoundTripsEveryLength) {
+  std::string data;
+  for (int i = 0; i < 70; ++i) {
+    auto decoded = base64url_decode(base64url_encode(data));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(*decoded, data);
+    data += static_cast<char>(i * 37);
+  }
+}
+
+TEST(Password, VerifiesTheRightPasswordOnly) {
+  auto hash = hash_password("correct horse battery");
+  ASSERT_TRUE(hash);
+  EXPECT_TRUE(verify_password(*hash, "correct horse battery"));
+  EXPECT_FALSE(verify_password(*hash, "correct horse battery "));
+  EXPECT_FALSE(verify_password(*hash, ""));
+}
+
+TEST(Password, UsesArgon2idWithAtLeastOwaspParameters) {
+  auto hash = hash_password("whatever-123");
+  ASSERT_TRUE(hash);
+  EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u) << *hash;
+  EXPECT_NE(hash->find("m=19456"), std::string::npos) << *hash;
+  EXPECT_NE(hash->find("t=2"), std::string::npos) << *hash;
+  EXPECT_NE(hash->find("p=1"), std::string::npos) << *hash;
+}
+
+TEST(Password, SaltsEachHash) {
+  EXPECT_NE(*hash_password("same-password"), *hash_password("same-password"));
+}
+
+TEST(Password, RejectsAMalformedStoredHash) { EXPECT_FALSE(verify_password("not-a-hash", "x")); }
+
+TEST(LoginThrottle, BlocksAnAccountAfterTooManyFailuresUntilTheWindowPasses) {
+  LoginThrottle t(3, 100, std::chrono::seconds(60));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
+    t.record_failure("a@x.com", "1.2.3.4", kNow);
+  }
+  auto wait = t.retry_after("a@x.com", "9.9.9.9", kNow + std::chrono::seconds(10));
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, 50);
+  EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow + std::chrono::seconds(60)));
+  EXPECT_FALSE(t.retry_after("b@x.com", "1.2.3.4", kNow));
+}
+
+TEST(LoginThrottle, BlocksAnAddressTryingManyAccounts) {
+  LoginThrottle t(100, 2, std::chrono::seconds(60));
+  t.record_failure("a@x.com", "1.2.3.4", kNow);
+  t.record_failure("b@x.com", "1.2.3.4", kNow);
+  EXPECT_TRUE(t.retry_after("c@x.com", "1.2.3.4", kNow));
+  EXPECT_FALSE(t.retry_after("c@x.com", "5.6.7.8", kNow));
+}
+
+TEST(LoginThrottle, SuccessClearsTheAccountsFailures) {
+  LoginThrottle t(2, 100, std::chrono::seconds(60));
+  t.record_failure("a@x.com", "1.2.3.4", kNow);
+  t.record_success("a@x.com");
+  t.record_failure("a@x.com", "1.2.3.4", kNow);
+  EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
+}
+
+}  // namespace
+}  // namespace parkd

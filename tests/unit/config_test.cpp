@@ -1,0 +1,121 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace parkd {
+namespace {
+
+EnvLookup env(std::map<std::string, std::string> values) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(Config, DefaultsMatchTheDocumentedOnes) {
+  auto c = load_config(env({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->host, "127.0.0.1");
+  EXPECT_EQ(c->port, 5000);
+  EXPECT_EQ(c->database_url, "sqlite:///instance/parking.db");
+  EXPECT_EQ(c->token_max_age, 86400);
+  EXPECT_EQ(c->cors_origins, std::vector<std::string>{"http://localhost:5173"});
+  EXPECT_EQ(c->min_charge_minutes, 60);
+  EXPECT_EQ(c->timezone, "UTC");
+  EXPECT_EQ(c->worker_concurrency, 2);
+  EXPECT_EQ(c->job_lease_seconds, 60);
+  EXPECT_EQ(c->job_max_attempts, 8);
+  EXPECT_EQ(c->cron_daily_reminder, "0 18 * * *");
+  EXPECT_EQ(c->cron_monthly_report, "0 0 1 * *");
+  EXPECT_EQ(c->cron_daily_admin_report, "0 8 * * *");
+  EXPECT_FALSE(c->admin_password);
+  EXPECT_TRUE(c->secret_key.empty());
+}
+
+TEST(Config, ReadsEachVariable) {
+  auto c = load_config(env({{"PORT", "8080"},
+                            {"HOST", "0.0.0.0"},
+                            {"TOKEN_MAX_AGE", "600"},
+                            {"CORS_ORIGINS", "https://a.example, https://b.example"},
+                            {"SECRET_KEY", "a-long-enough-secret-key"},
+                            {"ADMIN_EMAIL", "boss@example.com"},
+                            {"ADMIN_PASSWORD", "boss-password"},
+                            {"MAIL_FROM", "Parking Team <team@example.com>"},
+                            {"SMTP_TLS", "tls"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->port, 8080);
+  EXPECT_EQ(c->host, "0.0.0.0");
+  EXPECT_EQ(c->token_max_age, 600);
+  EXPECT_EQ(c->cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_EQ(c->secret_key, "a-long-enough-secret-key");
+  EXPECT_EQ(c->admin_email, "boss@example.com");
+  EXPECT_EQ(c->admin_password, "boss-password");
+  EXPECT_EQ(c->mail_from, "team@example.com");
+  EXPECT_EQ(c->mail_from_name, "Parking Team");
+  EXPECT_EQ(c->smtp.tls, "tls");
+}
+
+TEST(Config, NamesTheVariableInEveryError) {
+  const std::map<std::string, std::string> bad = {{"PORT", "abc"},
+                                                  {"PORT", "70000"},
+                                                  {"TOKEN_MAX_AGE", "-1"},
+                                                  {"SMTP_TLS", "bogus"},
+                                                  {"LOG_LEVEL", "loud"},
+                                                  {"DATABASE_URL", "mysql://x"},
+                                                  {"SECRET_KEY", "short"},
+                                                  {"ADMIN_EMAIL", "nobody"},
+                                                  {"WORKER_CONCURRENCY", "0"},
+                                                  {"ADMIN_PASSWORD", "123"},
+                                                  {"SQLITE_SYNCHRONOUS", "OFF"}};
+  for (const auto& [name, value] : bad) {
+    auto c = load_config(env({{name, value}}));
+    ASSERT_FALSE(c.ok()) << name << "=" << value;
+    EXPECT_NE(c.error().message.find(name), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(Config, ReadsSecretsFromFilesNamedByTheFileVariable) {
+  auto path = std::filesystem::temp_directory_path() / "parkd-config-test-secret";
+  std::ofstream(path) << "secret-from-a-file-0123456789\n";
+  auto c = load_config(env({{"SECRET_KEY_FILE", path.string()}}));
+  std::filesystem::remove(path);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->secret_key, "secret-from-a-file-0123456789");
+}
+
+TEST(Config, AMissingSecretFileStopsStartUp) {
+  auto c = load_config(env({{"SMTP_PASSWORD_FILE", "/nonexistent/parkd-secret"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("SMTP_PASSWORD_FILE"), std::string::npos);
+}
+
+TEST(Config, GeneratesASecretKeyOnceAndKeepsItPrivate) {
+  auto dir = std::filesystem::temp_directory_path() / "parkd-config-test-instance";
+  std::filesystem::remove_all(dir);
+  Config first;
+  first.instance_dir = dir.string();
+  ASSERT_TRUE(ensure_secret_key(first).ok());
+  EXPECT_GE(first.secret_key.size(), 64u);
+  auto perms = std::filesystem::status(dir / "secret_key").permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  Config second;
+  second.instance_dir = dir.string();
+  ASSERT_TRUE(ensure_secret_key(second).ok());
+  EXPECT_EQ(second.secret_key, first.secret_key);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Config, SqlitePathFollowsSqlalchemysSlashRule) {
+  EXPECT_EQ(sqlite_path("sqlite:///instance/parking.db"), "instance/parking.db");
+  EXPECT_EQ(sqlite_path("sqlite:////var/lib/parkd/p.db"), "/var/lib/parkd/p.db");
+  EXPECT_FALSE(sqlite_path("postgresql://u@h/db"));
+}
+
+}  // namespace
+}  // namespace parkd
