@@ -124,53 +124,58 @@ Result<Booking> BookingService::owned_booking(Tx& tx, const User& user, Id booki
   return *b;
 }
 
-Result<Booking> BookingService::release(const User& user, Id booking_id) {
-  std::optional<Booking> done;
+Result<Booking> BookingService::change_owned(const User& user, Id booking_id,
+                                             const Change& change) {
+  std::optional<Booking> changed;
   Status st = store_.write([&](Tx& tx) -> Status {
     Timestamp at = now();
     auto b = owned_booking(tx, user, booking_id);
     if (!b) return b.error();
-    BookingStatus status = b->status_at(at);
-    if (status == BookingStatus::reserved) {
-      return Error::conflict("booking_not_active",
-                             "This reservation has not started; cancel it instead");
-    }
-    if (status != BookingStatus::active) {
-      return Error::conflict("booking_not_active", fmt::format("This booking is already {}",
-                                                               booking_status_name(status)));
-    }
-    Timestamp ended = at;
-    if (b->reserved_end && ended > *b->reserved_end) ended = *b->reserved_end;
-    tx.complete_booking(b->id, ended, release_cost_cents(*b, ended, min_charge_minutes_));
-    done = tx.booking(b->id);
+    if (Status applied = change(tx, *b, at); !applied) return applied;
+    changed = tx.booking(b->id);
     return ok_status();
   });
   if (!st) return st.error();
-  spdlog::info("booking: {} released (cost {} cents)", done->id, done->cost_cents);
-  return *done;
+  return *changed;
+}
+
+Result<Booking> BookingService::release(const User& user, Id booking_id) {
+  auto released =
+      change_owned(user, booking_id, [this](Tx& tx, const Booking& b, Timestamp at) -> Status {
+        BookingStatus status = b.status_at(at);
+        if (status == BookingStatus::reserved) {
+          return Error::conflict("booking_not_active",
+                                 "This reservation has not started; cancel it instead");
+        }
+        if (status != BookingStatus::active) {
+          return Error::conflict("booking_not_active", fmt::format("This booking is already {}",
+                                                                   booking_status_name(status)));
+        }
+        Timestamp ended = b.reserved_end && at > *b.reserved_end ? *b.reserved_end : at;
+        tx.complete_booking(b.id, ended, release_cost_cents(b, ended, min_charge_minutes_));
+        return ok_status();
+      });
+  if (released)
+    spdlog::info("booking: {} released (cost {} cents)", released->id, released->cost_cents);
+  return released;
 }
 
 Result<Booking> BookingService::cancel(const User& user, Id booking_id) {
-  std::optional<Booking> done;
-  Status st = store_.write([&](Tx& tx) -> Status {
-    Timestamp at = now();
-    auto b = owned_booking(tx, user, booking_id);
-    if (!b) return b.error();
-    BookingStatus status = b->status_at(at);
-    if (status != BookingStatus::reserved) {
-      return Error::conflict(
-          "booking_not_reserved",
-          fmt::format("Only a reservation that has not started can be cancelled; "
-                      "this booking is {}",
-                      booking_status_name(status)));
-    }
-    tx.cancel_booking(b->id);
-    done = tx.booking(b->id);
-    return ok_status();
-  });
-  if (!st) return st.error();
-  spdlog::info("booking: {} cancelled", done->id);
-  return *done;
+  auto cancelled =
+      change_owned(user, booking_id, [](Tx& tx, const Booking& b, Timestamp at) -> Status {
+        BookingStatus status = b.status_at(at);
+        if (status != BookingStatus::reserved) {
+          return Error::conflict(
+              "booking_not_reserved",
+              fmt::format("Only a reservation that has not started can be cancelled; "
+                          "this booking is {}",
+                          booking_status_name(status)));
+        }
+        tx.cancel_booking(b.id);
+        return ok_status();
+      });
+  if (cancelled) spdlog::info("booking: {} cancelled", cancelled->id);
+  return cancelled;
 }
 
 Result<Booking> BookingService::get(const User& user, Id booking_id) {

@@ -71,6 +71,10 @@ class BookingService {
  private:
   Result<Booking> try_book(Tx& tx, const User& user, const BookRequest& req, Timestamp at);
   Result<Booking> owned_booking(Tx& tx, const User& user, Id booking_id);
+  // In one transaction: the booking `user` may act on, `change` applied to it, and the
+  // booking as it is afterwards.
+  using Change = std::function<Status(Tx&, const Booking&, Timestamp)>;
+  Result<Booking> change_owned(const User& user, Id booking_id, const Change& change);
 
   Store& store_;
   int min_charge_minutes_;
