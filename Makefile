@@ -44,7 +44,7 @@ format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 tidy: build
-	find src -name '*.cpp' | xargs clang-tidy -p build/release --quiet
+	scripts/tidy.sh
 
 clean:
 	rm -rf build

@@ -82,7 +82,7 @@ Response App::dispatch(const Request& req) const {
                            0});
   }
   // HEAD is GET without the body (the server drops it).
-  std::string_view method = req.method == "HEAD" ? "GET" : req.method;
+  std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
   auto match = router_.match(method, req.path);
   if (!match.route) {
     if (!match.allowed_methods.empty()) {

@@ -14,7 +14,7 @@
 
 namespace parkd {
 
-inline constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxBodyBytes = std::size_t{1024} * 1024;
 
 // The body as a JSON object. An empty body is an empty object. Errors: 415 for a
 // declared non-JSON content type, 400 invalid_json for malformed JSON or a non-object.

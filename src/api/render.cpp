@@ -111,7 +111,8 @@ json user_stats_json(const UserStats& s) {
   json j = counts_json(s.counts);
   j["total_spent"] = money_json(s.counts.spent_cents);
   // Hours with two decimals, rounded half-up from whole seconds.
-  j["total_hours"] = static_cast<double>((s.counts.billed_seconds * 100 + 1800) / 3600) / 100.0;
+  std::int64_t hundredths_of_hours = (s.counts.billed_seconds * 100 + 1800) / 3600;  // half-up
+  j["total_hours"] = static_cast<double>(hundredths_of_hours) / 100.0;
   j["favourite_lot"] = s.favourite_lot ? json(*s.favourite_lot) : json(nullptr);
   json lots = json::array();
   for (const auto& l : s.lots) {

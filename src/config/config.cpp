@@ -18,7 +18,7 @@ Error config_error(const std::string& variable, const std::string& problem) {
   return Error::bad_request("config_error", fmt::format("{}: {}", variable, problem));
 }
 
-std::string trim(std::string s) {
+std::string trim(const std::string& s) {
   auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return "";
   auto last = s.find_last_not_of(" \t\r\n");
@@ -154,7 +154,7 @@ Result<Config> load_config(const EnvLookup& env) {
            fmt::format("'{}' is not one of trace, debug, info, warn, error, critical, off",
                        c.log_level));
   }
-  r.integer("MIN_CHARGE_MINUTES", c.min_charge_minutes, 0, 24 * 60);
+  r.integer("MIN_CHARGE_MINUTES", c.min_charge_minutes, 0, 24L * 60);
   r.string("TIMEZONE", c.timezone);
   r.integer("HTTP_THREADS", c.http_threads, 1, 64);
   r.integer("DB_THREADS", c.db_threads, 1, 256);

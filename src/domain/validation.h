@@ -14,9 +14,9 @@ inline constexpr std::size_t kMaxUsernameLength = 64;
 inline constexpr std::size_t kMaxLotNameLength = 100;
 inline constexpr std::size_t kMaxAddressLength = 500;
 inline constexpr std::int64_t kMaxCapacity = 10000;
-inline constexpr std::int64_t kMaxPriceCents = 100000 * 100;
-inline constexpr std::int64_t kMaxReservationSeconds = 30 * 86400;
-inline constexpr std::int64_t kReservationStartGraceSeconds = 5 * 60;
+inline constexpr std::int64_t kMaxPriceCents = std::int64_t{100000} * 100;
+inline constexpr std::int64_t kMaxReservationSeconds = std::int64_t{30} * 86400;
+inline constexpr std::int64_t kReservationStartGraceSeconds = std::int64_t{5} * 60;
 inline constexpr std::int64_t kDefaultListLimit = 1000;
 inline constexpr std::int64_t kMaxListLimit = 10000;
 

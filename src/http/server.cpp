@@ -162,7 +162,7 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false) {
   };
   res.stream([&](std::string_view chunk) {
     pending.append(chunk);
-    if (pending.size() >= 64 * 1024) flush_and_wait();
+    if (pending.size() >= std::size_t{64} * 1024) flush_and_wait();
   });
   if (!pending.empty()) flush_and_wait();
   b.done();
@@ -192,8 +192,8 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
           .write_http_response_timelimit(std::chrono::seconds(o.request_timeout_seconds))
           .handle_request_timeout(std::chrono::seconds(o.request_timeout_seconds + 5))
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
-              8 * 1024 * 1024))  // App answers 413 above 1 MiB; this caps memory
-          .request_handler([&](RequestHandle h) {
+              std::uint64_t{8} * 1024 * 1024))  // App answers 413 above 1 MiB; this caps memory
+          .request_handler([&](const RequestHandle& h) {
             // A request on a kept-alive connection after the stop signal: refuse it
             // whole, and close the connection, rather than start work we may not finish.
             if (draining.load()) {
@@ -229,7 +229,7 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
 
   std::promise<void> started;
   io_threads.start([&started]() noexcept { started.set_value(); },
-                   [&started](std::exception_ptr ex) noexcept { started.set_exception(ex); });
+                   [&started](std::exception_ptr ex) noexcept { started.set_exception(std::move(ex)); });
   try {
     started.get_future().get();
   } catch (const std::exception& e) {
@@ -248,7 +248,7 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
   draining.store(true);
   std::promise<void> closed;
   server.close_async([&closed]() noexcept { closed.set_value(); },
-                     [&closed](std::exception_ptr) noexcept { closed.set_value(); });
+                     [&closed](const std::exception_ptr&) noexcept { closed.set_value(); });
   closed.get_future().wait();
   spdlog::info("http: shutting down; waiting for {} in-flight request(s)", in_flight.load());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

@@ -21,7 +21,9 @@ struct ServerOptions {
 };
 
 // Serves until `stop_requested` returns true (polled) — e.g. after SIGINT/SIGTERM —
-// then stops accepting, lets in-flight requests finish (up to 20 s), and returns.
+// then stops accepting connections, answers requests that still arrive on open ones
+// with 503 shutting_down (Connection: close), lets in-flight requests finish (up to
+// 20 s; work not started by then is dropped), and returns.
 // `on_listening` is called once the socket is bound. Errors: bind failure.
 Status serve_http(const App& app, const ServerOptions& options,
                   const std::atomic<bool>& stop_requested,

@@ -268,7 +268,7 @@ std::vector<std::pair<std::string, std::string>> default_schedules(const Config&
           {job_types::complete_reservations, c.cron_complete_reservations}};
 }
 
-void register_tasks(JobRegistry& registry, TaskDeps deps) {
+void register_tasks(JobRegistry& registry, const TaskDeps& deps) {
   auto d = std::make_shared<TaskDeps>(deps);
   auto with = [d](Status (*fn)(JobRun&, TaskDeps&)) { return [d, fn](JobRun& run) { return fn(run, *d); }; };
   registry.add(job_types::booking_confirmation, with(booking_confirmation));

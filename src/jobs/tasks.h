@@ -23,7 +23,7 @@ struct TaskDeps {
   const date::time_zone* tz;
 };
 
-void register_tasks(JobRegistry& registry, TaskDeps deps);
+void register_tasks(JobRegistry& registry, const TaskDeps& deps);
 
 // The job types scheduled by cron, with their configured expressions.
 std::vector<std::pair<std::string, std::string>> default_schedules(const Config& config);

@@ -2,8 +2,8 @@
 
 #include "jobs/backoff.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 namespace parkd::jobs {
 
@@ -34,17 +34,33 @@ Worker::~Worker() { stop(); }
 
 void Worker::start() {
   stopping_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    heartbeat_stopping_ = false;
+  }
   for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { loop(); });
-  threads_.emplace_back([this] { heartbeat_loop(); });
-  spdlog::info("worker: started {} thread(s), lease {} s", options_.concurrency, options_.lease_seconds);
+  heartbeat_ = std::thread([this] { heartbeat_loop(); });
+  spdlog::info("worker: started {} thread(s), lease {} s", options_.concurrency,
+               options_.lease_seconds);
 }
 
 void Worker::stop() {
-  if (threads_.empty()) return;
-  stopping_ = true;
+  if (threads_.empty() && !heartbeat_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
   cv_.notify_all();
+  // The heartbeat goes on while the job threads finish what they run: a job that
+  // outlasts its lease must not be claimed again by another worker meanwhile.
   for (auto& t : threads_) t.join();
   threads_.clear();
+  {
+    std::lock_guard lock(mutex_);
+    heartbeat_stopping_ = true;
+  }
+  cv_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
   spdlog::info("worker: stopped");
 }
 
@@ -91,7 +107,9 @@ void Worker::execute(const Job& job) {
     std::lock_guard lock(mutex_);
     running_.erase(job.id);
   }
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
   Status recorded = store_.write([&](Tx& tx) {
     Timestamp at = now();
     if (outcome) {
@@ -107,13 +125,14 @@ void Worker::execute(const Job& job) {
   });
   if (!recorded) spdlog::error("worker: could not record the outcome of job {}", job.id);
   if (outcome) {
-    spdlog::info("worker: job {} ({}) succeeded on attempt {} in {} ms", job.id, job.type, job.attempts, ms);
+    spdlog::info("worker: job {} ({}) succeeded on attempt {} in {} ms", job.id, job.type,
+                 job.attempts, ms);
   } else if (job.attempts < job.max_attempts) {
-    spdlog::warn("worker: job {} ({}) failed on attempt {}/{}: {}; will retry", job.id, job.type, job.attempts,
-                 job.max_attempts, outcome.error().message);
+    spdlog::warn("worker: job {} ({}) failed on attempt {}/{}: {}; will retry", job.id, job.type,
+                 job.attempts, job.max_attempts, outcome.error().message);
   } else {
-    spdlog::error("worker: job {} ({}) is dead after {} attempts: {}", job.id, job.type, job.attempts,
-                  outcome.error().message);
+    spdlog::error("worker: job {} ({}) is dead after {} attempts: {}", job.id, job.type,
+                  job.attempts, outcome.error().message);
   }
 }
 
@@ -133,7 +152,8 @@ void Worker::loop() {
       return ok_status();
     });
     if (next) {
-      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now()) + std::chrono::milliseconds(5);
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now()) +
+                   std::chrono::milliseconds(5);
       if (until < wait) wait = std::max(until, std::chrono::milliseconds(20));
     }
     std::unique_lock lock(mutex_);
@@ -143,14 +163,11 @@ void Worker::loop() {
 
 void Worker::heartbeat_loop() {
   auto period = std::chrono::milliseconds(options_.lease_seconds * 1000 / 3);
-  while (!stopping_) {
-    {
-      std::unique_lock lock(mutex_);
-      cv_.wait_for(lock, period, [&] { return stopping_.load(); });
-    }
+  while (true) {
     std::map<Id, int> running;
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
+      if (cv_.wait_for(lock, period, [&] { return heartbeat_stopping_; })) return;
       running = running_;
     }
     if (running.empty()) continue;

@@ -40,7 +40,9 @@ using JobHandler = std::function<Status(JobRun&)>;
 
 class JobRegistry {
  public:
-  void add(std::string type, JobHandler handler) { handlers_[std::move(type)] = std::move(handler); }
+  void add(std::string type, JobHandler handler) {
+    handlers_[std::move(type)] = std::move(handler);
+  }
   const JobHandler* find(const std::string& type) const {
     auto it = handlers_.find(type);
     return it == handlers_.end() ? nullptr : &it->second;
@@ -65,6 +67,8 @@ class Worker {
 
   void start();
   // Lets running jobs finish, then returns. Unstarted jobs stay queued for later.
+  // Leases are extended until the last running job has finished, so that no other
+  // worker takes over a job that is still being completed here.
   void stop();
   // Wakes idle threads now (after enqueueing in this process).
   void wake();
@@ -84,8 +88,10 @@ class Worker {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::uint64_t wake_generation_ = 0;
-  std::map<Id, int> running_;  // job id -> attempt, for lease extension
-  std::vector<std::thread> threads_;
+  std::map<Id, int> running_;         // job id -> attempt, for lease extension
+  bool heartbeat_stopping_ = false;   // REQUIRES: mutex_ held; set after the job threads end
+  std::vector<std::thread> threads_;  // the job threads
+  std::thread heartbeat_;
 };
 
 }  // namespace parkd::jobs

@@ -51,6 +51,7 @@ std::vector<Bucket> StatsService::buckets(
     Tx& tx, std::optional<Id> user_id,
     const std::vector<std::pair<std::string, Timestamp>>& starts) {
   std::vector<Timestamp> bounds;
+  bounds.reserve(starts.size());
   for (const auto& s : starts) bounds.push_back(s.second);
   auto totals = tx.bucket_totals(user_id, bounds);
   std::vector<Bucket> out;
