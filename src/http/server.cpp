@@ -168,6 +168,16 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false) {
   b.done();
 }
 
+// RESTinio's connections point into the server's acceptor (its connection-count
+// limiter), yet a connection still waiting for its next request lives in a pending
+// handler of the I/O context, which would outlive the server. This context can destroy
+// those handlers early, while the server is still whole.
+class IoContext : public restinio::asio_ns::io_context {
+ public:
+  // REQUIRES: no thread runs the context any more.
+  void destroy_pending_handlers() { shutdown(); }
+};
+
 Response busy_response(const char* code, const char* message) {
   Response res = error_response({ErrorKind::unavailable, code, message, {}, {}, 0});
   res.headers.emplace_back("Retry-After", "1");
@@ -220,16 +230,17 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
             return restinio::request_accepted();
           });
 
-  Server server{restinio::own_io_context(), std::move(settings)};
+  IoContext io;
+  Server server{restinio::external_io_context(io), std::move(settings)};
   restinio::on_pool_runner_t<Server> io_threads{static_cast<std::size_t>(o.io_threads), server};
-  // Declared after the server so that it is destroyed first: its threads hold request
-  // handles, which must not outlive the server's I/O context.
-  HandlerPool handlers(o.handler_threads, 10000);
-  pool = &handlers;
+  // After the server, so that it goes first: its threads hold request handles.
+  auto handlers = std::make_unique<HandlerPool>(o.handler_threads, 10000);
+  pool = handlers.get();
 
   std::promise<void> started;
-  io_threads.start([&started]() noexcept { started.set_value(); },
-                   [&started](std::exception_ptr ex) noexcept { started.set_exception(std::move(ex)); });
+  io_threads.start(
+      [&started]() noexcept { started.set_value(); },
+      [&started](std::exception_ptr ex) noexcept { started.set_exception(std::move(ex)); });
   try {
     started.get_future().get();
   } catch (const std::exception& e) {
@@ -255,13 +266,15 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
   while (in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  if (std::size_t dropped = handlers.discard_queued(); dropped > 0 || in_flight.load() > 0) {
+  if (std::size_t dropped = handlers->discard_queued(); dropped > 0 || in_flight.load() > 0) {
     spdlog::warn("http: gave up on {} request(s) at the shutdown deadline", in_flight.load());
   }
   // Give the I/O threads a moment to write the last responses out.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   io_threads.stop();
   io_threads.wait();
+  handlers.reset();               // joins; a request still running at the deadline finishes here
+  io.destroy_pending_handlers();  // closes kept-alive connections while the server exists
   spdlog::info("http: stopped");
   return ok_status();
 }

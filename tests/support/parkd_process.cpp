@@ -1,8 +1,8 @@
 #include "support/parkd_process.h"
 
 #include <curl/curl.h>
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -61,7 +61,8 @@ std::optional<std::string> HttpResult::header(const std::string& lower_name) con
   return it->second;
 }
 
-HttpResult HttpClient::request(const std::string& method, const std::string& path, const std::string& body,
+HttpResult HttpClient::request(const std::string& method, const std::string& path,
+                               const std::string& body,
                                const std::vector<std::string>& headers) const {
   static CurlInit init;
   HttpResult result;
@@ -85,7 +86,11 @@ HttpResult HttpClient::request(const std::string& method, const std::string& pat
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
   CURLcode rc = curl_easy_perform(curl);
-  if (rc == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
+  } else {
+    result.transport_error = static_cast<int>(rc);
+  }
   curl_slist_free_all(list);
   curl_easy_cleanup(curl);
   return result;
@@ -97,7 +102,8 @@ HttpResult HttpClient::get(const std::string& path, const std::string& token) co
   return request("GET", path, "", h);
 }
 
-HttpResult HttpClient::post(const std::string& path, const nlohmann::json& body, const std::string& token,
+HttpResult HttpClient::post(const std::string& path, const nlohmann::json& body,
+                            const std::string& token,
                             const std::vector<std::string>& extra_headers) const {
   std::vector<std::string> h = extra_headers;
   h.push_back("Content-Type: application/json");
@@ -105,7 +111,8 @@ HttpResult HttpClient::post(const std::string& path, const nlohmann::json& body,
   return request("POST", path, body.is_null() ? "" : body.dump(), h);
 }
 
-HttpResult HttpClient::put(const std::string& path, const nlohmann::json& body, const std::string& token) const {
+HttpResult HttpClient::put(const std::string& path, const nlohmann::json& body,
+                           const std::string& token) const {
   std::vector<std::string> h{"Content-Type: application/json"};
   if (!token.empty()) h.push_back("Authorization: Bearer " + token);
   return request("PUT", path, body.dump(), h);
@@ -159,7 +166,7 @@ std::map<std::string, std::string> base_env(const std::filesystem::path& dir, in
           {"HOST", "127.0.0.1"},
           {"DATABASE_URL", "sqlite:///" + (dir / "parking.db").string()},
           {"INSTANCE_DIR", (dir / "instance").string()},
-          {"SECRET_KEY", "test-secret-key-0123456789abcdef"},
+          {"SECRET_KEY", kSecretKey},
           {"ADMIN_EMAIL", kAdminEmail},
           {"ADMIN_PASSWORD", kAdminPassword},
           {"LOG_LEVEL", "info"}};
@@ -239,23 +246,44 @@ std::string ParkdProcess::admin_token() const {
   return r.json().value("token", "");
 }
 
-std::string ParkdProcess::register_user(const std::string& email, const std::string& password) const {
+std::string ParkdProcess::register_user(const std::string& email,
+                                        const std::string& password) const {
   auto r = client().post("/auth/register", {{"email", email}, {"password", password}});
   EXPECT_EQ(r.status, 201) << r.body;
   return r.json().value("token", "");
 }
 
-CommandResult run_parkd(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+CommandResult run_parkd(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env,
                         const std::filesystem::path& cwd) {
+  return run_parkd(args, env, cwd, std::chrono::milliseconds::max());
+}
+
+CommandResult run_parkd(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env,
+                        const std::filesystem::path& cwd, std::chrono::milliseconds timeout) {
   auto log_file = cwd / ("command-" + std::to_string(::getpid()) + ".log");
   std::filesystem::remove(log_file);
   auto full_env = base_env(cwd, 0);
   full_env.erase("PORT");
   for (auto& [k, v] : env) full_env[k] = v;
   pid_t pid = spawn(args, full_env, cwd, log_file);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
   CommandResult r;
+  int status = 0;
+  if (timeout == std::chrono::milliseconds::max()) {
+    ::waitpid(pid, &status, 0);
+  } else {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (::waitpid(pid, &status, WNOHANG) != pid) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        r.timed_out = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::ifstream in(log_file);
   std::stringstream ss;

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -18,20 +19,24 @@ struct HttpResult {
   long status = 0;
   std::string body;
   std::map<std::string, std::string> headers;  // lower-cased names
-  nlohmann::json json() const;                  // null when the body is not JSON
+  int transport_error = 0;      // no complete response: libcurl's CURLcode (7: refused)
+  nlohmann::json json() const;  // null when the body is not JSON
   std::optional<std::string> header(const std::string& lower_name) const;
 };
 
 class HttpClient {
  public:
   explicit HttpClient(std::string base_url) : base_(std::move(base_url)) {}
-  HttpResult request(const std::string& method, const std::string& path, const std::string& body = "",
+  HttpResult request(const std::string& method, const std::string& path,
+                     const std::string& body = "",
                      const std::vector<std::string>& headers = {}) const;
   // JSON shortcuts; `token` adds Authorization: Bearer.
   HttpResult get(const std::string& path, const std::string& token = "") const;
-  HttpResult post(const std::string& path, const nlohmann::json& body, const std::string& token = "",
+  HttpResult post(const std::string& path, const nlohmann::json& body,
+                  const std::string& token = "",
                   const std::vector<std::string>& extra_headers = {}) const;
-  HttpResult put(const std::string& path, const nlohmann::json& body, const std::string& token = "") const;
+  HttpResult put(const std::string& path, const nlohmann::json& body,
+                 const std::string& token = "") const;
   HttpResult del(const std::string& path, const std::string& token = "") const;
   const std::string& base() const { return base_; }
 
@@ -63,11 +68,13 @@ class ParkdProcess {
   // (or -signal if it died from one, or nullopt if it did not exit in time).
   std::optional<int> stop(int signal_number, int timeout_s = 30);
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // e.g. to signal without waiting (-1 once exited)
 
   // Logs in and returns the token (fails the test if login fails).
   std::string admin_token() const;
   // Registers a user (email must be new) and returns the token.
-  std::string register_user(const std::string& email, const std::string& password = "password-123") const;
+  std::string register_user(const std::string& email,
+                            const std::string& password = "password-123") const;
 
  private:
   std::filesystem::path dir_;
@@ -78,13 +85,22 @@ class ParkdProcess {
 
 inline constexpr const char* kAdminEmail = "admin@test.local";
 inline constexpr const char* kAdminPassword = "admin-pass-1";
+// The SECRET_KEY every test process gets (unless overridden), so tests can sign tokens.
+inline constexpr const char* kSecretKey = "test-secret-key-0123456789abcdef";
 
 // Runs a short-lived parkd command (e.g. "db", "seed", "--demo") to completion.
 struct CommandResult {
   int exit_code = -1;
   std::string output;
+  bool timed_out = false;  // killed by the timeout overload below
 };
-CommandResult run_parkd(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+CommandResult run_parkd(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env,
                         const std::filesystem::path& cwd);
+// The same, but kills the command (SIGKILL) if it is still running after `timeout`:
+// for commands that must exit by themselves (e.g. `serve` with a bad setting).
+CommandResult run_parkd(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env,
+                        const std::filesystem::path& cwd, std::chrono::milliseconds timeout);
 
 }  // namespace parkd::test
