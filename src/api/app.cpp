@@ -99,7 +99,8 @@ Response App::dispatch(const Request& req) const {
     }
     bool api_path = req.path.rfind("/api/", 0) == 0 || req.path.rfind("/auth/", 0) == 0;
     if (method == "GET" && !api_path) {
-      if (auto file = web_.serve(req.path)) return *file;
+      bool accepts_html = req.header("accept").value_or("").find("text/html") != std::string::npos;
+      if (auto file = web_.serve(req.path, accepts_html || req.path == "/")) return *file;
     }
     return error_response(
         {ErrorKind::not_found, "not_found", "No such endpoint: " + req.path, {}, {}, 0});

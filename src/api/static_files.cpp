@@ -42,7 +42,7 @@ bool StaticFiles::available() const {
   return std::filesystem::is_regular_file(root_ / "index.html", ec);
 }
 
-std::optional<Response> StaticFiles::serve(const std::string& path) const {
+std::optional<Response> StaticFiles::serve(const std::string& path, bool accepts_html) const {
   if (!available()) return std::nullopt;
   std::filesystem::path relative = std::filesystem::path(percent_decode(path, false)).relative_path();
   for (const auto& part : relative) {
@@ -51,7 +51,9 @@ std::optional<Response> StaticFiles::serve(const std::string& path) const {
   std::filesystem::path file = root_ / relative;
   std::error_code ec;
   bool spa_route = relative.extension().empty();
-  if (relative.empty() || std::filesystem::is_directory(file, ec) || (spa_route && !std::filesystem::is_regular_file(file, ec))) {
+  bool missing = !std::filesystem::is_regular_file(file, ec);
+  if (missing && !(spa_route && accepts_html)) return std::nullopt;
+  if (relative.empty() || std::filesystem::is_directory(file, ec) || missing) {
     file = root_ / "index.html";
   }
   auto body = read_whole(file);

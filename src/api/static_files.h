@@ -15,7 +15,9 @@ class StaticFiles {
   explicit StaticFiles(std::filesystem::path root) : root_(std::move(root)) {}
 
   // The file for a GET/HEAD `path`, or nullopt when there is none (or no UI is built).
-  std::optional<Response> serve(const std::string& path) const;
+  // The index.html fallback for app routes applies only to clients that accept HTML
+  // (browsers), so API clients still get a JSON 404 for an unknown path.
+  std::optional<Response> serve(const std::string& path, bool accepts_html) const;
   bool available() const;
 
  private:
