@@ -1,0 +1,300 @@
+// Black-box: the durable job queue (API.md "Users, reports, exports, jobs" and "Emails
+// (background jobs)"): retries with backoff, dead jobs, a worker killed mid-job, graceful
+// shutdown, schedules fired once by several schedulers, jobs committed with bookings,
+// and who may see a job.
+#include "common/time.h"
+#include "support/api_assertions.h"
+#include "support/api_helpers.h"
+#include "support/job_support.h"
+#include "support/parkd_process.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <thread>
+
+namespace parkd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::vector<std::string> kApiOnly{"serve", "--no-worker", "--no-scheduler"};
+
+std::vector<std::string> lines_of(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Every test gets its own database in `dir_`; `api_` serves HTTP on it, with or without
+// the background side.
+class Jobs : public ::testing::Test {
+ protected:
+  void start_api(std::map<std::string, std::string> env = {},
+                 std::vector<std::string> args = {"serve", "--no-scheduler"}) {
+    api_ = std::make_unique<ParkdProcess>(std::move(env), std::move(args), dir_.path());
+    admin_ = api_->admin_token();
+  }
+  HttpClient http() const { return api_->client(); }
+  std::filesystem::path marker() const { return dir_.path() / "marker.txt"; }
+  json selftest(int fail_first, int sleep_ms = 0) const {
+    return {{"fail_first", fail_first}, {"sleep_ms", sleep_ms}, {"marker_file", marker().string()}};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ParkdProcess> api_;
+  std::string admin_;
+};
+
+TEST_F(Jobs, AJobThatFailsTwiceSucceedsOnTheThirdAttempt) {
+  start_api();
+  std::int64_t id = enqueue_job(dir_.path(), "selftest", selftest(2));
+
+  // Between the attempts the job waits as failed, with the reason.
+  json failed = wait_for_job(http(), admin_, id, "failed", 10s);
+  ASSERT_EQ(failed["status"], "failed") << failed.dump();
+  EXPECT_NE(failed["last_error"].get<std::string>().find("failing attempt"), std::string::npos)
+      << failed.dump();
+  EXPECT_TRUE(failed["finished_at"].is_null());
+
+  // Backoff 1-2 s, then 2-4 s.
+  json job = wait_for_job(http(), admin_, id, "succeeded", 15s);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump() << "\n" << api_->log();
+  EXPECT_EQ(job["attempts"], 3);
+  EXPECT_EQ(job["type"], "selftest");
+  EXPECT_TRUE(job["finished_at"].is_string());
+  EXPECT_EQ(lines_of(marker()),
+            std::vector<std::string>{"job " + std::to_string(id) + " attempt 3"});
+}
+
+TEST_F(Jobs, AJobThatAlwaysFailsIsDeadAfterMaxAttemptsWithItsLastError) {
+  start_api({{"JOB_MAX_ATTEMPTS", "2"}});
+  std::int64_t id =
+      enqueue_job(dir_.path(), "selftest", selftest(100), {{"JOB_MAX_ATTEMPTS", "2"}});
+
+  json job = wait_for_job(http(), admin_, id, "dead", 10s);
+  ASSERT_EQ(job["status"], "dead") << job.dump() << "\n" << api_->log();
+  EXPECT_EQ(job["attempts"], 2);
+  EXPECT_EQ(job["last_error"], "selftest: failing attempt 2 on purpose");
+  EXPECT_TRUE(job["finished_at"].is_string());
+  EXPECT_FALSE(std::filesystem::exists(marker()));
+
+  auto dead = http().get("/api/admin/jobs?status=dead", admin_);
+  ASSERT_EQ(dead.status, 200) << dead.body;
+  EXPECT_EQ(dead.json()["total"], 1);
+  EXPECT_EQ(dead.json()["jobs"][0]["id"], id);
+  EXPECT_EQ(http().get("/api/admin/jobs?status=succeeded", admin_).json()["total"], 0);
+}
+
+TEST_F(Jobs, TheJobOfAKilledWorkerRunsAgainAfterItsLeaseAndFinishesOnce) {
+  const std::map<std::string, std::string> lease{{"JOB_LEASE_SECONDS", "5"}};
+  start_api(lease, kApiOnly);
+  auto first =
+      std::make_unique<BackgroundProcess>(std::vector<std::string>{"worker"}, dir_.path(), lease);
+  std::int64_t id = enqueue_job(dir_.path(), "selftest", selftest(0, 3000));
+  json running = wait_for_job(http(), admin_, id, "running", 10s);
+  ASSERT_EQ(running["status"], "running") << running.dump() << "\n" << first->log();
+  auto claimed = std::chrono::steady_clock::now();
+
+  EXPECT_EQ(first->stop(SIGKILL), -SIGKILL);
+  // Nobody finishes it while its lease holds.
+  EXPECT_EQ(job_of(http(), admin_, id)["status"], "running");
+  BackgroundProcess second({"worker"}, dir_.path(), lease);
+
+  json job = wait_for_job(http(), admin_, id, "succeeded", 20s);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump() << "\n" << second.log();
+  EXPECT_EQ(job["attempts"], 2);
+  // Not before the 5-second lease ran out, and then the 3 seconds of the job.
+  EXPECT_GE(std::chrono::steady_clock::now() - claimed, 7s);
+  EXPECT_EQ(lines_of(marker()),
+            std::vector<std::string>{"job " + std::to_string(id) + " attempt 2"});
+}
+
+TEST_F(Jobs, AWorkerStoppedWithSigtermFinishesItsRunningJobUnderItsLeaseAndExitsZero) {
+  // The job outlasts the lease: the stopping worker must keep extending it, or the
+  // other worker would take the job over and run it a second time.
+  const std::map<std::string, std::string> lease{{"JOB_LEASE_SECONDS", "5"}};
+  start_api(lease, kApiOnly);
+  auto stopping =
+      std::make_unique<BackgroundProcess>(std::vector<std::string>{"worker"}, dir_.path(), lease);
+  std::int64_t id = enqueue_job(dir_.path(), "selftest", selftest(0, 7000));
+  ASSERT_EQ(wait_for_job(http(), admin_, id, "running", 10s)["status"], "running")
+      << stopping->log();
+  BackgroundProcess other({"worker"}, dir_.path(), lease);
+
+  EXPECT_EQ(stopping->stop(SIGTERM, 20), 0) << stopping->log();
+  json job = job_of(http(), admin_, id);
+  EXPECT_EQ(job["status"], "succeeded") << job.dump() << "\n" << stopping->log() << other.log();
+  EXPECT_EQ(job["attempts"], 1);
+  EXPECT_EQ(lines_of(marker()),
+            std::vector<std::string>{"job " + std::to_string(id) + " attempt 1"});
+  EXPECT_EQ(stopping->log().find("lease was taken over"), std::string::npos) << stopping->log();
+}
+
+TEST_F(Jobs, AServeProcessStoppedWithSigtermFinishesItsRunningJobAndExitsZero) {
+  start_api();
+  std::int64_t id = enqueue_job(dir_.path(), "selftest", selftest(0, 2000));
+  ASSERT_EQ(wait_for_job(http(), admin_, id, "running", 10s)["status"], "running") << api_->log();
+
+  EXPECT_EQ(api_->stop(SIGTERM, 20), 0) << api_->log();
+  auto job = sql_rows(dir_.path(), "SELECT status, attempts FROM jobs WHERE id = ?1",
+                      {std::to_string(id)});
+  ASSERT_EQ(job.size(), 1u);
+  EXPECT_EQ(job[0], (std::vector<std::string>{"succeeded", "1"})) << api_->log();
+  EXPECT_EQ(lines_of(marker()).size(), 1u);
+}
+
+// The offset that puts parkd's clock `lead` seconds before a minute boundary now.
+std::int64_t offset_before_minute(std::int64_t lead) {
+  std::int64_t boundary = unix_now() + lead;
+  return (60 - boundary % 60) % 60;
+}
+
+TEST_F(Jobs, TwoSchedulersFireEachDueTimeOnce) {
+  start_api({}, kApiOnly);
+  // parkd's minute boundary comes 4 s from now: after both have started (a schedule
+  // that never fired on this database does not backfill).
+  std::int64_t offset = offset_before_minute(4);
+  std::int64_t due = unix_now() + 4 + offset;
+  due -= due % 60;
+  const std::map<std::string, std::string> env{{"PARKD_CLOCK_OFFSET", std::to_string(offset)},
+                                               {"CRON_DAILY_ADMIN_REPORT", "* * * * *"}};
+  BackgroundProcess a({"scheduler"}, dir_.path(), env);
+  BackgroundProcess b({"scheduler"}, dir_.path(), env);
+  ASSERT_LT(unix_now() + offset, due) << "the schedulers took too long to start";
+
+  ASSERT_TRUE(
+      eventually([&] { return !jobs_of_type(http(), admin_, "daily_admin_report").empty(); }, 10s))
+      << a.log() << b.log();
+  // Both schedulers wake within about a second of the due time; give the slower one
+  // time to try (and fail) to claim it too.
+  while (unix_now() + offset < due + 3) std::this_thread::sleep_for(100ms);
+
+  auto reports = jobs_of_type(http(), admin_, "daily_admin_report");
+  EXPECT_EQ(reports.size(), 1u) << reports.dump();
+  // The every-minute reservation sweep, due at the same minute, also fired once.
+  EXPECT_EQ(jobs_of_type(http(), admin_, "complete_reservations").size(), 1u);
+  auto runs = sql_rows(dir_.path(),
+                       "SELECT r.name, r.due_at, json_extract(j.payload, '$.due_at') FROM "
+                       "schedule_runs r JOIN jobs j ON j.id = r.job_id ORDER BY r.name");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0], (std::vector<std::string>{"complete_reservations", std::to_string(due),
+                                               format_iso8601(from_unix(due))}));
+  EXPECT_EQ(runs[1], (std::vector<std::string>{"daily_admin_report", std::to_string(due),
+                                               format_iso8601(from_unix(due))}));
+  EXPECT_TRUE(a.running() && b.running());
+}
+
+TEST_F(Jobs, ADueTimeMissedWhileNothingRanFiresOnceAtStartUp) {
+  start_api({}, kApiOnly);
+  std::int64_t offset = offset_before_minute(4);
+  std::int64_t due = unix_now() + 4 + offset;
+  due -= due % 60;
+  std::map<std::string, std::string> env{{"PARKD_CLOCK_OFFSET", std::to_string(offset)},
+                                         {"CRON_DAILY_ADMIN_REPORT", "* * * * *"}};
+  {
+    BackgroundProcess scheduler({"scheduler"}, dir_.path(), env);
+    ASSERT_TRUE(eventually(
+        [&] { return jobs_of_type(http(), admin_, "daily_admin_report").size() == 1; }, 10s))
+        << scheduler.log();
+  }
+  // Ten minutes later (for parkd): ten due times were missed; only the latest fires, once,
+  // even with two schedulers starting together.
+  env["PARKD_CLOCK_OFFSET"] = std::to_string(offset + 600);
+  BackgroundProcess a({"scheduler"}, dir_.path(), env);
+  BackgroundProcess b({"scheduler"}, dir_.path(), env);
+  ASSERT_TRUE(eventually(
+      [&] { return jobs_of_type(http(), admin_, "daily_admin_report").size() >= 2; }, 10s))
+      << a.log() << b.log();
+  std::this_thread::sleep_for(1s);  // the other scheduler's start-up claim, if any
+  auto due_times = sql_rows(
+      dir_.path(),
+      "SELECT due_at FROM schedule_runs WHERE name = 'daily_admin_report' ORDER BY due_at");
+  ASSERT_EQ(due_times.size(), 2u);
+  EXPECT_EQ(due_times[0][0], std::to_string(due));
+  // parkd's clock is now a few seconds past due + 600 s: that is the latest due time.
+  EXPECT_EQ(due_times[1][0], std::to_string(due + 600));
+  EXPECT_EQ(jobs_of_type(http(), admin_, "daily_admin_report").size(), 2u);
+}
+
+TEST_F(Jobs, ABookingCommitsWithExactlyOneConfirmationJobAndAFailedOneWithNone) {
+  start_api({}, kApiOnly);
+  auto lot = create_lot(http(), admin_, 2);
+  auto users = make_users(*api_, 5, 5);
+  auto results = run_together(5, [&](int i) {
+    return book(http(), users[static_cast<std::size_t>(i)].token, {{"lot_id", lot["id"]}});
+  });
+  std::set<std::string> booking_ids;
+  int full = 0;
+  for (const auto& r : results) {
+    if (r.status == 201) {
+      booking_ids.insert(r.json()["booking"]["id"].dump());
+    } else {
+      EXPECT_TRUE(IsJsonError(r, 409, "lot_full"));
+      ++full;
+    }
+  }
+  EXPECT_EQ(booking_ids.size(), 2u);
+  EXPECT_EQ(full, 3);
+
+  auto jobs = jobs_of_type(http(), admin_, "booking_confirmation");
+  EXPECT_EQ(jobs.size(), 2u) << jobs.dump();
+  std::set<std::string> confirmed;
+  for (const auto& row :
+       sql_rows(dir_.path(),
+                "SELECT json_extract(payload, '$.booking_id') FROM jobs WHERE type = "
+                "'booking_confirmation'")) {
+    confirmed.insert(row[0]);
+  }
+  EXPECT_EQ(confirmed, booking_ids);
+
+  // One more failed booking still adds nothing.
+  EXPECT_TRUE(IsJsonError(book(http(), users[0].token, {{"lot_id", lot["id"]}}), 409, "lot_full"));
+  EXPECT_EQ(jobs_of_type(http(), admin_, "booking_confirmation").size(), 2u);
+  EXPECT_EQ(sql_count(dir_.path(), "SELECT COUNT(*) FROM jobs"), 2);
+}
+
+TEST_F(Jobs, AJobIsVisibleToItsOwnerAndAdminsAndNotFoundForOthers) {
+  start_api({}, kApiOnly);
+  auto owner = make_user(*api_);
+  auto other = make_user(*api_);
+  auto r = http().get("/api/export", owner.token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto accepted = r.json();
+  std::int64_t id = accepted["job_id"].get<std::int64_t>();
+  EXPECT_EQ(accepted["task_id"], std::to_string(id));
+  EXPECT_EQ(accepted["status"], "queued");
+  EXPECT_TRUE(accepted["message"].is_string());
+
+  json seen = job_of(http(), owner.token, id);
+  ASSERT_TRUE(seen.is_object());
+  EXPECT_EQ(seen["id"], id);
+  EXPECT_EQ(seen["type"], "user_export");
+  EXPECT_EQ(seen["status"], "queued");
+  EXPECT_EQ(seen["attempts"], 0);
+  EXPECT_TRUE(seen["last_error"].is_null());
+  EXPECT_TRUE(seen["created_at"].is_string());
+  EXPECT_TRUE(seen["finished_at"].is_null());
+  EXPECT_EQ(job_of(http(), admin_, id), seen);
+
+  EXPECT_TRUE(IsJsonError(http().get("/api/jobs/" + std::to_string(id), other.token), 404));
+  EXPECT_TRUE(IsJsonError(http().get("/api/jobs/999999", owner.token), 404));
+  EXPECT_TRUE(IsJsonError(http().get("/api/jobs/" + std::to_string(id)), 401));
+  EXPECT_TRUE(IsJsonError(http().get("/api/admin/jobs", owner.token), 403));
+  EXPECT_TRUE(IsJsonError(http().get("/api/admin/jobs?status=stuck", admin_), 400));
+  auto queued = http().get("/api/admin/jobs?status=queued", admin_);
+  ASSERT_EQ(queued.status, 200) << queued.body;
+  EXPECT_EQ(queued.json()["total"], 1);
+}
+
+}  // namespace
+}  // namespace parkd::test
