@@ -86,8 +86,9 @@ run_wrk login login.lua 8 | tee -a "$results"
 peak_rss=$(hwm_kb)
 
 # Reports over the past bookings, timed as whole commands against the same database.
-export_line=$( { /usr/bin/time -f "%e s, peak RSS %M KB" env DATABASE_URL="sqlite:///$work/parking.db" \
-  INSTANCE_DIR="$work/instance" ADMIN_EMAIL=admin@bench.local "$parkd" send --exports --reports >/dev/null 2>"$work/send.log"; } 2>&1 | tail -1)
+/usr/bin/time -o "$work/send.time" -f "%e s, peak RSS %M KB" env DATABASE_URL="sqlite:///$work/parking.db" \
+  INSTANCE_DIR="$work/instance" ADMIN_EMAIL=admin@bench.local "$parkd" send --exports --reports >/dev/null 2>"$work/send.log" || true
+export_line=$(tail -1 "$work/send.time")
 download_bytes=$(curl -fs "$base/api/bookings/export.csv" -H "Authorization: Bearer $(head -1 "$tokens" | cut -d' ' -f2)" | wc -c)
 stop_parkd
 
