@@ -1,0 +1,63 @@
+// `parkd send`: the original's asynctask_demo.py as a subcommand.
+#include "support/api_helpers.h"
+#include "support/parkd_process.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace parkd::test {
+namespace {
+
+std::size_t outbox_files(const std::filesystem::path& dir) {
+  auto outbox = dir / "instance" / "outbox";
+  if (!std::filesystem::exists(outbox)) return 0;
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(outbox))
+    n += e.path().extension() == ".eml";
+  return n;
+}
+
+TEST(Send, DryRunListsEveryMessageAndSendsNothing) {
+  TempDir dir;
+  ASSERT_EQ(run_parkd({"db", "seed", "--demo"}, {}, dir.path()).exit_code, 0);
+  auto first = run_parkd({"send", "--all", "--dry-run"}, {}, dir.path());
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("would send: user@parking.com  Need a parking spot?"),
+            std::string::npos)
+      << first.output;
+  EXPECT_NE(first.output.find("would send: admin@test.local  parkd monthly report for"),
+            std::string::npos);
+  EXPECT_NE(first.output.find("would send: admin@test.local  parkd daily report for"),
+            std::string::npos);
+  EXPECT_NE(first.output.find("would send: admin@test.local  parkd data export: users, lots, "
+                              "bookings  [3 attachment(s)]"),
+            std::string::npos);
+  EXPECT_NE(first.output.find("4 email(s) rendered (dry run, nothing sent)"), std::string::npos);
+  EXPECT_EQ(outbox_files(dir.path()), 0u);
+  // Nothing changed: a second dry run finds exactly the same work to do.
+  auto second = run_parkd({"send", "--all", "--dry-run"}, {}, dir.path());
+  EXPECT_NE(second.output.find("4 email(s) rendered (dry run, nothing sent)"), std::string::npos)
+      << second.output;
+}
+
+TEST(Send, ReportsAreWrittenToTheOutboxByDefault) {
+  TempDir dir;
+  ASSERT_EQ(run_parkd({"db", "seed", "--demo"}, {}, dir.path()).exit_code, 0);
+  auto sent = run_parkd({"send", "--reports"}, {}, dir.path());
+  ASSERT_EQ(sent.exit_code, 0) << sent.output;
+  EXPECT_NE(sent.output.find("sent: admin@test.local  parkd monthly report for"), std::string::npos)
+      << sent.output;
+  EXPECT_NE(sent.output.find("2 email(s) sent via file"), std::string::npos) << sent.output;
+  EXPECT_EQ(outbox_files(dir.path()), 2u);
+}
+
+TEST(Send, RefusesWithoutAChoice) {
+  TempDir dir;
+  auto r = run_parkd({"send"}, {}, dir.path());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--reminders"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace parkd::test
