@@ -1,6 +1,9 @@
 # The newcomer's commands: `make run` and `make test`. See README.md.
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS := -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+# Relative paths in ccache's hash: a fresh clone elsewhere reuses earlier compilations.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
