@@ -190,7 +190,13 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
                   const std::function<void()>& on_listening) {
   using Server = restinio::http_server_t<Traits>;
   std::atomic<int> in_flight{0};      // accepted by the handler, response not yet handed over
-  std::atomic<bool> draining{false};  // shutting down: no new work is taken on
+  std::atomic<bool> draining{false};  // shutting down: answers close their connection
+  auto steady_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  std::atomic<std::int64_t> last_request_ms{0};
   HandlerPool* pool = nullptr;        // set below, before the server accepts anything
 
   auto settings =
@@ -204,13 +210,9 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
               std::uint64_t{8} * 1024 * 1024))  // App answers 413 above 1 MiB; this caps memory
           .request_handler([&](const RequestHandle& h) {
-            // A request on a kept-alive connection after the stop signal: refuse it
-            // whole, and close the connection, rather than start work we may not finish.
-            if (draining.load()) {
-              send(h, busy_response("shutting_down", "The server is shutting down; retry shortly"),
-                   false, true);
-              return restinio::request_accepted();
-            }
+            // After the stop signal, a request that still arrives on an open connection
+            // was usually sent before it: serve it, then close that connection.
+            last_request_ms.store(steady_ms());
             in_flight.fetch_add(1);
             bool queued = pool->post([&app, &in_flight, &draining, h] {
               try {
@@ -254,7 +256,7 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
   on_listening();
   while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 
-  // Stop taking new work first (no new connections; new requests on open ones get 503),
+  // Stop accepting connections first, and close each open one after its next answer,
   // so that a steady stream of clients cannot hold the shutdown open.
   draining.store(true);
   std::promise<void> closed;
@@ -263,7 +265,10 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
   closed.get_future().wait();
   spdlog::info("http: shutting down; waiting for {} in-flight request(s)", in_flight.load());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  // Done when nothing is in flight and no request came in for a moment (one sent just
+  // before the signal may be read only now).
+  while ((in_flight.load() > 0 || steady_ms() - last_request_ms.load() < 300) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (std::size_t dropped = handlers->discard_queued(); dropped > 0 || in_flight.load() > 0) {
