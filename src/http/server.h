@@ -21,9 +21,10 @@ struct ServerOptions {
 };
 
 // Serves until `stop_requested` returns true (polled) — e.g. after SIGINT/SIGTERM —
-// then stops accepting connections, answers requests that still arrive on open ones
-// with 503 shutting_down (Connection: close), lets in-flight requests finish (up to
-// 20 s; work not started by then is dropped), and returns.
+// then stops accepting connections, still answers requests that arrive on open ones
+// (closing each such connection after its answer), waits until nothing is in flight
+// and no request came for 300 ms (at most 20 s; work not started by then is
+// dropped), and returns.
 // `on_listening` is called once the socket is bound. Errors: bind failure.
 Status serve_http(const App& app, const ServerOptions& options,
                   const std::atomic<bool>& stop_requested,
