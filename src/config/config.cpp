@@ -128,7 +128,8 @@ Result<Config> load_config(const EnvLookup& env) {
   Reader r(env);
   r.string("HOST", c.host);
   r.integer("PORT", c.port, 1, 65535);
-  r.string("DATABASE_URL", c.database_url);
+  // A PostgreSQL URL carries a password, so it may come from DATABASE_URL_FILE.
+  if (auto url = r.secret("DATABASE_URL")) c.database_url = *url;
   r.string("INSTANCE_DIR", c.instance_dir);
   r.string("SQLITE_SYNCHRONOUS", c.sqlite_synchronous);
   if (c.sqlite_synchronous != "FULL" && c.sqlite_synchronous != "NORMAL") {

@@ -40,8 +40,9 @@ void Worker::start() {
   }
   for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { loop(); });
   heartbeat_ = std::thread([this] { heartbeat_loop(); });
-  spdlog::info("worker: started {} thread(s), lease {} s", options_.concurrency,
-               options_.lease_seconds);
+  if (store_.signals_jobs()) listener_ = std::thread([this] { listen_loop(); });
+  spdlog::info("worker: started {} thread(s), lease {} s, woken by {}", options_.concurrency,
+               options_.lease_seconds, store_.signals_jobs() ? "database notifications" : "polling");
 }
 
 void Worker::stop() {
@@ -55,6 +56,7 @@ void Worker::stop() {
   // outlasts its lease must not be claimed again by another worker meanwhile.
   for (auto& t : threads_) t.join();
   threads_.clear();
+  if (listener_.joinable()) listener_.join();
   {
     std::lock_guard lock(mutex_);
     heartbeat_stopping_ = true;
@@ -145,7 +147,8 @@ void Worker::loop() {
     }
     if (run_one()) continue;
     // Sleep until the next job is due (bounded), or until woken.
-    auto wait = std::chrono::milliseconds(options_.max_idle_ms);
+    auto wait = std::chrono::milliseconds(store_.signals_jobs() ? options_.signalled_idle_ms
+                                                                : options_.max_idle_ms);
     std::optional<Timestamp> next;
     (void)store_.read([&](Tx& tx) {
       next = tx.next_job_due();
@@ -158,6 +161,13 @@ void Worker::loop() {
     }
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, wait, [&] { return stopping_.load() || wake_generation_ != generation; });
+  }
+}
+
+void Worker::listen_loop() {
+  // Short waits so that stop() is never held up for long.
+  while (!stopping_) {
+    if (store_.wait_for_job_signal(std::chrono::milliseconds(250))) wake();
   }
 }
 

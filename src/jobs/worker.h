@@ -56,6 +56,9 @@ struct WorkerOptions {
   int concurrency = 2;
   int lease_seconds = 60;
   int max_idle_ms = 1000;  // longest sleep between polls when nothing is due
+  // With a store that signals new jobs (PostgreSQL LISTEN/NOTIFY) polling is only a
+  // fallback for a lost signal, so idle threads sleep this long instead.
+  int signalled_idle_ms = 30000;
 };
 
 class Worker {
@@ -79,6 +82,7 @@ class Worker {
  private:
   void loop();
   void heartbeat_loop();
+  void listen_loop();
   void execute(const Job& job);
 
   Store& store_;
@@ -92,6 +96,7 @@ class Worker {
   bool heartbeat_stopping_ = false;   // REQUIRES: mutex_ held; set after the job threads end
   std::vector<std::thread> threads_;  // the job threads
   std::thread heartbeat_;
+  std::thread listener_;  // only when the store signals new jobs across processes
 };
 
 }  // namespace parkd::jobs

@@ -10,6 +10,7 @@
 #include "common/result.h"
 #include "domain/models.h"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -259,6 +260,16 @@ class Store {
   virtual Status reset() = 0;
   virtual Status ping() = 0;
   virtual std::string kind() const = 0;  // "sqlite" | "postgresql"
+
+  // Cross-process job wake-ups (PostgreSQL: LISTEN/NOTIFY on every enqueue). When
+  // signals_jobs() is false, workers find new jobs by polling next_job_due().
+  virtual bool signals_jobs() const { return false; }
+  // Blocks until another process (or this one) enqueued a job, or `timeout` passed;
+  // true when a signal arrived. Called from one thread at a time.
+  virtual bool wait_for_job_signal(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    return false;
+  }
 };
 
 // Opens the store named by DATABASE_URL.

@@ -88,6 +88,15 @@ TEST(Config, ReadsSecretsFromFilesNamedByTheFileVariable) {
   EXPECT_EQ(c->secret_key, "secret-from-a-file-0123456789");
 }
 
+TEST(Config, ReadsThePostgresqlUrlWithItsPasswordFromAFile) {
+  auto path = std::filesystem::temp_directory_path() / "parkd-config-test-dburl";
+  std::ofstream(path) << "postgresql://parkd:s3cret@db.internal:5432/parkd\n";
+  auto c = load_config(env({{"DATABASE_URL_FILE", path.string()}}));
+  std::filesystem::remove(path);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->database_url, "postgresql://parkd:s3cret@db.internal:5432/parkd");
+}
+
 TEST(Config, AMissingSecretFileStopsStartUp) {
   auto c = load_config(env({{"SMTP_PASSWORD_FILE", "/nonexistent/parkd-secret"}}));
   ASSERT_FALSE(c.ok());
