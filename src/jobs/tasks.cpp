@@ -25,6 +25,14 @@ Timestamp payload_time(const json& p, const char* key) {
   return parse_iso8601(p.value(key, "")).value_or(Timestamp{});
 }
 
+// The moment a report is "as of": the schedule's due time, so a report that runs late
+// (a worker was down over midnight) still covers the day or month it was due for.
+// Jobs queued by hand (`parkd send`, `job enqueue`) have none and use the present.
+Timestamp report_time(const Job& job) {
+  auto due = parse_iso8601(payload_of(job).value("due_at", ""));
+  return due.value_or(now());
+}
+
 mail::Recipient recipient(const User& u) { return {u.email, u.username.value_or("")}; }
 
 // Sends `message` once per job: a retry after a successful send does nothing.
@@ -118,7 +126,7 @@ Status daily_reminder_email(JobRun& run, TaskDeps& d) {
 }
 
 Status monthly_report(JobRun& run, TaskDeps& d) {
-  Period month = previous_month(now(), d.tz);
+  Period month = previous_month(report_time(run.job()), d.tz);
   json range = {{"from", format_iso8601(month.start)}, {"to", format_iso8601(month.end)}, {"month", month.label}};
   auto for_user = [&range](Id user_id) {
     json p = range;
@@ -178,7 +186,7 @@ Status monthly_report_email(JobRun& run, TaskDeps& d) {
 }
 
 Status daily_admin_report(JobRun& run, TaskDeps& d) {
-  Period day = previous_day(now(), d.tz);
+  Period day = previous_day(report_time(run.job()), d.tz);
   mail::DailyAdminReport data;
   data.to = {d.config.admin_email, "Admin"};
   data.date = day.label;

@@ -441,6 +441,22 @@ TEST_P(EmailOverSmtp, TheDailyAdminReportHasYesterdaysFigures) {
   EXPECT_EQ(mail(kAdminEmail, "parkd daily report").size(), 1u);
 }
 
+// A report is "as of" its schedule's due time, not the moment a worker got to it: one
+// due on 1 March that runs days late still reports February, and yesterday's daily
+// report due three days ago reports the day before that.
+TEST_P(EmailOverSmtp, AReportThatRunsLateCoversThePeriodItWasDueFor) {
+  start();
+  enqueue_job(dir_.path(), "monthly_report", {{"due_at", "2026-03-01T00:00:00Z"}}, smtp_env());
+  std::int64_t due = noon_days_ago(3) - 4 * 3600;  // 08:00, three days ago
+  std::string day_before = format_iso8601(from_unix(due - 86400)).substr(0, 10);
+  enqueue_job(dir_.path(), "daily_admin_report", {{"due_at", format_iso8601(from_unix(due))}},
+              smtp_env());
+  Mail monthly = wait_for_mail(kAdminEmail, "parkd monthly report for ");
+  EXPECT_EQ(monthly.subject, "parkd monthly report for 2026-02");
+  Mail daily = wait_for_mail(kAdminEmail, "parkd daily report for ");
+  EXPECT_EQ(daily.subject, "parkd daily report for " + day_before);
+}
+
 TEST_P(EmailOverSmtp, TheUserExportAttachesTheirBookingsAsCsv) {
   start();
   std::string north = unique_name("North"), south = unique_name("South");
