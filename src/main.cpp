@@ -10,6 +10,7 @@
 #include "services/job_service.h"
 #include "services/lot_service.h"
 #include "services/stats_service.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -19,6 +20,7 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <charconv>
 #include <filesystem>
 #include <mutex>
 #include <unistd.h>
@@ -61,7 +63,14 @@ Result<Runtime> boot(bool migrate) {
   if (!config) return config.error();
   spdlog::set_level(spdlog::level::from_str(config->log_level));
   if (const char* offset = std::getenv("PARKD_CLOCK_OFFSET")) {
-    set_clock_offset(std::chrono::seconds{std::atoll(offset)});
+    std::string_view text(offset);
+    long long seconds = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return Error::bad_request("config_error",
+                                "PARKD_CLOCK_OFFSET: must be a whole number of seconds");
+    }
+    set_clock_offset(std::chrono::seconds{seconds});
   }
   Runtime rt;
   rt.config = std::move(*config);
@@ -279,6 +288,23 @@ int cmd_reset(bool yes) {
   return 0;
 }
 
+// `parkd db copy`: moves an existing SQLite installation to PostgreSQL, ids and all.
+int cmd_copy(const std::string& from, const std::string& to) {
+  auto path = sqlite_path(from);
+  if (!path || path->empty()) {
+    return fail(Error::bad_request("usage", "--from must be a sqlite:///path/to/file.db URL"));
+  }
+  if (!std::filesystem::exists(*path)) {
+    return fail(Error::bad_request("usage", "--from: no SQLite database at " + *path));
+  }
+  if (to.rfind("postgresql://", 0) != 0 && to.rfind("postgres://", 0) != 0) {
+    return fail(Error::bad_request("usage", "--to must be a postgresql://user:pass@host:port/db URL"));
+  }
+  if (Status st = copy_sqlite_to_postgres(*path, to); !st) return fail(st.error());
+  std::printf("Copied %s to PostgreSQL. Point DATABASE_URL at it and start parkd.\n", path->c_str());
+  return 0;
+}
+
 int cmd_seed(bool demo) {
   if (!demo) {
     std::fprintf(stderr, "parkd: nothing to seed; use --demo for the sample data\n");
@@ -369,6 +395,13 @@ int main(int argc, char** argv) {
   seed->add_flag("--demo", demo,
                  "The original's sample data: admin, a test user, Downtown Parking (20 spots)");
 
+  std::string copy_from, copy_to;
+  auto* copy = db->add_subcommand(
+      "copy", "Copy a SQLite database into an empty PostgreSQL one (moving to PostgreSQL)");
+  copy->add_option("--from", copy_from, "sqlite:///path/to/parking.db")->required();
+  copy->add_option("--to", copy_to, "postgresql://user:pass@host:port/db (must be empty)")
+      ->required();
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -380,6 +413,7 @@ int main(int argc, char** argv) {
   if (*migrate) return cmd_migrate();
   if (*reset) return cmd_reset(yes);
   if (*seed) return cmd_seed(demo);
+  if (*copy) return cmd_copy(copy_from, copy_to);
   if (*version) {
     std::printf("parkd %s\n", PARKD_VERSION);
     return 0;

@@ -139,7 +139,16 @@ Result<std::optional<std::string>> AuthService::ensure_admin(
     // The name "admin" may belong to a user already; an admin needs no display name.
     if (created.error().code == "username_taken")
       created = create_user({email, std::nullopt, pw}, Role::admin);
-    if (!created) return created.error();
+  }
+  if (!created) {
+    // Several processes starting at once on a new database: another one won the race.
+    std::optional<User> raced;
+    (void)store_.read([&](Tx& tx) {
+      raced = tx.first_admin();
+      return ok_status();
+    });
+    if (raced) return std::optional<std::string>{};
+    return created.error();
   }
   spdlog::info("auth: created the admin account {}", email);
   return generated;

@@ -194,7 +194,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadSetting{"SECRET_KEY", "too-short"},
                       BadSetting{"DATABASE_URL", "mysql://localhost/parkd"},
                       BadSetting{"TIMEZONE", "Mars/Olympus_Mons"}, BadSetting{"LOG_LEVEL", "loud"},
-                      BadSetting{"MIN_CHARGE_MINUTES", "1.5"}),
+                      BadSetting{"MIN_CHARGE_MINUTES", "1.5"},
+                      BadSetting{"PARKD_CLOCK_OFFSET", "yesterday"}),
     [](const ::testing::TestParamInfo<BadSetting>& info) {
       return std::string(info.param.variable) + "_" + std::to_string(info.index);
     });

@@ -1,0 +1,132 @@
+#pragma once
+// A thin, checked layer over libpq: one Connection per thread at a time, each SQL text
+// prepared once per connection (a named server-side statement) and executed with
+// text-format parameters after that. Every failure throws pg::Error with the server's
+// SQLSTATE, so that callers can tell a retryable conflict from a real failure.
+// Error messages never contain the connection URL (it may hold a password).
+
+#include "store/store.h"
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace parkd::pg {
+
+// A conflict with a concurrent transaction (serialization failure, deadlock, exclusion
+// or unique violation): rerunning the whole unit may succeed.
+bool is_conflict(const std::string& sqlstate);
+// The session is gone (network, server restart, admin shutdown); empty counts as gone.
+bool is_connection_lost(const std::string& sqlstate);
+
+class Error : public StoreError {
+ public:
+  Error(const std::string& message, std::string sqlstate)
+      : StoreError(message), sqlstate_(std::move(sqlstate)) {}
+  // Five characters ("23505"), or empty when the failure was not the server's answer
+  // (the connection broke, libpq ran out of memory).
+  const std::string& sqlstate() const { return sqlstate_; }
+  bool conflict() const { return is_conflict(sqlstate_); }
+  bool connection_lost() const { return is_connection_lost(sqlstate_); }
+
+ private:
+  std::string sqlstate_;
+};
+
+// Positional parameters $1, $2, ... in text format, each with the type of the C++ value
+// it came from, so that `$2 IS NULL OR id <> $2` needs no cast in the SQL.
+class Params {
+ public:
+  void add(std::int64_t value);
+  void add(int value) { add(static_cast<std::int64_t>(value)); }
+  void add(std::string_view value);
+  void add(const std::string& value) { add(std::string_view(value)); }
+  void add(const char* value) { add(std::string_view(value)); }
+  void add(Timestamp value) { add(to_unix(value)); }  // unix seconds, as stored
+  void add(std::nullopt_t) { add_null(0); }           // type left to the server
+  void add(const std::optional<std::int64_t>& value) { value ? add(*value) : add_null(kInt8); }
+  void add(const std::optional<int>& value) { value ? add(*value) : add_null(kInt8); }
+  void add(const std::optional<Timestamp>& value) { value ? add(*value) : add_null(kInt8); }
+  void add(const std::optional<std::string>& value) { value ? add(*value) : add_null(kText); }
+
+  int size() const { return static_cast<int>(values_.size()); }
+  // "8,25,..." — part of the prepared-statement cache key.
+  std::string signature() const;
+  const std::vector<Oid>& types() const { return types_; }
+  std::vector<const char*> pointers() const;
+
+  static constexpr Oid kInt8 = 20;
+  static constexpr Oid kText = 25;
+
+ private:
+  void add_null(Oid type);
+  std::vector<std::optional<std::string>> values_;
+  std::vector<Oid> types_;
+};
+
+class Rows {
+ public:
+  explicit Rows(PGresult* result) : result_(result, &PQclear) {}
+
+  int size() const { return PQntuples(result_.get()); }
+  bool empty() const { return size() == 0; }
+  bool is_null(int row, int column) const;
+  std::int64_t int64(int row, int column) const;
+  bool boolean(int row, int column) const;  // a boolean column ('t' / 'f')
+  std::string text(int row, int column) const;
+  std::optional<std::int64_t> opt_int64(int row, int column) const;
+  std::optional<std::string> opt_text(int row, int column) const;
+  Timestamp time(int row, int column) const { return from_unix(int64(row, column)); }
+  std::optional<Timestamp> opt_time(int row, int column) const;
+  // Rows inserted, updated or deleted by the statement.
+  std::int64_t affected() const;
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> result_;
+};
+
+class Connection {
+ public:
+  // Connects (libpq URL or key=value string). Throws pg::Error naming the host,
+  // database and user, never the password.
+  explicit Connection(const std::string& url);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Runs one parameterised statement (prepared on first use on this connection).
+  template <class... Args>
+  Rows query(std::string_view sql, const Args&... args) {
+    Params params;
+    (params.add(args), ...);
+    return run(sql, params);
+  }
+  Rows run(std::string_view sql, const Params& params);
+  // Runs one or more statements without parameters (DDL, BEGIN/COMMIT).
+  void exec(const std::string& sql);
+
+  // False once libpq has seen the connection break.
+  bool usable() const { return PQstatus(conn_) == CONNECTION_OK; }
+  // Idle: not inside a transaction (nor one that failed).
+  bool idle() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
+  PGconn* handle() const { return conn_; }
+  // The SQLSTATE of the last statement that failed since clear_failure(), so that a
+  // conflict is noticed even when a unit of work caught the exception.
+  const std::string& failed_state() const { return failed_state_; }
+  void clear_failure() { failed_state_.clear(); }
+
+ private:
+  [[noreturn]] void fail(PGresult* result, std::string_view what);
+  PGconn* conn_ = nullptr;
+  std::string password_;  // only to scrub it from messages
+  std::string failed_state_;
+  std::unordered_map<std::string, std::string> prepared_;  // signature + SQL -> name
+};
+
+}  // namespace parkd::pg

@@ -1,0 +1,31 @@
+#pragma once
+// The scale-out store: PostgreSQL through libpq, for any number of parkd processes on
+// any number of machines. It satisfies the same Tx contracts as the SQLite store; what
+// SQLite gets from running one writer at a time, this store gets from the database:
+//  - allocation: an exclusion constraint on bookings (no two bookings in force on one
+//    spot share a moment) plus a row lock on the lot while booking on it; a unit that
+//    loses a race is rolled back and rerun (write() retries on serialization failure,
+//    deadlock, exclusion and unique violations);
+//  - check-then-act on one row (release, cancel, lot changes): the row is read
+//    FOR NO KEY UPDATE inside write transactions;
+//  - idempotency keys: a transaction-scoped advisory lock per (user, key);
+//  - jobs: claimed with FOR UPDATE SKIP LOCKED; enqueues NOTIFY parkd_jobs.
+
+#include "store/store.h"
+
+#include <memory>
+#include <string>
+
+namespace parkd {
+
+// A store on the database named by `url` (postgresql://user:pass@host:port/db?options),
+// with a pool of up to options.max_connections connections. Connects lazily: call
+// ping() to find out whether the server is reachable.
+std::unique_ptr<Store> make_postgres_store(const std::string& url, const StoreOptions& options);
+
+// Copies a parkd SQLite database into the PostgreSQL database at `pg_url`: migrates the
+// target, refuses when it already has users, then copies every table with its ids in
+// one transaction and moves each id sequence past the highest id. Logs row counts.
+Status copy_sqlite_to_postgres(const std::string& sqlite_path, const std::string& pg_url);
+
+}  // namespace parkd
