@@ -7,7 +7,7 @@ export CCACHE_NOHASHDIR := 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: deps test-deps build build-asan run test test-release test-asan bench format tidy clean
+.PHONY: deps test-deps build build-asan run test test-release test-asan bench bench-pg format tidy clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -42,6 +42,12 @@ bench:
 	@scripts/install-deps.sh bench
 	$(MAKE) build
 	bench/run.sh
+
+bench-pg:
+	@scripts/install-deps.sh bench
+	@scripts/install-deps.sh test
+	$(MAKE) build
+	bench/pg.sh
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i

@@ -11,7 +11,7 @@ build_pkgs=(
   libcurl4-openssl-dev libmstch-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libspdlog-dev
 )
-test_pkgs=(libgtest-dev libgmock-dev python3 curl chromium)  # chromium: browser tests
+test_pkgs=(libgtest-dev libgmock-dev python3 curl chromium postgresql)  # chromium: browser tests; postgresql: the pg.* suite
 bench_pkgs=(wrk libbenchmark-dev sqlite3 time)
 
 wanted=("${build_pkgs[@]}")

@@ -1,7 +1,9 @@
 // Black-box tests of the command line: help, version, db reset/seed/migrate, and the
 // refusal to serve with an invalid setting.
 #include "support/api_helpers.h"  // TempDir
+#include "support/job_support.h"  // sql_count
 #include "support/parkd_process.h"
+#include "support/test_database.h"
 
 #include <gtest/gtest.h>
 
@@ -66,7 +68,11 @@ TEST(Cli, DbMigrateCreatesTheDatabase) {
   TempDir dir;
   auto r = parkd_cli(dir, {"db", "migrate"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(std::filesystem::exists(dir.path() / "parking.db"));
+  if (!testing_postgres()) {
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / "parking.db"));
+  }
+  EXPECT_GE(sql_count(dir.path(), "SELECT COUNT(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(sql_count(dir.path(), "SELECT COUNT(*) FROM users"), 0);
 }
 
 TEST(Cli, SeedDemoCreatesTheDemoUserAndLot) {

@@ -1,6 +1,7 @@
 // `parkd send`: the original's asynctask_demo.py as a subcommand.
 #include "support/api_helpers.h"
 #include "support/parkd_process.h"
+#include "support/test_database.h"
 
 #include <gtest/gtest.h>
 
@@ -21,6 +22,15 @@ std::size_t outbox_files(const std::filesystem::path& dir) {
 TEST(Send, DryRunListsEveryMessageAndSendsNothing) {
   TempDir dir;
   ASSERT_EQ(run_parkd({"db", "seed", "--demo"}, {}, dir.path()).exit_code, 0);
+  if (testing_postgres()) {
+    // The dry run works on a copy of a SQLite file; on PostgreSQL it says so and stops.
+    auto refused = run_parkd({"send", "--all", "--dry-run"}, {}, dir.path());
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.output.find("--dry-run needs the SQLite store"), std::string::npos)
+        << refused.output;
+    EXPECT_EQ(outbox_files(dir.path()), 0u);
+    return;
+  }
   auto first = run_parkd({"send", "--all", "--dry-run"}, {}, dir.path());
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_NE(first.output.find("would send: user@parking.com  Need a parking spot?"),

@@ -1,5 +1,7 @@
 #include "support/api_helpers.h"
 
+#include "support/test_database.h"
+
 #include "common/time.h"
 
 #include <gtest/gtest.h>
@@ -45,6 +47,7 @@ TempDir::TempDir() {
 
 TempDir::~TempDir() {
   if (std::getenv("PARKD_KEEP_TEST_DIRS")) return;
+  drop_database_for(path_);
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -1,5 +1,7 @@
 #include "support/job_support.h"
 
+#include "support/test_database.h"
+
 #include "mail/encoding.h"
 
 #include <fcntl.h>
@@ -54,7 +56,7 @@ std::vector<std::string> child_environment(const std::filesystem::path& dir,
     std::size_t eq = entry.find('=');
     if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
-  env["DATABASE_URL"] = "sqlite:///" + (dir / "parking.db").string();
+  env["DATABASE_URL"] = database_url_for(dir);
   env["INSTANCE_DIR"] = (dir / "instance").string();
   env["SECRET_KEY"] = kSecretKey;
   env["ADMIN_EMAIL"] = kAdminEmail;
@@ -181,6 +183,7 @@ std::int64_t enqueue_job(const std::filesystem::path& dir, const std::string& ty
 std::vector<std::vector<std::string>> sql_rows(const std::filesystem::path& dir,
                                                const std::string& sql,
                                                const std::vector<std::string>& params) {
+  if (testing_postgres()) return postgres_rows(database_url_for(dir), sql, params);
   std::vector<std::vector<std::string>> rows;
   sqlite3* db = nullptr;
   auto path = (dir / "parking.db").string();

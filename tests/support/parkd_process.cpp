@@ -1,5 +1,7 @@
 #include "support/parkd_process.h"
 
+#include "support/test_database.h"
+
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -164,7 +166,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
 std::map<std::string, std::string> base_env(const std::filesystem::path& dir, int port) {
   return {{"PORT", std::to_string(port)},
           {"HOST", "127.0.0.1"},
-          {"DATABASE_URL", "sqlite:///" + (dir / "parking.db").string()},
+          {"DATABASE_URL", database_url_for(dir)},
           {"INSTANCE_DIR", (dir / "instance").string()},
           {"SECRET_KEY", kSecretKey},
           {"ADMIN_EMAIL", kAdminEmail},
@@ -211,6 +213,7 @@ ParkdProcess::~ParkdProcess() {
   if (pid_ > 0) stop(SIGTERM, 30);
   if (pid_ > 0) stop(SIGKILL, 5);
   if (own_dir_ && !std::getenv("PARKD_KEEP_TEST_DIRS")) {
+    drop_database_for(dir_);
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
