@@ -25,9 +25,13 @@ Response list_lots(Call& c, Services& s) {
   if (!page) return error_response(page.error());
   auto lots = s.lots.list(page->limit, page->offset);
   if (!lots) return error_response(lots.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& l : lots->lots) items.push_back(to_json(l));
-  return ok_json({{"lots", std::move(items)}, {"total", lots->total}});
+  JsonWriter w;
+  w.begin_object().key("lots").begin_array();
+  for (const auto& l : lots->lots) write_json(w, l);
+  w.end_array().key("total").value(lots->total).end_object();
+  Response r;
+  r.body = w.take();
+  return r;
 }
 
 Response get_lot(Call& c, Services& s) {

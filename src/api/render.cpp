@@ -18,16 +18,24 @@ json to_json(const User& u) {
           {"created_at", format_iso8601(u.created_at)}};
 }
 
+void write_json(JsonWriter& w, const Lot& l) {
+  w.begin_object()
+      .key("address").value(l.address)
+      .key("available_spots").value(l.available_spots())
+      .key("capacity").value(l.capacity)
+      .key("created_at").value(format_iso8601(l.created_at))
+      .key("id").value(l.id)
+      .key("name").value(l.name)
+      .key("occupied_spots").value(l.occupied_spots)
+      .key("price_per_hour").money(l.price_cents)
+      .key("reserved_spots").value(l.reserved_spots)
+      .end_object();
+}
+
 json to_json(const Lot& l) {
-  return {{"id", l.id},
-          {"name", l.name},
-          {"address", l.address},
-          {"capacity", l.capacity},
-          {"price_per_hour", money_json(l.price_cents)},
-          {"available_spots", l.available_spots()},
-          {"occupied_spots", l.occupied_spots},
-          {"reserved_spots", l.reserved_spots},
-          {"created_at", format_iso8601(l.created_at)}};
+  JsonWriter w;
+  write_json(w, l);
+  return json::parse(w.text());
 }
 
 json to_json(const Spot& s) {

@@ -1,6 +1,7 @@
 #pragma once
 // JSON shapes of the contract's resources (API.md "Resources").
 
+#include "api/json_writer.h"
 #include "domain/models.h"
 #include "services/lot_service.h"
 #include "services/stats_service.h"
@@ -12,6 +13,7 @@ namespace parkd {
 
 nlohmann::json to_json(const User& user);
 nlohmann::json to_json(const Lot& lot);
+void write_json(JsonWriter& w, const Lot& lot);  // the same, as text (the lot list)
 nlohmann::json to_json(const Spot& spot);
 nlohmann::json to_json(const Booking& booking, Timestamp at);
 nlohmann::json to_json(const Job& job);

@@ -28,6 +28,17 @@ TEST(FormatIso8601, PadsSingleDigits) {
   EXPECT_EQ(format_iso8601(from_unix(1767229261)), "2026-01-01T01:01:01Z");
 }
 
+TEST(FormatIso8601, WritesLeapDaysAndYearEnds) {
+  EXPECT_EQ(format_iso8601(from_unix(1709164800)), "2024-02-29T00:00:00Z");
+  EXPECT_EQ(format_iso8601(from_unix(4102444799)), "2099-12-31T23:59:59Z");
+}
+
+TEST(FormatIso8601, RoundTripsThroughParseOverDecades) {
+  for (std::int64_t t = 0; t < 4102444800; t += 86400 * 7 + 3671) {
+    ASSERT_EQ(parse_iso8601(format_iso8601(from_unix(t))), from_unix(t)) << t;
+  }
+}
+
 TEST(ParseIso8601, ReadsZ) { EXPECT_EQ(unix_of("2026-11-24T18:00:00Z"), kEvening); }
 
 TEST(ParseIso8601, ReadsLowerCaseZAndT) { EXPECT_EQ(unix_of("2026-11-24t18:00:00z"), kEvening); }

@@ -78,7 +78,9 @@ Booking read_booking(const Rows& r, int row) {
 // $1 = now.
 constexpr const char* kLotSelect =
     "SELECT l.id, l.name, l.address, l.price_cents, l.capacity, l.created_at, "
-    "(SELECT COUNT(DISTINCT b.spot_id) FROM bookings b WHERE b.lot_id = l.id "
+    // COUNT, not COUNT(DISTINCT): bookings in force on one spot never overlap (the
+    // exclusion constraint), so at most one per spot holds it now.
+    "(SELECT COUNT(b.spot_id) FROM bookings b WHERE b.lot_id = l.id "
     "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= $1 "
     "  AND (b.occupied_until IS NULL OR b.occupied_until > $1)), "
     "(SELECT COUNT(DISTINCT b.spot_id) FROM bookings b WHERE b.lot_id = l.id "

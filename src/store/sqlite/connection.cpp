@@ -79,6 +79,13 @@ std::optional<Timestamp> Statement::opt_time(int column) const {
 }
 
 Connection::Connection(const std::string& path, bool durable) {
+  // SQLite's memory statistics take a global mutex on every allocation, which every
+  // handler thread then contends for; parkd never reads them. Only possible before
+  // the library initialises, hence once, before the first open.
+  static const bool memstatus_off = [] {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  }();
+  (void)memstatus_off;
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
