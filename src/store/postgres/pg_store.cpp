@@ -2,6 +2,7 @@
 
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
+#include "store/bucketing.h"
 #include "store/sqlite/connection.h"
 
 #include <fmt/format.h>
@@ -152,6 +153,12 @@ Job read_job(const Rows& r, int row) {
 
 // Rows per round trip when streaming a table (exports).
 constexpr std::int64_t kChunk = 500;
+
+// "user_id = $1", or (no user) a condition that is always true: one binding fits both,
+// and each form gets a plan that fits it (the user's index, or a scan).
+std::string user_filter(std::optional<Id> user_id, const char* column = "user_id") {
+  return user_id ? std::string(column) + " = $1" : std::string("$1::bigint IS NULL");
+}
 
 class PgTx final : public Tx {
  public:
@@ -670,7 +677,7 @@ class PgTx final : public Tx {
         "SELECT lot_id, MAX(lot_name), COUNT(*), COUNT(*) FILTER (WHERE status = 'Completed'), "
         "COALESCE(SUM(cost_cents) FILTER (WHERE status = 'Completed'), 0)::bigint, "
         "COALESCE(SUM(ended_at - starts_at) FILTER (WHERE status = 'Completed'), 0)::bigint "
-        "FROM bookings WHERE ($1 IS NULL OR user_id = $1) AND starts_at >= $2 AND starts_at < $3 "
+        "FROM bookings WHERE " + user_filter(user_id) + " AND starts_at >= $2 AND starts_at < $3 "
         "GROUP BY lot_id ORDER BY COUNT(*) DESC, lot_id",
         user_id, from, to);
     for (int i = 0; i < r.size(); ++i) {
@@ -689,8 +696,8 @@ class PgTx final : public Tx {
     for (Id after = 0;;) {
       auto r = db_.query(
           fmt::format("SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
-                      "WHERE ($1 IS NULL OR b.user_id = $1) AND b.id > $2 ORDER BY b.id LIMIT $3",
-                      kBookingColumns),
+                      "WHERE {} AND b.id > $2 ORDER BY b.id LIMIT $3",
+                      kBookingColumns, user_filter(user_id, "b.user_id")),
           user_id, after, kChunk);
       for (int i = 0; i < r.size(); ++i) {
         Booking b = read_booking(r, i);
@@ -727,7 +734,7 @@ class PgTx final : public Tx {
         "COUNT(*) FILTER (WHERE status = 'Cancelled'), "
         "COALESCE(SUM(cost_cents) FILTER (WHERE status = 'Completed'), 0)::bigint, "
         "COALESCE(SUM(ended_at - starts_at) FILTER (WHERE status = 'Completed'), 0)::bigint "
-        "FROM bookings WHERE ($1 IS NULL OR user_id = $1)",
+        "FROM bookings WHERE " + user_filter(user_id),
         user_id, now);
     return StatusCounts{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.int64(0, 3),
                         r.int64(0, 4), r.int64(0, 5), r.int64(0, 6)};
@@ -756,16 +763,15 @@ class PgTx final : public Tx {
 
   std::vector<CountAndSum> bucket_totals(std::optional<Id> user_id,
                                          const std::vector<Timestamp>& boundaries) override {
-    std::vector<CountAndSum> out;
-    for (std::size_t i = 0; i + 1 < boundaries.size(); ++i) {
-      auto r = db_.query(
-          "SELECT COUNT(*), COALESCE(SUM(cost_cents) FILTER (WHERE status = 'Completed'), 0)"
-          "::bigint FROM bookings WHERE ($1 IS NULL OR user_id = $1) AND starts_at >= $2 "
-          "AND starts_at < $3",
-          user_id, boundaries[i], boundaries[i + 1]);
-      out.push_back({r.int64(0, 0), r.int64(0, 1)});
-    }
-    return out;
+    BucketTotals totals(boundaries);
+    if (boundaries.size() < 2) return totals.take();
+    auto r = db_.query(
+        "SELECT starts_at, (status = 'Completed')::int, cost_cents FROM bookings WHERE " +
+            user_filter(user_id) +
+            " AND starts_at >= $2 AND starts_at < $3",
+        user_id, boundaries.front(), boundaries.back());
+    for (int i = 0; i < r.size(); ++i) totals.add(r.time(i, 0), r.int64(i, 1) != 0, r.int64(i, 2));
+    return totals.take();
   }
 
   std::int64_t count_users_created_between(Timestamp from, Timestamp to) override {

@@ -2,6 +2,7 @@
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
+#include "store/bucketing.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -154,6 +155,13 @@ Job read_job(const Statement& s) {
 constexpr const char* kJobColumns =
     "id, type, payload, status, attempts, max_attempts, last_error, owner_user_id, created_at, "
     "run_at, lease_until, finished_at";
+
+// "user_id = ?1", or a condition that is always true when there is no user: either way
+// the text mentions ?1, so one binding fits both. Two statements rather than one with
+// "(?1 IS NULL OR user_id = ?1)", which SQLite cannot answer from the user_id index.
+std::string user_filter(std::optional<Id> user_id, const char* column = "user_id") {
+  return user_id ? std::string(column) + " = ?1" : std::string("?1 IS NULL");
+}
 
 class SqliteTx final : public Tx {
  public:
@@ -669,7 +677,7 @@ class SqliteTx final : public Tx {
         "SELECT lot_id, MAX(lot_name), COUNT(*), COALESCE(SUM(status = 'Completed'), 0), "
         "COALESCE(SUM(CASE WHEN status = 'Completed' THEN cost_cents END), 0), "
         "COALESCE(SUM(CASE WHEN status = 'Completed' THEN ended_at - starts_at END), 0) "
-        "FROM bookings WHERE (?1 IS NULL OR user_id = ?1) AND starts_at >= ?2 AND starts_at < ?3 "
+        "FROM bookings WHERE " + user_filter(user_id) + " AND starts_at >= ?2 AND starts_at < ?3 "
         "GROUP BY lot_id ORDER BY COUNT(*) DESC, lot_id");
     s.bind_all(user_id, from, to);
     while (s.step()) {
@@ -685,8 +693,8 @@ class SqliteTx final : public Tx {
   void for_each_booking(std::optional<Id> user_id, const std::function<void(const Booking&)>& fn) override {
     auto s = db_.prepare(fmt::format(
         "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
-        "WHERE (?1 IS NULL OR b.user_id = ?1) ORDER BY b.id",
-        kBookingColumns));
+        "WHERE {} ORDER BY b.id",
+        kBookingColumns, user_filter(user_id, "b.user_id")));
     s.bind(1, user_id);
     while (s.step()) {
       Booking b = read_booking(s);
@@ -708,7 +716,7 @@ class SqliteTx final : public Tx {
         "COALESCE(SUM(status = 'Completed'), 0), COALESCE(SUM(status = 'Cancelled'), 0), "
         "COALESCE(SUM(CASE WHEN status = 'Completed' THEN cost_cents END), 0), "
         "COALESCE(SUM(CASE WHEN status = 'Completed' THEN ended_at - starts_at END), 0) "
-        "FROM bookings WHERE (?1 IS NULL OR user_id = ?1)");
+        "FROM bookings WHERE " + user_filter(user_id));
     s.bind_all(user_id, now);
     s.step();
     return StatusCounts{s.int64(0), s.int64(1), s.int64(2), s.int64(3),
@@ -734,17 +742,13 @@ class SqliteTx final : public Tx {
 
   std::vector<CountAndSum> bucket_totals(std::optional<Id> user_id,
                                          const std::vector<Timestamp>& boundaries) override {
-    std::vector<CountAndSum> out;
-    for (std::size_t i = 0; i + 1 < boundaries.size(); ++i) {
-      auto s = db_.prepare(
-          "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'Completed' THEN cost_cents END), 0) "
-          "FROM bookings WHERE (?1 IS NULL OR user_id = ?1) AND starts_at >= ?2 AND starts_at < "
-          "?3");
-      s.bind_all(user_id, boundaries[i], boundaries[i + 1]);
-      s.step();
-      out.push_back({s.int64(0), s.int64(1)});
-    }
-    return out;
+    BucketTotals totals(boundaries);
+    if (boundaries.size() < 2) return totals.take();
+    auto s = db_.prepare("SELECT starts_at, status = 'Completed', cost_cents FROM bookings WHERE " +
+                         user_filter(user_id) + " AND starts_at >= ?2 AND starts_at < ?3");
+    s.bind_all(user_id, boundaries.front(), boundaries.back());
+    while (s.step()) totals.add(s.time(0), s.int64(1) != 0, s.int64(2));
+    return totals.take();
   }
 
   std::int64_t count_users_created_between(Timestamp from, Timestamp to) override {
