@@ -21,10 +21,65 @@ App::App(Services services) : s_(services), web_(default_web_dir(services.config
     }
     return ok_json({{"status", "ok"}});
   });
+  router_.add("GET", "/metrics", Access::anyone, [this](Call& c) { return metrics(c.req); });
   add_auth_routes(router_, s_);
   add_lot_routes(router_, s_);
   add_booking_routes(router_, s_);
   add_admin_routes(router_, s_);
+  // Config validated the list at start-up; an unreadable one here allows loopback only.
+  metrics_allow_ = metrics::AllowList::parse(s_.config.metrics_allow)
+                       .value_or(*metrics::AllowList::parse({"127.0.0.0/8", "::1"}));
+  std::vector<metrics::RequestMetrics::RouteLabel> labels;
+  for (const auto& r : router_.routes()) labels.push_back({r.method, r.pattern});
+  requests_ = std::make_unique<metrics::RequestMetrics>(std::move(labels));
+}
+
+Response App::metrics(const Request& req) const {
+  if (!metrics_allow_.allows(req.remote_address)) {
+    return error_response(Error::forbidden("/metrics is not open to " + req.remote_address +
+                                           " (see METRICS_ALLOW)"));
+  }
+  std::string out;
+  requests_->render(out);
+  auto pool = s_.store.pool_usage();
+  out += "# HELP parkd_db_connections_in_use Database connections handed out now.\n";
+  out += "# TYPE parkd_db_connections_in_use gauge\n";
+  metrics::append_sample(out, "parkd_db_connections_in_use", "", pool.in_use);
+  out += "# HELP parkd_db_connections_open Database connections open (in use or idle).\n";
+  out += "# TYPE parkd_db_connections_open gauge\n";
+  metrics::append_sample(out, "parkd_db_connections_open", "", pool.open);
+  std::vector<JobCount> jobs;
+  Status st = s_.store.read([&](Tx& tx) {
+    jobs = tx.job_counts();
+    return ok_status();
+  });
+  out += "# HELP parkd_jobs Jobs in the queue table, by type and status.\n";
+  out += "# TYPE parkd_jobs gauge\n";
+  for (const auto& j : jobs) {
+    metrics::append_sample(out, "parkd_jobs",
+                           "type=\"" + metrics::escape_label(j.type) + "\",status=\"" +
+                               metrics::escape_label(j.status) + "\"",
+                           static_cast<double>(j.count));
+  }
+  out += "# HELP parkd_db_up Whether the database answered this scrape.\n";
+  out += "# TYPE parkd_db_up gauge\n";
+  metrics::append_sample(out, "parkd_db_up", "", st ? 1 : 0);
+  auto& mail = metrics::mail_counters();
+  out += "# HELP parkd_emails_sent_total Emails handed to the mail transport.\n";
+  out += "# TYPE parkd_emails_sent_total counter\n";
+  metrics::append_sample(out, "parkd_emails_sent_total", "", static_cast<double>(mail.sent.load()));
+  out += "# HELP parkd_emails_failed_total Email deliveries that failed (retried by the job queue).\n";
+  out += "# TYPE parkd_emails_failed_total counter\n";
+  metrics::append_sample(out, "parkd_emails_failed_total", "",
+                         static_cast<double>(mail.failed.load()));
+  out += "# TYPE parkd_build_info gauge\n";
+  metrics::append_sample(out, "parkd_build_info", "version=\"" PARKD_VERSION "\",store=\"" +
+                                                     s_.store.kind() + "\"",
+                         1);
+  Response res;
+  res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  res.body = std::move(out);
+  return res;
 }
 
 bool App::origin_allowed(const std::string& origin) const {
@@ -46,8 +101,9 @@ void App::add_cors_headers(const Request& req, Response& res) const {
 Response App::handle(const Request& req) const {
   auto started = std::chrono::steady_clock::now();
   Response res;
+  std::optional<std::size_t> route;
   try {
-    res = dispatch(req);
+    res = dispatch(req, route);
   } catch (const std::exception& e) {
     spdlog::error("{} {}: unhandled error: {}", req.method, req.path, e.what());
     res = error_response(Error::internal());
@@ -55,12 +111,13 @@ Response App::handle(const Request& req) const {
   add_cors_headers(req, res);
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
+  requests_->record(route, res.status, micros);
   spdlog::info("{} {} {} {:.1f}ms {}", req.method, req.path, res.status,
                static_cast<double>(micros.count()) / 1000.0, req.remote_address);
   return res;
 }
 
-Response App::dispatch(const Request& req) const {
+Response App::dispatch(const Request& req, std::optional<std::size_t>& route) const {
   if (req.method == "OPTIONS") {
     Response res = no_content();
     if (req.header("access-control-request-method")) {
@@ -106,6 +163,7 @@ Response App::dispatch(const Request& req) const {
         {ErrorKind::not_found, "not_found", "No such endpoint: " + req.path, {}, {}, 0});
   }
 
+  route = router_.index_of(match.route);
   Call call{req, std::move(match.params), std::nullopt};
   if (match.route->access != Access::anyone) {
     auto auth = req.header("authorization");

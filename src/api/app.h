@@ -5,6 +5,7 @@
 #include "api/http_types.h"
 #include "api/router.h"
 #include "api/static_files.h"
+#include "metrics/metrics.h"
 #include "config/config.h"
 #include "services/auth_service.h"
 #include "services/booking_service.h"
@@ -12,6 +13,8 @@
 #include "services/lot_service.h"
 #include "services/stats_service.h"
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,13 +38,17 @@ class App {
   Response handle(const Request& req) const;
 
  private:
-  Response dispatch(const Request& req) const;
+  // `route`: set to the index of the route that matched, if one did.
+  Response dispatch(const Request& req, std::optional<std::size_t>& route) const;
+  Response metrics(const Request& req) const;
   void add_cors_headers(const Request& req, Response& res) const;
   bool origin_allowed(const std::string& origin) const;
 
   Services s_;
   Router router_;
   StaticFiles web_;
+  metrics::AllowList metrics_allow_;
+  std::unique_ptr<metrics::RequestMetrics> requests_;  // one slot per route of router_
 };
 
 void add_auth_routes(Router& r, Services& s);

@@ -25,7 +25,8 @@ void Router::add(std::string method, std::string_view pattern, Access access, Ha
   for (auto& s : segments) {
     if (!s.empty() && s.front() == '{') s = "{}";
   }
-  routes_.push_back({std::move(method), std::move(segments), access, std::move(handler)});
+  routes_.push_back(
+      {std::move(method), std::string(pattern), std::move(segments), access, std::move(handler)});
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {

@@ -24,6 +24,7 @@ using Handler = std::function<Response(Call&)>;
 
 struct Route {
   std::string method;
+  std::string pattern;                // as registered, e.g. /api/lots/{id} (metrics label)
   std::vector<std::string> segments;  // "{}" for a parameter
   Access access = Access::anyone;
   Handler handler;
@@ -39,6 +40,10 @@ class Router {
     std::vector<std::string> allowed_methods;  // when the path exists with other methods
   };
   Match match(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+  std::size_t index_of(const Route* route) const {
+    return static_cast<std::size_t>(route - routes_.data());
+  }
 
  private:
   std::vector<Route> routes_;

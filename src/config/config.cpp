@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "metrics/metrics.h"
+
 #include <fmt/format.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -196,6 +198,9 @@ Result<Config> load_config(const EnvLookup& env) {
   r.string("OUTBOX_DIR", c.outbox_dir);
   if (c.outbox_dir.empty()) c.outbox_dir = c.instance_dir + "/outbox";
   r.list("METRICS_ALLOW", c.metrics_allow);
+  if (std::string bad; !metrics::AllowList::parse(c.metrics_allow, &bad)) {
+    r.fail("METRICS_ALLOW", "'" + bad + "' is not an IP address, a CIDR block or *");
+  }
   r.integer("LOGIN_MAX_FAILURES", c.login_max_failures_per_account, 1, 1000);
   r.integer("LOGIN_MAX_FAILURES_PER_ADDRESS", c.login_max_failures_per_address, 1, 100000);
   r.integer("LOGIN_WINDOW_SECONDS", c.login_window_seconds, 1, 86400);

@@ -57,7 +57,7 @@ struct Config {
   std::string web_dir;       // built web UI; default: `web` beside the binary
   std::string template_dir;  // operator override, searched before the shipped templates
   std::string outbox_dir;    // file transport; default <instance>/outbox
-  std::vector<std::string> metrics_allow{"127.0.0.1", "::1"};
+  std::vector<std::string> metrics_allow{"127.0.0.0/8", "::1"};
   // Login throttling.
   int login_max_failures_per_account = 5;
   int login_max_failures_per_address = 20;

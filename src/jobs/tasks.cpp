@@ -1,5 +1,7 @@
 #include "jobs/tasks.h"
 
+#include "metrics/metrics.h"
+
 #include "reports/exports.h"
 #include "services/job_service.h"
 #include "services/stats_service.h"
@@ -39,7 +41,11 @@ mail::Recipient recipient(const User& u) { return {u.email, u.username.value_or(
 Status send_once(JobRun& run, mail::MailTransport& transport, const Result<mail::MailMessage>& message) {
   if (run.done("sent")) return ok_status();
   if (!message) return message.error();
-  if (Status st = transport.send(*message); !st) return st;
+  if (Status st = transport.send(*message); !st) {
+    metrics::mail_counters().failed.fetch_add(1, std::memory_order_relaxed);
+    return st;
+  }
+  metrics::mail_counters().sent.fetch_add(1, std::memory_order_relaxed);
   spdlog::info("mail: sent '{}' to {} via {}", message->subject, message->to, transport.name());
   return run.mark_done("sent");
 }

@@ -100,6 +100,12 @@ struct Job {
   std::optional<Timestamp> finished_at;
 };
 
+struct JobCount {
+  std::string type;
+  std::string status;
+  std::int64_t count = 0;
+};
+
 struct CountAndSum {
   std::int64_t count = 0;
   std::int64_t sum_cents = 0;
@@ -199,6 +205,8 @@ class Tx {
   virtual std::vector<Job> jobs(std::optional<std::string> status, std::int64_t limit,
                                 std::int64_t offset) = 0;
   virtual std::int64_t count_jobs(std::optional<std::string> status) = 0;
+  // Jobs by (type, status), for /metrics.
+  virtual std::vector<JobCount> job_counts() = 0;
 
   // Claims the next runnable job (queued, or failed with run_at <= now, or running with
   // a lease that ran out): marks it running, counts the attempt, leases it until
@@ -260,6 +268,13 @@ class Store {
   virtual Status reset() = 0;
   virtual Status ping() = 0;
   virtual std::string kind() const = 0;  // "sqlite" | "postgresql"
+
+  // Connections handed out now, and open in all (the pool), for /metrics.
+  struct PoolUsage {
+    int in_use = 0;
+    int open = 0;
+  };
+  virtual PoolUsage pool_usage() = 0;
 
   // Cross-process job wake-ups (PostgreSQL: LISTEN/NOTIFY on every enqueue). When
   // signals_jobs() is false, workers find new jobs by polling next_job_due().

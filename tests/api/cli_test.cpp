@@ -201,7 +201,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadSetting{"DATABASE_URL", "mysql://localhost/parkd"},
                       BadSetting{"TIMEZONE", "Mars/Olympus_Mons"}, BadSetting{"LOG_LEVEL", "loud"},
                       BadSetting{"MIN_CHARGE_MINUTES", "1.5"},
-                      BadSetting{"PARKD_CLOCK_OFFSET", "yesterday"}),
+                      BadSetting{"PARKD_CLOCK_OFFSET", "yesterday"},
+                      BadSetting{"METRICS_ALLOW", "127.0.0.1,intranet"}),
     [](const ::testing::TestParamInfo<BadSetting>& info) {
       return std::string(info.param.variable) + "_" + std::to_string(info.index);
     });

@@ -562,6 +562,13 @@ class PgTx final : public Tx {
     return db_.query("SELECT COUNT(*) FROM jobs WHERE ($1 IS NULL OR status = $1)", status)
         .int64(0, 0);
   }
+  std::vector<JobCount> job_counts() override {
+    auto r = db_.query("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2");
+    std::vector<JobCount> out;
+    for (int i = 0; i < r.size(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.int64(i, 2)});
+    return out;
+  }
+
 
   std::optional<Job> claim_job(Timestamp now, Timestamp lease_until) override {
     // The earliest runnable job and the earliest job with a lapsed lease, each by its
@@ -1117,6 +1124,11 @@ class PgStore final : public Store {
       any = true;
     }
     return any;
+  }
+
+  PoolUsage pool_usage() override {
+    std::lock_guard lock(pool_mutex_);
+    return {open_ - static_cast<int>(idle_.size()), open_};
   }
 
   // Blocks while the pool is exhausted (unless this thread already holds a connection).

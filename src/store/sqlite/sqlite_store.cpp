@@ -558,6 +558,13 @@ class SqliteTx final : public Tx {
     s.step();
     return s.int64(0);
   }
+  std::vector<JobCount> job_counts() override {
+    auto s = db_.prepare("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2");
+    std::vector<JobCount> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.int64(2)});
+    return out;
+  }
+
 
   std::optional<Job> claim_job(Timestamp now, Timestamp lease_until) override {
     // The earliest runnable job and the earliest job with a lapsed lease, each found by
@@ -885,6 +892,7 @@ class SqliteStore final : public Store {
   Status reset() override {
     try {
       std::lock_guard lock(pool_mutex_);
+      open_ -= static_cast<int>(pool_.size());
       pool_.clear();
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
       return ok_status();
@@ -987,6 +995,11 @@ class SqliteStore final : public Store {
     return result;
   }
 
+  PoolUsage pool_usage() override {
+    std::lock_guard lock(pool_mutex_);
+    return {open_ - static_cast<int>(pool_.size()), open_};
+  }
+
   std::unique_ptr<Connection> acquire() {
     {
       std::lock_guard lock(pool_mutex_);
@@ -996,7 +1009,10 @@ class SqliteStore final : public Store {
         return c;
       }
     }
-    return std::make_unique<Connection>(path_, durable_);
+    auto c = std::make_unique<Connection>(path_, durable_);
+    std::lock_guard lock(pool_mutex_);
+    ++open_;
+    return c;
   }
 
   void release(std::unique_ptr<Connection> conn) {
@@ -1012,6 +1028,7 @@ class SqliteStore final : public Store {
   bool writer_active_ = false;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> pool_;
+  int open_ = 0;  // connections made, idle in pool_ or handed out
 };
 
 }  // namespace

@@ -1,0 +1,188 @@
+#include "metrics/metrics.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace parkd::metrics {
+namespace {
+
+// The statuses parkd answers with; anything else is counted as its class ("2xx").
+constexpr std::array<int, 16> kStatuses = {200, 201, 202, 204, 304, 400, 401, 403,
+                                           404, 405, 409, 413, 415, 429, 500, 503};
+constexpr std::size_t kStatusSlots = kStatuses.size() + 5;  // + 1xx..5xx classes
+
+std::string status_label(std::size_t slot) {
+  if (slot < kStatuses.size()) return std::to_string(kStatuses[slot]);
+  return std::to_string(slot - kStatuses.size() + 1) + "xx";
+}
+
+}  // namespace
+
+RequestMetrics::RequestMetrics(std::vector<RouteLabel> routes)
+    : routes_(std::move(routes)),
+      counts_(new std::atomic<std::uint64_t>[(routes_.size() + 1) * kStatusSlots]) {
+  for (std::size_t i = 0; i < (routes_.size() + 1) * kStatusSlots; ++i) counts_[i] = 0;
+}
+
+std::size_t RequestMetrics::status_slot(int status) {
+  for (std::size_t i = 0; i < kStatuses.size(); ++i) {
+    if (kStatuses[i] == status) return i;
+  }
+  int cls = status / 100;
+  if (cls < 1 || cls > 5) cls = 5;
+  return kStatuses.size() + static_cast<std::size_t>(cls - 1);
+}
+
+void RequestMetrics::record(std::optional<std::size_t> route, int status,
+                            std::chrono::microseconds took) {
+  std::size_t r = route && *route < routes_.size() ? *route : routes_.size();
+  counts_[r * kStatusSlots + status_slot(status)].fetch_add(1, std::memory_order_relaxed);
+  double seconds = static_cast<double>(took.count()) / 1e6;
+  std::size_t b = 0;
+  while (b < kBucketSeconds.size() && seconds > kBucketSeconds[b]) ++b;
+  buckets_[b].fetch_add(1, std::memory_order_relaxed);
+  sum_micros_.fetch_add(static_cast<std::uint64_t>(took.count()), std::memory_order_relaxed);
+}
+
+void RequestMetrics::render(std::string& out) const {
+  out += "# HELP parkd_http_requests_total HTTP requests answered, by route pattern and status.\n";
+  out += "# TYPE parkd_http_requests_total counter\n";
+  for (std::size_t r = 0; r <= routes_.size(); ++r) {
+    std::string method = r < routes_.size() ? routes_[r].method : "";
+    std::string route = r < routes_.size() ? routes_[r].route : "other";
+    for (std::size_t s = 0; s < kStatusSlots; ++s) {
+      auto n = counts_[r * kStatusSlots + s].load(std::memory_order_relaxed);
+      if (n == 0) continue;
+      std::string labels = fmt::format(R"(method="{}",route="{}",status="{}")",
+                                       escape_label(method), escape_label(route), status_label(s));
+      append_sample(out, "parkd_http_requests_total", labels, static_cast<double>(n));
+    }
+  }
+  // Read the buckets first: _count and +Inf are computed from them, so a scrape is
+  // always consistent even while requests are being recorded.
+  std::array<std::uint64_t, kBucketSeconds.size() + 1> counts{};
+  for (std::size_t b = 0; b < counts.size(); ++b) counts[b] = buckets_[b].load(std::memory_order_relaxed);
+  out += "# HELP parkd_http_request_duration_seconds Time to answer a request (handler side).\n";
+  out += "# TYPE parkd_http_request_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b < kBucketSeconds.size(); ++b) {
+    cumulative += counts[b];
+    append_sample(out, "parkd_http_request_duration_seconds_bucket",
+                  fmt::format("le=\"{}\"", kBucketSeconds[b]), static_cast<double>(cumulative));
+  }
+  cumulative += counts.back();
+  append_sample(out, "parkd_http_request_duration_seconds_bucket", "le=\"+Inf\"",
+                static_cast<double>(cumulative));
+  append_sample(out, "parkd_http_request_duration_seconds_sum", "",
+                static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6);
+  append_sample(out, "parkd_http_request_duration_seconds_count", "",
+                static_cast<double>(cumulative));
+}
+
+MailCounters& mail_counters() {
+  static MailCounters counters;
+  return counters;
+}
+
+std::string escape_label(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void append_sample(std::string& out, std::string_view name, std::string_view labels, double value) {
+  out += name;
+  if (!labels.empty()) {
+    out += '{';
+    out += labels;
+    out += '}';
+  }
+  out += ' ';
+  out += fmt::format("{}", value);
+  out += '\n';
+}
+
+std::optional<AllowList> AllowList::parse(const std::vector<std::string>& entries,
+                                          std::string* bad_entry) {
+  AllowList list;
+  for (const auto& entry : entries) {
+    if (entry == "*") {
+      list.everyone_ = true;
+      continue;
+    }
+    std::string address = entry;
+    int prefix = -1;
+    if (auto slash = entry.find('/'); slash != std::string::npos) {
+      address = entry.substr(0, slash);
+      std::string bits = entry.substr(slash + 1);
+      if (bits.empty() || bits.size() > 3 ||
+          bits.find_first_not_of("0123456789") != std::string::npos) {
+        if (bad_entry) *bad_entry = entry;
+        return std::nullopt;
+      }
+      prefix = std::stoi(bits);
+    }
+    Block block;
+    if (inet_pton(AF_INET, address.c_str(), block.bytes.data()) == 1) {
+      block.family = AF_INET;
+      if (prefix < 0) prefix = 32;
+    } else if (inet_pton(AF_INET6, address.c_str(), block.bytes.data()) == 1) {
+      block.family = AF_INET6;
+      if (prefix < 0) prefix = 128;
+    }
+    if (block.family == 0 || prefix > (block.family == AF_INET ? 32 : 128)) {
+      if (bad_entry) *bad_entry = entry;
+      return std::nullopt;
+    }
+    block.prefix = prefix;
+    list.blocks_.push_back(block);
+  }
+  return list;
+}
+
+bool AllowList::allows(std::string_view address) const {
+  if (everyone_) return true;
+  std::string text(address);
+  std::array<unsigned char, 16> bytes{};
+  int family = 0;
+  if (inet_pton(AF_INET, text.c_str(), bytes.data()) == 1) {
+    family = AF_INET;
+  } else if (inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1) {
+    family = AF_INET6;
+    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+    static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(bytes.data(), kMapped, 12) == 0) {
+      std::memmove(bytes.data(), bytes.data() + 12, 4);
+      family = AF_INET;
+    }
+  } else {
+    return false;
+  }
+  for (const auto& b : blocks_) {
+    if (b.family != family) continue;
+    int full = b.prefix / 8, rest = b.prefix % 8;
+    if (std::memcmp(b.bytes.data(), bytes.data(), static_cast<std::size_t>(full)) != 0) continue;
+    if (rest != 0) {
+      auto mask = static_cast<unsigned char>(0xff << (8 - rest));
+      if ((b.bytes[static_cast<std::size_t>(full)] & mask) !=
+          (bytes[static_cast<std::size_t>(full)] & mask)) {
+        continue;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace parkd::metrics

@@ -1,0 +1,74 @@
+#pragma once
+// What operators scrape from GET /metrics (Prometheus text format 0.0.4): requests by
+// route and status, a latency histogram, the database pool, jobs, emails. Recording is
+// a few relaxed atomic increments on fixed tables (no lock, no allocation), so it can
+// sit on every request.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parkd::metrics {
+
+class RequestMetrics {
+ public:
+  // One label set per route ("GET", "/api/lots/{id}"); requests that matched no route
+  // are counted under route "other".
+  struct RouteLabel {
+    std::string method;
+    std::string route;
+  };
+  explicit RequestMetrics(std::vector<RouteLabel> routes);
+
+  // `route`: an index into the routes given, or nullopt for "other".
+  void record(std::optional<std::size_t> route, int status, std::chrono::microseconds took);
+  // parkd_http_requests_total and parkd_http_request_duration_seconds.
+  void render(std::string& out) const;
+
+  static constexpr std::array<double, 13> kBucketSeconds = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+ private:
+  static std::size_t status_slot(int status);
+  std::vector<RouteLabel> routes_;  // plus "other" at index routes_.size()
+  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;  // (route, status slot)
+  std::array<std::atomic<std::uint64_t>, kBucketSeconds.size() + 1> buckets_{};  // last: +Inf
+  std::atomic<std::uint64_t> sum_micros_{0};
+};
+
+// Process-wide counters of the mail path.
+struct MailCounters {
+  std::atomic<std::uint64_t> sent{0};
+  std::atomic<std::uint64_t> failed{0};
+};
+MailCounters& mail_counters();
+
+// Prometheus text helpers.
+std::string escape_label(std::string_view value);
+void append_sample(std::string& out, std::string_view name, std::string_view labels, double value);
+
+// Which clients may read /metrics: exact addresses and CIDR blocks, IPv4 and IPv6, or
+// "*" for everyone. Parsed once at start-up; an entry it cannot read is an error.
+class AllowList {
+ public:
+  static std::optional<AllowList> parse(const std::vector<std::string>& entries,
+                                        std::string* bad_entry = nullptr);
+  bool allows(std::string_view address) const;
+
+ private:
+  struct Block {
+    int family = 0;  // AF_INET or AF_INET6
+    std::array<unsigned char, 16> bytes{};
+    int prefix = 0;
+  };
+  bool everyone_ = false;
+  std::vector<Block> blocks_;
+};
+
+}  // namespace parkd::metrics
