@@ -699,6 +699,14 @@ TEST(EmailExports, TheCsvDownloadHasTheCallersBookingsWithCrlfAndTheFormulaGuard
   EXPECT_EQ(rows[1][1], user.email);
 
   EXPECT_TRUE(IsJsonError(http.get("/api/bookings/export.csv"), 401));
+
+  // The admin's download has everyone's bookings; a user may not have it.
+  auto all = http.get("/api/admin/bookings/export.csv", admin);
+  ASSERT_EQ(all.status, 200) << all.body;
+  auto all_rows = parse_csv(all.body);
+  ASSERT_EQ(all_rows.size(), 4u) << all.body;
+  EXPECT_TRUE(contains(all.body, other.email) && contains(all.body, user.email)) << all.body;
+  EXPECT_TRUE(IsJsonError(http.get("/api/admin/bookings/export.csv", user.token), 403));
 }
 
 }  // namespace
