@@ -7,7 +7,7 @@ export CCACHE_NOHASHDIR := 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: deps test-deps build build-asan run test test-release test-asan bench bench-pg format tidy clean
+.PHONY: deps test-deps build build-asan run test test-release test-asan bench bench-micro bench-pg format tidy clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -42,6 +42,12 @@ bench:
 	@scripts/install-deps.sh bench
 	$(MAKE) build
 	bench/run.sh
+
+bench-micro:
+	@scripts/install-deps.sh bench
+	$(MAKE) build
+	cmake --build build/release -j $(JOBS) --target micro_bench
+	build/release/micro_bench
 
 bench-pg:
 	@scripts/install-deps.sh bench

@@ -4,6 +4,7 @@
 // database query behind it. Produces what nlohmann's dump() does: compact, UTF-8 as is,
 // the same escapes.
 
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -33,9 +34,7 @@ class JsonWriter {
   JsonWriter& value(const char* text) { return value(std::string_view(text)); }
   JsonWriter& value(std::int64_t number) {
     separate();
-    char buf[24];
-    int n = std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(number));
-    out_.append(buf, static_cast<std::size_t>(n));
+    append_number(number);
     return *this;
   }
   JsonWriter& value(int number) { return value(static_cast<std::int64_t>(number)); }
@@ -47,22 +46,14 @@ class JsonWriter {
   // Money as the contract's JSON number: 5 for 500 cents, 3.5 for 350, 12.25 for 1225.
   JsonWriter& money(std::int64_t cents) {
     separate();
+    if (cents < 0) out_ += '-';
     std::uint64_t a = cents < 0 ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
-    char buf[32];
-    int n;
-    if (a % 100 == 0) {
-      n = std::snprintf(buf, sizeof buf, "%s%llu", cents < 0 ? "-" : "",
-                        static_cast<unsigned long long>(a / 100));
-    } else if (a % 10 == 0) {
-      n = std::snprintf(buf, sizeof buf, "%s%llu.%llu", cents < 0 ? "-" : "",
-                        static_cast<unsigned long long>(a / 100),
-                        static_cast<unsigned long long>(a % 100 / 10));
-    } else {
-      n = std::snprintf(buf, sizeof buf, "%s%llu.%02llu", cents < 0 ? "-" : "",
-                        static_cast<unsigned long long>(a / 100),
-                        static_cast<unsigned long long>(a % 100));
+    append_number(a / 100);
+    if (std::uint64_t fraction = a % 100; fraction != 0) {
+      out_ += '.';
+      out_ += static_cast<char>('0' + fraction / 10);
+      if (fraction % 10 != 0) out_ += static_cast<char>('0' + fraction % 10);
     }
-    out_.append(buf, static_cast<std::size_t>(n));
     return *this;
   }
   // Text that is already JSON (a value rendered elsewhere).
@@ -96,10 +87,21 @@ class JsonWriter {
     if (!first_) out_ += ',';
     first_ = false;
   }
+  template <class Number>
+  void append_number(Number n) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+    out_.append(buf, static_cast<std::size_t>(end - buf));
+  }
+
   void append_string(std::string_view s) {
     out_ += '"';
-    for (char ch : s) {
-      auto c = static_cast<unsigned char>(ch);
+    std::size_t plain = 0;  // bytes copied in runs: most text needs no escaping
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(s.data() + plain, i - plain);
+      plain = i + 1;
       switch (c) {
         case '"': out_ += "\\\""; break;
         case '\\': out_ += "\\\\"; break;
@@ -109,15 +111,12 @@ class JsonWriter {
         case '\r': out_ += "\\r"; break;
         case '\t': out_ += "\\t"; break;
         default:
-          if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out_ += buf;
-          } else {
-            out_ += ch;
-          }
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out_ += buf;
       }
     }
+    out_.append(s.data() + plain, s.size() - plain);
     out_ += '"';
   }
 
