@@ -100,7 +100,7 @@ stop_parkd
 # Reports and the emailed export, each timed as a whole `parkd send` on the same data.
 # The booking confirmations the load above queued are marked done first: they are not
 # what is being timed here (the worker sent most of them already).
-sqlite3 "$work/parking.db" "PRAGMA busy_timeout = 10000; UPDATE jobs SET status = 'succeeded' WHERE status IN ('queued', 'failed', 'running');"
+sqlite3 "$work/parking.db" >/dev/null "PRAGMA busy_timeout = 10000; UPDATE jobs SET status = 'succeeded' WHERE status IN ('queued', 'failed', 'running');"
 time_send() {  # what
   /usr/bin/time -o "$work/send.time" -f "%e s, peak RSS %M KB" env DATABASE_URL="sqlite:///$work/parking.db" \
     INSTANCE_DIR="$work/instance" ADMIN_EMAIL=admin@bench.local LOG_LEVEL=warn "$parkd" send "$1" >"$work/send.out" 2>&1 || true
