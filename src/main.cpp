@@ -19,16 +19,16 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include <atomic>
-#include <charconv>
-#include <filesystem>
-#include <mutex>
 #include <malloc.h>
 #include <unistd.h>
-#include <thread>
+#include <atomic>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 namespace parkd {
 namespace {
@@ -82,7 +82,8 @@ Result<Runtime> boot(bool migrate) {
         "config_error",
         "TIMEZONE: '" + rt.config.timezone + "' is not a known time zone (e.g. Europe/Berlin)");
   }
-  auto store = open_store(rt.config.database_url, {rt.config.db_threads, rt.config.sqlite_synchronous == "FULL"});
+  auto store = open_store(rt.config.database_url,
+                          {rt.config.db_threads, rt.config.sqlite_synchronous == "FULL"});
   if (!store) return store.error();
   rt.store = std::move(*store);
   if (migrate) {
@@ -175,7 +176,8 @@ int cmd_enqueue(const std::string& type, const std::string& payload) {
   auto rt = boot(true);
   if (!rt) return fail(rt.error());
   auto parsed = nlohmann::json::parse(payload, nullptr, false);
-  if (!parsed.is_object()) return fail(Error::bad_request("bad_payload", "--payload must be a JSON object"));
+  if (!parsed.is_object())
+    return fail(Error::bad_request("bad_payload", "--payload must be a JSON object"));
   JobService jobs(*rt->store, rt->config.job_max_attempts);
   auto id = jobs.enqueue(type, parsed.dump(), std::nullopt);
   if (!id) return fail(id.error());
@@ -196,7 +198,9 @@ class ReportingTransport final : public mail::MailTransport {
     }
     std::lock_guard lock(mutex_);
     lines_.push_back(m.to + "  " + m.subject +
-                     (m.attachments.empty() ? "" : "  [" + std::to_string(m.attachments.size()) + " attachment(s)]"));
+                     (m.attachments.empty()
+                          ? ""
+                          : "  [" + std::to_string(m.attachments.size()) + " attachment(s)]"));
     return ok_status();
   }
   std::string name() const override { return dry_run_ ? "dry-run" : inner_->name(); }
@@ -213,7 +217,8 @@ class ReportingTransport final : public mail::MailTransport {
 };
 
 struct SendFlags {
-  bool all = false, reminders = false, reports = false, exports = false, confirmations = false, dry_run = false;
+  bool all = false, reminders = false, reports = false, exports = false, confirmations = false,
+       dry_run = false;
 };
 
 // `parkd send`: the original's asynctask_demo.py. Queues the chosen tasks and runs the
@@ -221,7 +226,9 @@ struct SendFlags {
 int cmd_send(SendFlags f) {
   if (f.all) f.reminders = f.reports = f.exports = f.confirmations = true;
   if (!f.reminders && !f.reports && !f.exports && !f.confirmations) {
-    std::fprintf(stderr, "parkd: choose what to send: --all, --reminders, --reports, --exports, --confirmations\n");
+    std::fprintf(
+        stderr,
+        "parkd: choose what to send: --all, --reminders, --reports, --exports, --confirmations\n");
     return 2;
   }
   auto rt = boot(true);
@@ -231,7 +238,9 @@ int cmd_send(SendFlags f) {
     // Work on a copy so that nothing (job rows, "sent" marks) changes in the real data.
     auto path = sqlite_path(rt->config.database_url);
     if (!path) return fail(Error::bad_request("unsupported", "--dry-run needs the SQLite store"));
-    scratch = (std::filesystem::temp_directory_path() / ("parkd-dry-run-" + std::to_string(::getpid()) + ".db")).string();
+    scratch = (std::filesystem::temp_directory_path() /
+               ("parkd-dry-run-" + std::to_string(::getpid()) + ".db"))
+                  .string();
     std::filesystem::remove(scratch);
     if (Status st = copy_sqlite_database(*path, scratch); !st) return fail(st.error());
     rt->store = make_sqlite_store(scratch);
@@ -243,11 +252,13 @@ int cmd_send(SendFlags f) {
   if (!configured) return fail(configured.error());
   auto transport = std::make_unique<ReportingTransport>(std::move(*configured), f.dry_run);
   ReportingTransport* report = transport.get();
-  auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz, std::move(transport));
+  auto background =
+      jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz, std::move(transport));
   if (!background) return fail(background.error());
   std::vector<const char*> types;
   if (f.reminders) types.push_back(job_types::daily_reminder);
-  if (f.reports) types.insert(types.end(), {job_types::monthly_report, job_types::daily_admin_report});
+  if (f.reports)
+    types.insert(types.end(), {job_types::monthly_report, job_types::daily_admin_report});
   if (f.exports) types.push_back(job_types::admin_export);
   for (const char* type : types) {
     if (auto id = jobs.enqueue(type, "{}", std::nullopt); !id) return fail(id.error());
@@ -256,10 +267,13 @@ int cmd_send(SendFlags f) {
   int ran = 0;
   while ((*background)->worker().run_one()) ++ran;
   auto lines = report->lines();
-  for (const auto& line : lines) std::printf("%s %s\n", f.dry_run ? "would send:" : "sent:", line.c_str());
+  for (const auto& line : lines)
+    std::printf("%s %s\n", f.dry_run ? "would send:" : "sent:", line.c_str());
   auto failed = jobs.list(std::string("failed"), 1000, 0);
-  std::printf("%zu email(s) %s by %d job(s); %lld job(s) waiting to retry (see parkd logs)\n", lines.size(),
-              f.dry_run ? "rendered (dry run, nothing sent)" : ("sent via " + (*background)->transport().name()).c_str(),
+  std::printf("%zu email(s) %s by %d job(s); %lld job(s) waiting to retry (see parkd logs)\n",
+              lines.size(),
+              f.dry_run ? "rendered (dry run, nothing sent)"
+                        : ("sent via " + (*background)->transport().name()).c_str(),
               ran, failed ? static_cast<long long>(failed->total) : 0LL);
   if (!scratch.empty()) {
     rt->store.reset();
@@ -299,10 +313,12 @@ int cmd_copy(const std::string& from, const std::string& to) {
     return fail(Error::bad_request("usage", "--from: no SQLite database at " + *path));
   }
   if (to.rfind("postgresql://", 0) != 0 && to.rfind("postgres://", 0) != 0) {
-    return fail(Error::bad_request("usage", "--to must be a postgresql://user:pass@host:port/db URL"));
+    return fail(
+        Error::bad_request("usage", "--to must be a postgresql://user:pass@host:port/db URL"));
   }
   if (Status st = copy_sqlite_to_postgres(*path, to); !st) return fail(st.error());
-  std::printf("Copied %s to PostgreSQL. Point DATABASE_URL at it and start parkd.\n", path->c_str());
+  std::printf("Copied %s to PostgreSQL. Point DATABASE_URL at it and start parkd.\n",
+              path->c_str());
   return 0;
 }
 
@@ -364,7 +380,8 @@ int main(int argc, char** argv) {
                     "Address to listen on (overrides HOST; default 127.0.0.1)");
   serve->add_option("--port", serve_flags.port, "Port to listen on (overrides PORT; default 5000)")
       ->check(CLI::Range(1, 65535));
-  serve->add_flag("--no-worker", serve_flags.no_worker, "Do not run background jobs in this process");
+  serve->add_flag("--no-worker", serve_flags.no_worker,
+                  "Do not run background jobs in this process");
   serve->add_flag("--no-scheduler", serve_flags.no_scheduler,
                   "Do not fire cron schedules in this process");
 
@@ -382,14 +399,17 @@ int main(int argc, char** argv) {
   enqueue->add_option("--payload", job_payload, "JSON object handed to the job");
 
   SendFlags send_flags;
-  auto* send = cli.add_subcommand("send", "Send the background emails now (like the original's asynctask_demo.py)");
+  auto* send = cli.add_subcommand(
+      "send", "Send the background emails now (like the original's asynctask_demo.py)");
   send->add_flag("--all", send_flags.all, "Everything below");
   send->add_flag("--reminders", send_flags.reminders, "Daily reminders to inactive users");
-  send->add_flag("--reports", send_flags.reports, "Monthly reports (admin and users) and the daily admin report");
+  send->add_flag("--reports", send_flags.reports,
+                 "Monthly reports (admin and users) and the daily admin report");
   send->add_flag("--exports", send_flags.exports, "The admin's CSV export (users, lots, bookings)");
   send->add_flag("--confirmations", send_flags.confirmations, "Booking confirmations still queued");
-  send->add_flag("--dry-run", send_flags.dry_run,
-                 "Render every message and list recipients and subjects; send nothing, change nothing");
+  send->add_flag(
+      "--dry-run", send_flags.dry_run,
+      "Render every message and list recipients and subjects; send nothing, change nothing");
 
   auto* db = cli.add_subcommand("db", "Database maintenance");
   db->require_subcommand(1);

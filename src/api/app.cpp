@@ -36,8 +36,8 @@ App::App(Services services) : s_(services), web_(default_web_dir(services.config
 
 Response App::metrics(const Request& req) const {
   if (!metrics_allow_.allows(req.remote_address)) {
-    return error_response(Error::forbidden("/metrics is not open to " + req.remote_address +
-                                           " (see METRICS_ALLOW)"));
+    return error_response(
+        Error::forbidden("/metrics is not open to " + req.remote_address + " (see METRICS_ALLOW)"));
   }
   std::string out;
   requests_->render(out);
@@ -68,14 +68,14 @@ Response App::metrics(const Request& req) const {
   out += "# HELP parkd_emails_sent_total Emails handed to the mail transport.\n";
   out += "# TYPE parkd_emails_sent_total counter\n";
   metrics::append_sample(out, "parkd_emails_sent_total", "", static_cast<double>(mail.sent.load()));
-  out += "# HELP parkd_emails_failed_total Email deliveries that failed (retried by the job queue).\n";
+  out +=
+      "# HELP parkd_emails_failed_total Email deliveries that failed (retried by the job queue).\n";
   out += "# TYPE parkd_emails_failed_total counter\n";
   metrics::append_sample(out, "parkd_emails_failed_total", "",
                          static_cast<double>(mail.failed.load()));
   out += "# TYPE parkd_build_info gauge\n";
-  metrics::append_sample(out, "parkd_build_info", "version=\"" PARKD_VERSION "\",store=\"" +
-                                                     s_.store.kind() + "\"",
-                         1);
+  metrics::append_sample(out, "parkd_build_info",
+                         "version=\"" PARKD_VERSION "\",store=\"" + s_.store.kind() + "\"", 1);
   Response res;
   res.content_type = "text/plain; version=0.0.4; charset=utf-8";
   res.body = std::move(out);
@@ -139,7 +139,8 @@ Response App::dispatch(const Request& req, std::optional<std::size_t>& route) co
                            0});
   }
   // HEAD is GET without the body (the server drops it).
-  std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
+  std::string_view method =
+      req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
   auto match = router_.match(method, req.path);
   if (!match.route) {
     if (!match.allowed_methods.empty()) {

@@ -190,7 +190,8 @@ void add_booking_routes(Router& r, Services& s) {
         [&s](Call& c) { return booking_action(c, s, true); });
   r.add("GET", "/api/bookings", Access::user, [&s](Call& c) { return list_bookings(c, s, false); });
   // Before /api/bookings/{id}: the first matching route wins.
-  r.add("GET", "/api/bookings/export.csv", Access::user, [&s](Call& c) { return export_csv(c, s); });
+  r.add("GET", "/api/bookings/export.csv", Access::user,
+        [&s](Call& c) { return export_csv(c, s); });
   r.add("GET", "/api/admin/bookings/export.csv", Access::admin,
         [&s](Call&) { return bookings_csv_download(s.store, std::nullopt); });
   r.add("GET", "/api/bookings/{id}", Access::user, [&s](Call& c) { return get_booking(c, s); });

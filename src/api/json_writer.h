@@ -47,7 +47,8 @@ class JsonWriter {
   JsonWriter& money(std::int64_t cents) {
     separate();
     if (cents < 0) out_ += '-';
-    std::uint64_t a = cents < 0 ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
+    std::uint64_t a =
+        cents < 0 ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
     append_number(a / 100);
     if (std::uint64_t fraction = a % 100; fraction != 0) {
       out_ += '.';
@@ -103,13 +104,27 @@ class JsonWriter {
       out_.append(s.data() + plain, i - plain);
       plain = i + 1;
       switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\b':
+          out_ += "\\b";
+          break;
+        case '\f':
+          out_ += "\\f";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
         default:
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);

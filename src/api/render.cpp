@@ -20,15 +20,24 @@ json to_json(const User& u) {
 
 void write_json(JsonWriter& w, const Lot& l) {
   w.begin_object()
-      .key("address").value(l.address)
-      .key("available_spots").value(l.available_spots())
-      .key("capacity").value(l.capacity)
-      .key("created_at").value(format_iso8601(l.created_at))
-      .key("id").value(l.id)
-      .key("name").value(l.name)
-      .key("occupied_spots").value(l.occupied_spots)
-      .key("price_per_hour").money(l.price_cents)
-      .key("reserved_spots").value(l.reserved_spots)
+      .key("address")
+      .value(l.address)
+      .key("available_spots")
+      .value(l.available_spots())
+      .key("capacity")
+      .value(l.capacity)
+      .key("created_at")
+      .value(format_iso8601(l.created_at))
+      .key("id")
+      .value(l.id)
+      .key("name")
+      .value(l.name)
+      .key("occupied_spots")
+      .value(l.occupied_spots)
+      .key("price_per_hour")
+      .money(l.price_cents)
+      .key("reserved_spots")
+      .value(l.reserved_spots)
       .end_object();
 }
 

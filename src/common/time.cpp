@@ -47,10 +47,11 @@ std::string format_iso8601(Timestamp t) {
   std::chrono::year_month_day ymd{day};
   std::chrono::hh_mm_ss hms{t - day};
   char buf[32];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                        static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                        static_cast<int>(hms.seconds().count()));
+  int n =
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                    static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                    static_cast<int>(hms.seconds().count()));
   return std::string(buf, static_cast<std::size_t>(n));
 }
 

@@ -7,8 +7,8 @@
 #include "services/stats_service.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <thread>
@@ -38,7 +38,8 @@ Timestamp report_time(const Job& job) {
 mail::Recipient recipient(const User& u) { return {u.email, u.username.value_or("")}; }
 
 // Sends `message` once per job: a retry after a successful send does nothing.
-Status send_once(JobRun& run, mail::MailTransport& transport, const Result<mail::MailMessage>& message) {
+Status send_once(JobRun& run, mail::MailTransport& transport,
+                 const Result<mail::MailMessage>& message) {
   if (run.done("sent")) return ok_status();
   if (!message) return message.error();
   if (Status st = transport.send(*message); !st) {
@@ -80,7 +81,8 @@ Status booking_confirmation(JobRun& run, TaskDeps& d) {
   data.lot_name = booking->lot_name;
   data.lot_address = address;
   data.spot_number = static_cast<int>(booking->spot_number);
-  data.kind = booking->type == BookingType::reserved ? mail::BookingKind::reserved : mail::BookingKind::immediate;
+  data.kind = booking->type == BookingType::reserved ? mail::BookingKind::reserved
+                                                     : mail::BookingKind::immediate;
   data.start = booking->start_time;
   data.reserved_end = booking->reserved_end;
   data.price_per_hour_cents = booking->price_cents;
@@ -91,13 +93,15 @@ Status booking_confirmation(JobRun& run, TaskDeps& d) {
 
 // Fan-out: one child job per recipient, deduplicated per parent job so a retried
 // parent does not enqueue twice.
-Status fan_out(JobRun& run, TaskDeps& d, const std::string& child_type, const std::vector<json>& payloads,
-               const std::string& key_of_each) {
+Status fan_out(JobRun& run, TaskDeps& d, const std::string& child_type,
+               const std::vector<json>& payloads, const std::string& key_of_each) {
   return d.store.write([&](Tx& tx) {
     Timestamp at = now();
     for (const auto& p : payloads) {
-      std::string dedupe = fmt::format("{}:{}:{}", child_type, run.job().id, p.value(key_of_each, json()).dump());
-      tx.enqueue_job({child_type, p.dump(), dedupe, at, d.config.job_max_attempts, std::nullopt}, at);
+      std::string dedupe =
+          fmt::format("{}:{}:{}", child_type, run.job().id, p.value(key_of_each, json()).dump());
+      tx.enqueue_job({child_type, p.dump(), dedupe, at, d.config.job_max_attempts, std::nullopt},
+                     at);
     }
     return ok_status();
   });
@@ -106,7 +110,8 @@ Status fan_out(JobRun& run, TaskDeps& d, const std::string& child_type, const st
 Status daily_reminder(JobRun& run, TaskDeps& d) {
   std::vector<json> payloads;
   Status st = d.store.read([&](Tx& tx) {
-    for (const auto& u : tx.inactive_users(now() - std::chrono::hours(24) * d.config.inactive_days)) {
+    for (const auto& u :
+         tx.inactive_users(now() - std::chrono::hours(24) * d.config.inactive_days)) {
       payloads.push_back({{"user_id", u.id}});
     }
     return ok_status();
@@ -123,7 +128,8 @@ Status daily_reminder_email(JobRun& run, TaskDeps& d) {
   data.to = recipient(*user);
   Status st = d.store.read([&](Tx& tx) {
     for (const auto& l : tx.lots(now(), 1000, 0)) {
-      if (l.available_spots() > 0) data.lots.push_back({l.name, l.address, l.available_spots(), l.price_cents});
+      if (l.available_spots() > 0)
+        data.lots.push_back({l.name, l.address, l.available_spots(), l.price_cents});
     }
     return ok_status();
   });
@@ -133,7 +139,9 @@ Status daily_reminder_email(JobRun& run, TaskDeps& d) {
 
 Status monthly_report(JobRun& run, TaskDeps& d) {
   Period month = previous_month(report_time(run.job()), d.tz);
-  json range = {{"from", format_iso8601(month.start)}, {"to", format_iso8601(month.end)}, {"month", month.label}};
+  json range = {{"from", format_iso8601(month.start)},
+                {"to", format_iso8601(month.end)},
+                {"month", month.label}};
   auto for_user = [&range](Id user_id) {
     json p = range;
     p["user_id"] = user_id;
@@ -224,8 +232,9 @@ Status user_export(JobRun& run, TaskDeps& d) {
   data.to = recipient(*user);
   data.generated_at = now();
   Status st = d.store.read([&](Tx& tx) {
-    data.booking_count = reports::write_bookings_csv(tx, user->id, data.generated_at,
-                                                     [&](std::string_view row) { data.bookings_csv.append(row); });
+    data.booking_count =
+        reports::write_bookings_csv(tx, user->id, data.generated_at,
+                                    [&](std::string_view row) { data.bookings_csv.append(row); });
     return ok_status();
   });
   if (!st) return st;
@@ -237,11 +246,13 @@ Status admin_export(JobRun& run, TaskDeps& d) {
   data.to = {d.config.admin_email, "Admin"};
   data.generated_at = now();
   Status st = d.store.read([&](Tx& tx) {
-    data.user_count = reports::write_users_csv(tx, [&](std::string_view row) { data.users_csv.append(row); });
-    data.lot_count =
-        reports::write_lots_csv(tx, data.generated_at, [&](std::string_view row) { data.lots_csv.append(row); });
-    data.booking_count = reports::write_bookings_csv(tx, std::nullopt, data.generated_at,
-                                                     [&](std::string_view row) { data.bookings_csv.append(row); });
+    data.user_count =
+        reports::write_users_csv(tx, [&](std::string_view row) { data.users_csv.append(row); });
+    data.lot_count = reports::write_lots_csv(
+        tx, data.generated_at, [&](std::string_view row) { data.lots_csv.append(row); });
+    data.booking_count =
+        reports::write_bookings_csv(tx, std::nullopt, data.generated_at,
+                                    [&](std::string_view row) { data.bookings_csv.append(row); });
     return ok_status();
   });
   if (!st) return st;
@@ -252,9 +263,11 @@ Status admin_export(JobRun& run, TaskDeps& d) {
 // optionally sleeps, and appends a line to `marker_file` when it succeeds.
 Status selftest(JobRun& run) {
   json p = payload_of(run.job());
-  if (int ms = p.value("sleep_ms", 0); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  if (int ms = p.value("sleep_ms", 0); ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   if (run.job().attempts <= p.value("fail_first", 0)) {
-    return Error::internal(fmt::format("selftest: failing attempt {} on purpose", run.job().attempts));
+    return Error::internal(
+        fmt::format("selftest: failing attempt {} on purpose", run.job().attempts));
   }
   if (auto file = p.value("marker_file", std::string()); !file.empty()) {
     std::ofstream out(file, std::ios::app);
@@ -284,7 +297,9 @@ std::vector<std::pair<std::string, std::string>> default_schedules(const Config&
 
 void register_tasks(JobRegistry& registry, const TaskDeps& deps) {
   auto d = std::make_shared<TaskDeps>(deps);
-  auto with = [d](Status (*fn)(JobRun&, TaskDeps&)) { return [d, fn](JobRun& run) { return fn(run, *d); }; };
+  auto with = [d](Status (*fn)(JobRun&, TaskDeps&)) {
+    return [d, fn](JobRun& run) { return fn(run, *d); };
+  };
   registry.add(job_types::booking_confirmation, with(booking_confirmation));
   registry.add(job_types::daily_reminder, with(daily_reminder));
   registry.add("daily_reminder_email", with(daily_reminder_email));

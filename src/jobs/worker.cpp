@@ -42,7 +42,8 @@ void Worker::start() {
   heartbeat_ = std::thread([this] { heartbeat_loop(); });
   if (store_.signals_jobs()) listener_ = std::thread([this] { listen_loop(); });
   spdlog::info("worker: started {} thread(s), lease {} s, woken by {}", options_.concurrency,
-               options_.lease_seconds, store_.signals_jobs() ? "database notifications" : "polling");
+               options_.lease_seconds,
+               store_.signals_jobs() ? "database notifications" : "polling");
 }
 
 void Worker::stop() {

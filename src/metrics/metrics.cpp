@@ -63,7 +63,8 @@ void RequestMetrics::render(std::string& out) const {
   // Read the buckets first: _count and +Inf are computed from them, so a scrape is
   // always consistent even while requests are being recorded.
   std::array<std::uint64_t, kBucketSeconds.size() + 1> counts{};
-  for (std::size_t b = 0; b < counts.size(); ++b) counts[b] = buckets_[b].load(std::memory_order_relaxed);
+  for (std::size_t b = 0; b < counts.size(); ++b)
+    counts[b] = buckets_[b].load(std::memory_order_relaxed);
   out += "# HELP parkd_http_request_duration_seconds Time to answer a request (handler side).\n";
   out += "# TYPE parkd_http_request_duration_seconds histogram\n";
   std::uint64_t cumulative = 0;

@@ -36,7 +36,7 @@ class RequestMetrics {
 
  private:
   static std::size_t status_slot(int status);
-  std::vector<RouteLabel> routes_;  // plus "other" at index routes_.size()
+  std::vector<RouteLabel> routes_;                        // plus "other" at index routes_.size()
   std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;  // (route, status slot)
   std::array<std::atomic<std::uint64_t>, kBucketSeconds.size() + 1> buckets_{};  // last: +Inf
   std::atomic<std::uint64_t> sum_micros_{0};

@@ -28,8 +28,8 @@ TEST_F(DbCopy, MovesUsersLotsAndBookingsWithTheirIdsAndNewIdsContinueAfterThem) 
   std::int64_t lot_id = 0;
   {
     ParkdProcess sqlite(on_sqlite(), {"serve"}, old_.path());
-    auto login = sqlite.client().post("/auth/login", {{"email", "user@parking.com"},
-                                                      {"password", "user1234"}});
+    auto login = sqlite.client().post("/auth/login",
+                                      {{"email", "user@parking.com"}, {"password", "user1234"}});
     ASSERT_EQ(login.status, 200) << login.body;
     std::string token = login.json()["token"];
     lot_id = sqlite.client().get("/api/lots", token).json()["lots"][0]["id"];
@@ -73,9 +73,9 @@ TEST_F(DbCopy, MovesUsersLotsAndBookingsWithTheirIdsAndNewIdsContinueAfterThem) 
 TEST_F(DbCopy, RefusesATargetThatAlreadyHasDataAndASourceThatIsNotSqlite) {
   ASSERT_EQ(run_parkd({"db", "seed", "--demo"}, on_sqlite(), old_.path()).exit_code, 0);
   std::string target = database_url_for(new_.path());
-  ASSERT_EQ(run_parkd({"db", "copy", "--from", sqlite_url(), "--to", target}, {}, new_.path())
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_parkd({"db", "copy", "--from", sqlite_url(), "--to", target}, {}, new_.path()).exit_code,
+      0);
   auto again = run_parkd({"db", "copy", "--from", sqlite_url(), "--to", target}, {}, new_.path());
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.output.find("already has"), std::string::npos) << again.output;

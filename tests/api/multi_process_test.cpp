@@ -88,8 +88,9 @@ TEST_F(TwoInstances, SixtyClientsSplitOverTwoProcessesGetExactlyTwentyDistinctSp
     // Each booking released through both instances at once: exactly one release wins.
     auto releases = run_together(2 * kSpots, [&](int k) {
       int w = winners[static_cast<std::size_t>(k / 2)];
-      return (k % 2 == 0 ? a_ : b_)->client().post(
-          "/api/release/" + ids[static_cast<std::size_t>(k / 2)], json(), user(w).token);
+      return (k % 2 == 0 ? a_ : b_)
+          ->client()
+          .post("/api/release/" + ids[static_cast<std::size_t>(k / 2)], json(), user(w).token);
     });
     for (int w = 0; w < kSpots; ++w) {
       const auto& first = releases[static_cast<std::size_t>(2 * w)];

@@ -36,8 +36,7 @@ using Conn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
 Conn connect(const std::string& url) {
   Conn conn(PQconnectdb(url.c_str()), &PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    ADD_FAILURE() << "cannot connect to the test PostgreSQL server: "
-                  << PQerrorMessage(conn.get());
+    ADD_FAILURE() << "cannot connect to the test PostgreSQL server: " << PQerrorMessage(conn.get());
   }
   return conn;
 }

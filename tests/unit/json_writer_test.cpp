@@ -32,9 +32,21 @@ TEST(JsonWriter, EscapesStringsLikeNlohmann) {
 TEST(JsonWriter, NestsObjectsAndArraysWithCommasOnlyBetweenElements) {
   JsonWriter w;
   w.begin_object()
-      .key("a").begin_array().end_array()
-      .key("b").begin_array().value(1).begin_object().end_object().null().end_array()
-      .key("c").begin_object().key("d").value("e").end_object()
+      .key("a")
+      .begin_array()
+      .end_array()
+      .key("b")
+      .begin_array()
+      .value(1)
+      .begin_object()
+      .end_object()
+      .null()
+      .end_array()
+      .key("c")
+      .begin_object()
+      .key("d")
+      .value("e")
+      .end_object()
       .end_object();
   EXPECT_EQ(w.take(), R"({"a":[],"b":[1,{},null],"c":{"d":"e"}})");
 }

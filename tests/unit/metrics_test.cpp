@@ -34,13 +34,11 @@ TEST(MetricsAllowList, MatchesCidrBlocksOnAnyBitBoundary) {
   EXPECT_FALSE(list.allows("fd00:ab:8000::1"));
 }
 
-TEST(MetricsAllowList, StarAllowsEveryone) {
-  EXPECT_TRUE(allow({"*"}).allows("203.0.113.9"));
-}
+TEST(MetricsAllowList, StarAllowsEveryone) { EXPECT_TRUE(allow({"*"}).allows("203.0.113.9")); }
 
 TEST(MetricsAllowList, RejectsWhatItCannotRead) {
-  for (const std::string bad : {"localhost", "10.0.0.0/33", "::1/129", "10.0.0.0/", "1.2.3.4/x",
-                                "300.1.1.1"}) {
+  for (const std::string bad :
+       {"localhost", "10.0.0.0/33", "::1/129", "10.0.0.0/", "1.2.3.4/x", "300.1.1.1"}) {
     std::string which;
     EXPECT_FALSE(AllowList::parse({"127.0.0.1", bad}, &which).has_value()) << bad;
     EXPECT_EQ(which, bad);
@@ -60,8 +58,9 @@ TEST(RequestMetrics, CountsByRouteAndStatusAndKeepsTheHistogramCumulative) {
   EXPECT_NE(out.find(R"(parkd_http_requests_total{method="GET",route="/api/lots",status="200"} 2)"),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find(R"(parkd_http_requests_total{method="POST",route="/api/book",status="409"} 1)"),
-            std::string::npos);
+  EXPECT_NE(
+      out.find(R"(parkd_http_requests_total{method="POST",route="/api/book",status="409"} 1)"),
+      std::string::npos);
   EXPECT_NE(out.find(R"(route="other",status="404"} 1)"), std::string::npos);
   EXPECT_NE(out.find(R"(route="/api/book",status="4xx"} 1)"), std::string::npos);
   EXPECT_NE(out.find("parkd_http_request_duration_seconds_bucket{le=\"0.0005\"} 2\n"),
@@ -73,8 +72,7 @@ TEST(RequestMetrics, CountsByRouteAndStatusAndKeepsTheHistogramCumulative) {
   EXPECT_NE(out.find("parkd_http_request_duration_seconds_bucket{le=\"+Inf\"} 5\n"),
             std::string::npos);
   EXPECT_NE(out.find("parkd_http_request_duration_seconds_count 5\n"), std::string::npos);
-  EXPECT_NE(out.find("parkd_http_request_duration_seconds_sum 9.0474\n"), std::string::npos)
-      << out;
+  EXPECT_NE(out.find("parkd_http_request_duration_seconds_sum 9.0474\n"), std::string::npos) << out;
 }
 
 TEST(RequestMetrics, EscapesLabelValues) {

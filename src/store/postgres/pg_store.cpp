@@ -1,8 +1,8 @@
 #include "store/postgres/pg_store.h"
 
+#include "store/bucketing.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
-#include "store/bucketing.h"
 #include "store/sqlite/connection.h"
 
 #include <fmt/format.h>
@@ -563,12 +563,12 @@ class PgTx final : public Tx {
         .int64(0, 0);
   }
   std::vector<JobCount> job_counts() override {
-    auto r = db_.query("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2");
+    auto r =
+        db_.query("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2");
     std::vector<JobCount> out;
     for (int i = 0; i < r.size(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.int64(i, 2)});
     return out;
   }
-
 
   std::optional<Job> claim_job(Timestamp now, Timestamp lease_until) override {
     // The earliest runnable job and the earliest job with a lapsed lease, each by its
@@ -684,8 +684,10 @@ class PgTx final : public Tx {
         "SELECT lot_id, MAX(lot_name), COUNT(*), COUNT(*) FILTER (WHERE status = 'Completed'), "
         "COALESCE(SUM(cost_cents) FILTER (WHERE status = 'Completed'), 0)::bigint, "
         "COALESCE(SUM(ended_at - starts_at) FILTER (WHERE status = 'Completed'), 0)::bigint "
-        "FROM bookings WHERE " + user_filter(user_id) + " AND starts_at >= $2 AND starts_at < $3 "
-        "GROUP BY lot_id ORDER BY COUNT(*) DESC, lot_id",
+        "FROM bookings WHERE " +
+            user_filter(user_id) +
+            " AND starts_at >= $2 AND starts_at < $3 "
+            "GROUP BY lot_id ORDER BY COUNT(*) DESC, lot_id",
         user_id, from, to);
     for (int i = 0; i < r.size(); ++i) {
       s.lots.push_back({r.int64(i, 0), r.text(i, 1), r.int64(i, 2), r.int64(i, 4)});
@@ -741,7 +743,8 @@ class PgTx final : public Tx {
         "COUNT(*) FILTER (WHERE status = 'Cancelled'), "
         "COALESCE(SUM(cost_cents) FILTER (WHERE status = 'Completed'), 0)::bigint, "
         "COALESCE(SUM(ended_at - starts_at) FILTER (WHERE status = 'Completed'), 0)::bigint "
-        "FROM bookings WHERE " + user_filter(user_id),
+        "FROM bookings WHERE " +
+            user_filter(user_id),
         user_id, now);
     return StatusCounts{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.int64(0, 3),
                         r.int64(0, 4), r.int64(0, 5), r.int64(0, 6)};
@@ -772,11 +775,10 @@ class PgTx final : public Tx {
                                          const std::vector<Timestamp>& boundaries) override {
     BucketTotals totals(boundaries);
     if (boundaries.size() < 2) return totals.take();
-    auto r = db_.query(
-        "SELECT starts_at, (status = 'Completed')::int, cost_cents FROM bookings WHERE " +
-            user_filter(user_id) +
-            " AND starts_at >= $2 AND starts_at < $3",
-        user_id, boundaries.front(), boundaries.back());
+    auto r =
+        db_.query("SELECT starts_at, (status = 'Completed')::int, cost_cents FROM bookings WHERE " +
+                      user_filter(user_id) + " AND starts_at >= $2 AND starts_at < $3",
+                  user_id, boundaries.front(), boundaries.back());
     for (int i = 0; i < r.size(); ++i) totals.add(r.time(i, 0), r.int64(i, 1) != 0, r.int64(i, 2));
     return totals.take();
   }

@@ -1,15 +1,15 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/bucketing.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
-#include "store/bucketing.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -18,7 +18,6 @@ namespace {
 
 using sqlite::Connection;
 using sqlite::Statement;
-
 
 BookingStatus stored_status_from(const std::string& text) {
   return parse_booking_status(text).value_or(BookingStatus::active);
@@ -559,12 +558,12 @@ class SqliteTx final : public Tx {
     return s.int64(0);
   }
   std::vector<JobCount> job_counts() override {
-    auto s = db_.prepare("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2");
+    auto s =
+        db_.prepare("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2");
     std::vector<JobCount> out;
     while (s.step()) out.push_back({s.text(0), s.text(1), s.int64(2)});
     return out;
   }
-
 
   std::optional<Job> claim_job(Timestamp now, Timestamp lease_until) override {
     // The earliest runnable job and the earliest job with a lapsed lease, each found by
@@ -591,7 +590,8 @@ class SqliteTx final : public Tx {
 
   std::optional<Timestamp> next_job_due() override {
     auto s = db_.prepare(
-        "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs WHERE status IN ('queued', 'failed') "
+        "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs WHERE status IN ('queued', "
+        "'failed') "
         "UNION ALL SELECT MIN(lease_until) FROM jobs WHERE status = 'running')");
     s.step();
     return s.opt_time(0);
@@ -599,7 +599,8 @@ class SqliteTx final : public Tx {
 
   bool extend_lease(Id job_id, int attempt, Timestamp lease_until) override {
     db_.prepare(
-           "UPDATE jobs SET lease_until = ?3 WHERE id = ?1 AND attempts = ?2 AND status = 'running'")
+           "UPDATE jobs SET lease_until = ?3 WHERE id = ?1 AND attempts = ?2 AND status = "
+           "'running'")
         .bind_all(job_id, attempt, lease_until)
         .run();
     return db_.changes() > 0;
@@ -671,7 +672,8 @@ class SqliteTx final : public Tx {
 
   std::vector<Id> users_with_bookings_between(Timestamp from, Timestamp to) override {
     auto s = db_.prepare(
-        "SELECT DISTINCT user_id FROM bookings WHERE starts_at >= ?1 AND starts_at < ?2 ORDER BY user_id");
+        "SELECT DISTINCT user_id FROM bookings WHERE starts_at >= ?1 AND starts_at < ?2 ORDER BY "
+        "user_id");
     s.bind_all(from, to);
     std::vector<Id> out;
     while (s.step()) out.push_back(s.int64(0));
@@ -684,7 +686,9 @@ class SqliteTx final : public Tx {
         "SELECT lot_id, MAX(lot_name), COUNT(*), COALESCE(SUM(status = 'Completed'), 0), "
         "COALESCE(SUM(CASE WHEN status = 'Completed' THEN cost_cents END), 0), "
         "COALESCE(SUM(CASE WHEN status = 'Completed' THEN ended_at - starts_at END), 0) "
-        "FROM bookings WHERE " + user_filter(user_id) + " AND starts_at >= ?2 AND starts_at < ?3 "
+        "FROM bookings WHERE " +
+        user_filter(user_id) +
+        " AND starts_at >= ?2 AND starts_at < ?3 "
         "GROUP BY lot_id ORDER BY COUNT(*) DESC, lot_id");
     s.bind_all(user_id, from, to);
     while (s.step()) {
@@ -697,11 +701,12 @@ class SqliteTx final : public Tx {
     return r;
   }
 
-  void for_each_booking(std::optional<Id> user_id, const std::function<void(const Booking&)>& fn) override {
-    auto s = db_.prepare(fmt::format(
-        "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
-        "WHERE {} ORDER BY b.id",
-        kBookingColumns, user_filter(user_id, "b.user_id")));
+  void for_each_booking(std::optional<Id> user_id,
+                        const std::function<void(const Booking&)>& fn) override {
+    auto s = db_.prepare(
+        fmt::format("SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
+                    "WHERE {} ORDER BY b.id",
+                    kBookingColumns, user_filter(user_id, "b.user_id")));
     s.bind(1, user_id);
     while (s.step()) {
       Booking b = read_booking(s);
@@ -723,7 +728,8 @@ class SqliteTx final : public Tx {
         "COALESCE(SUM(status = 'Completed'), 0), COALESCE(SUM(status = 'Cancelled'), 0), "
         "COALESCE(SUM(CASE WHEN status = 'Completed' THEN cost_cents END), 0), "
         "COALESCE(SUM(CASE WHEN status = 'Completed' THEN ended_at - starts_at END), 0) "
-        "FROM bookings WHERE " + user_filter(user_id));
+        "FROM bookings WHERE " +
+        user_filter(user_id));
     s.bind_all(user_id, now);
     s.step();
     return StatusCounts{s.int64(0), s.int64(1), s.int64(2), s.int64(3),
