@@ -171,6 +171,8 @@ Result<Config> load_config(const EnvLookup& env) {
   r.string("CRON_MONTHLY_REPORT", c.cron_monthly_report);
   r.string("CRON_DAILY_ADMIN_REPORT", c.cron_daily_admin_report);
   r.string("CRON_COMPLETE_RESERVATIONS", c.cron_complete_reservations);
+  r.string("CRON_PURGE", c.cron_purge);
+  r.integer("JOB_RETENTION_DAYS", c.job_retention_days, 1, 3650);
   r.string("SMTP_HOST", c.smtp.host);
   r.integer("SMTP_PORT", c.smtp.port, 1, 65535);
   r.string("SMTP_USER", c.smtp.user);

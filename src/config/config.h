@@ -50,6 +50,8 @@ struct Config {
   std::string cron_monthly_report = "0 0 1 * *";
   std::string cron_daily_admin_report = "0 8 * * *";
   std::string cron_complete_reservations = "* * * * *";
+  std::string cron_purge = "30 3 * * *";
+  int job_retention_days = 14;
   // Mail.
   SmtpSettings smtp;
   std::string mail_from = "parkd@localhost";  // address; MAIL_FROM may be "Name <address>"

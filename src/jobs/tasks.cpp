@@ -292,7 +292,8 @@ std::vector<std::pair<std::string, std::string>> default_schedules(const Config&
   return {{job_types::daily_reminder, c.cron_daily_reminder},
           {job_types::monthly_report, c.cron_monthly_report},
           {job_types::daily_admin_report, c.cron_daily_admin_report},
-          {job_types::complete_reservations, c.cron_complete_reservations}};
+          {job_types::complete_reservations, c.cron_complete_reservations},
+          {job_types::purge, c.cron_purge}};
 }
 
 void register_tasks(JobRegistry& registry, const TaskDeps& deps) {
@@ -310,6 +311,11 @@ void register_tasks(JobRegistry& registry, const TaskDeps& deps) {
   registry.add(job_types::admin_export, with(admin_export));
   registry.add(job_types::complete_reservations, [d](JobRun&) -> Status {
     auto n = d->bookings.complete_ended_reservations();
+    return n ? ok_status() : Status(n.error());
+  });
+  registry.add(job_types::purge, [d](JobRun&) -> Status {
+    auto n = JobService(d->store, d->config.job_max_attempts)
+                 .purge_finished(d->config.job_retention_days);
     return n ? ok_status() : Status(n.error());
   });
   registry.add("selftest", selftest);

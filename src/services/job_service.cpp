@@ -4,6 +4,20 @@
 
 namespace parkd {
 
+Result<std::int64_t> JobService::purge_finished(int days) {
+  std::int64_t jobs = 0, runs = 0;
+  Status st = store_.write([&](Tx& tx) {
+    Timestamp before = now() - std::chrono::hours(24) * days;
+    jobs = tx.purge_finished_jobs(before);
+    runs = tx.purge_schedule_runs(before);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  spdlog::info("jobs: purged {} succeeded job(s) and {} schedule run(s) older than {} day(s)", jobs,
+               runs, days);
+  return jobs + runs;
+}
+
 Result<Id> JobService::enqueue(const std::string& type, const std::string& payload,
                                std::optional<Id> owner) {
   Id id = 0;

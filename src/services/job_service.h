@@ -18,11 +18,15 @@ inline constexpr const char* daily_admin_report = "daily_admin_report";
 inline constexpr const char* user_export = "user_export";
 inline constexpr const char* admin_export = "admin_export";
 inline constexpr const char* complete_reservations = "complete_reservations";
+inline constexpr const char* purge = "purge";
 }  // namespace job_types
 
 class JobService {
  public:
   JobService(Store& store, int max_attempts) : store_(store), max_attempts_(max_attempts) {}
+
+  // Retention: deletes succeeded jobs and old schedule runs older than `days`.
+  Result<std::int64_t> purge_finished(int days);
 
   // Queues a job of `type` with a JSON `payload` on behalf of `owner`.
   Result<Id> enqueue(const std::string& type, const std::string& payload, std::optional<Id> owner);

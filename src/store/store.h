@@ -207,6 +207,11 @@ class Tx {
   virtual std::int64_t count_jobs(std::optional<std::string> status) = 0;
   // Jobs by (type, status), for /metrics.
   virtual std::vector<JobCount> job_counts() = 0;
+  // Retention: deletes succeeded jobs that finished before `before` (dead ones stay for
+  // an operator to look at), and schedule runs due before it except each schedule's
+  // latest (which tells the scheduler what it last fired). Returns the rows deleted.
+  virtual std::int64_t purge_finished_jobs(Timestamp before) = 0;
+  virtual std::int64_t purge_schedule_runs(Timestamp before) = 0;
 
   // Claims the next runnable job (queued, or failed with run_at <= now, or running with
   // a lease that ran out): marks it running, counts the attempt, leases it until

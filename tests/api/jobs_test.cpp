@@ -76,6 +76,45 @@ TEST_F(Jobs, AJobThatFailsTwiceSucceedsOnTheThirdAttempt) {
             std::vector<std::string>{"job " + std::to_string(id) + " attempt 3"});
 }
 
+// Retention: the daily purge deletes succeeded jobs older than JOB_RETENTION_DAYS and keeps
+// dead ones (an operator's to look at). The worker runs it with its clock 15 days ahead.
+TEST_F(Jobs, ThePurgeDeletesSucceededJobsPastTheRetentionAndKeepsDeadOnes) {
+  start_api({{"JOB_MAX_ATTEMPTS", "1"}}, kApiOnly);
+  std::int64_t done = enqueue_job(dir_.path(), "selftest", selftest(0));
+  std::int64_t dead =
+      enqueue_job(dir_.path(), "selftest", selftest(5), {{"JOB_MAX_ATTEMPTS", "1"}});
+  {
+    BackgroundProcess worker({"worker"}, dir_.path());
+    ASSERT_EQ(wait_for_job(http(), admin_, done, "succeeded", 10s)["status"], "succeeded");
+    ASSERT_EQ(wait_for_job(http(), admin_, dead, "dead", 10s)["status"], "dead");
+  }
+  const std::string later = std::to_string(15 * 86400);
+  // Kept for 30 days: nothing to delete yet.
+  std::int64_t keep = enqueue_job(dir_.path(), "purge", json::object());
+  {
+    BackgroundProcess worker({"worker"}, dir_.path(),
+                             {{"PARKD_CLOCK_OFFSET", later}, {"JOB_RETENTION_DAYS", "30"}});
+    ASSERT_EQ(wait_for_job(http(), admin_, keep, "succeeded", 10s)["status"], "succeeded");
+  }
+  EXPECT_EQ(job_of(http(), admin_, done)["status"], "succeeded");
+  // Old schedule runs go too, except each schedule's latest.
+  sql_rows(dir_.path(),
+           "INSERT INTO schedule_runs (name, due_at, created_at) VALUES ('a', 1000, 1000), "
+           "('a', 2000, 2000), ('b', 3000, 3000)");
+  // The default 14 days: the succeeded job goes, the dead one stays.
+  std::int64_t purge = enqueue_job(dir_.path(), "purge", json::object());
+  {
+    BackgroundProcess worker({"worker"}, dir_.path(), {{"PARKD_CLOCK_OFFSET", later}});
+    ASSERT_EQ(wait_for_job(http(), admin_, purge, "succeeded", 10s)["status"], "succeeded");
+  }
+  EXPECT_TRUE(job_of(http(), admin_, done).is_null()) << "deleted";
+  EXPECT_EQ(sql_rows(dir_.path(), "SELECT name, due_at FROM schedule_runs ORDER BY name"),
+            (std::vector<std::vector<std::string>>{{"a", "2000"}, {"b", "3000"}}));
+  EXPECT_EQ(job_of(http(), admin_, dead)["status"], "dead");
+  EXPECT_EQ(http().get("/api/admin/jobs?status=succeeded", admin_).json()["total"], 2)
+      << "the two purge jobs themselves, finished 15 days ahead";
+}
+
 TEST_F(Jobs, AJobThatAlwaysFailsIsDeadAfterMaxAttemptsWithItsLastError) {
   start_api({{"JOB_MAX_ATTEMPTS", "2"}});
   std::int64_t id =
@@ -251,8 +290,7 @@ TEST_F(Jobs, ABookingCommitsWithExactlyOneConfirmationJobAndAFailedOneWithNone) 
   EXPECT_EQ(jobs.size(), 2u) << jobs.dump();
   std::set<std::string> confirmed;
   for (const auto& row :
-       sql_rows(dir_.path(),
-                "SELECT payload FROM jobs WHERE type = 'booking_confirmation'")) {
+       sql_rows(dir_.path(), "SELECT payload FROM jobs WHERE type = 'booking_confirmation'")) {
     confirmed.insert(json::parse(row[0])["booking_id"].dump());
   }
   EXPECT_EQ(confirmed, booking_ids);

@@ -569,6 +569,19 @@ class PgTx final : public Tx {
     for (int i = 0; i < r.size(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.int64(i, 2)});
     return out;
   }
+  std::int64_t purge_finished_jobs(Timestamp before) override {
+    return db_.query("DELETE FROM jobs WHERE status = 'succeeded' AND finished_at < $1", before)
+        .affected();
+  }
+
+  std::int64_t purge_schedule_runs(Timestamp before) override {
+    return db_
+        .query(
+            "DELETE FROM schedule_runs s WHERE due_at < $1 AND due_at < (SELECT MAX(r.due_at) "
+            "FROM schedule_runs r WHERE r.name = s.name)",
+            before)
+        .affected();
+  }
 
   std::optional<Job> claim_job(Timestamp now, Timestamp lease_until) override {
     // The earliest runnable job and the earliest job with a lapsed lease, each by its

@@ -564,6 +564,21 @@ class SqliteTx final : public Tx {
     while (s.step()) out.push_back({s.text(0), s.text(1), s.int64(2)});
     return out;
   }
+  std::int64_t purge_finished_jobs(Timestamp before) override {
+    db_.prepare("DELETE FROM jobs WHERE status = 'succeeded' AND finished_at < ?1")
+        .bind(1, before)
+        .run();
+    return db_.changes();
+  }
+
+  std::int64_t purge_schedule_runs(Timestamp before) override {
+    db_.prepare(
+           "DELETE FROM schedule_runs WHERE due_at < ?1 AND due_at < (SELECT MAX(r.due_at) "
+           "FROM schedule_runs r WHERE r.name = schedule_runs.name)")
+        .bind(1, before)
+        .run();
+    return db_.changes();
+  }
 
   std::optional<Job> claim_job(Timestamp now, Timestamp lease_until) override {
     // The earliest runnable job and the earliest job with a lapsed lease, each found by
