@@ -16,7 +16,9 @@ TEST(AutoComplete, AReservationPastItsEndIsCompletedWithItsWindowCost) {
   std::int64_t booking_id = 0;
   std::string token, reserved_start, reserved_end;
   {
-    ParkdProcess today({}, {"serve"}, dir.path());
+    // No scheduler: its every-minute sweep would complete the reservation on its own
+    // whenever a minute turned, before the test looks.
+    ParkdProcess today({}, {"serve", "--no-scheduler"}, dir.path());
     auto admin = today.admin_token();
     auto lot = create_lot(today.client(), admin, 1, 2.5);
     token = today.register_user("auto-complete@example.com");
@@ -32,7 +34,7 @@ TEST(AutoComplete, AReservationPastItsEndIsCompletedWithItsWindowCost) {
     booking_id = r.json()["booking"]["id"].get<std::int64_t>();
   }
   // Three hours later: the window has ended and nobody released it.
-  ParkdProcess later({{"PARKD_CLOCK_OFFSET", "10800"}}, {"serve"}, dir.path());
+  ParkdProcess later({{"PARKD_CLOCK_OFFSET", "10800"}}, {"serve", "--no-scheduler"}, dir.path());
   auto before = later.client().get("/api/bookings/" + std::to_string(booking_id), token).json();
   EXPECT_EQ(before["booking"]["status"], "Active");
   auto queued = run_parkd({"job", "enqueue", "complete_reservations"},
