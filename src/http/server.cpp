@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <restinio/all.hpp>
+#include "common/thread_name.h"
 
 #include <condition_variable>
 #include <deque>
@@ -23,7 +24,11 @@ using RequestHandle = restinio::request_handle_t;
 class HandlerPool {
  public:
   HandlerPool(int threads, std::size_t max_queue) : max_queue_(max_queue) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
+    for (int i = 0; i < threads; ++i)
+      threads_.emplace_back([this] {
+        name_this_thread("parkd-http");
+        loop();
+      });
   }
   ~HandlerPool() {
     {
@@ -197,7 +202,7 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
         .count();
   };
   std::atomic<std::int64_t> last_request_ms{0};
-  HandlerPool* pool = nullptr;        // set below, before the server accepts anything
+  HandlerPool* pool = nullptr;  // set below, before the server accepts anything
 
   auto settings =
       restinio::server_settings_t<Traits>{}

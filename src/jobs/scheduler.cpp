@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include "common/thread_name.h"
 
 namespace parkd::jobs {
 
@@ -12,15 +13,18 @@ Result<std::vector<ScheduleEntry>> make_schedules(
     auto cron = parse_cron(expression);
     if (!cron) {
       std::string variable = "CRON_";
-      for (char c : name) variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      return Error::bad_request("config_error", fmt::format("{}: '{}': {}", variable, expression, cron.error().message));
+      for (char c : name)
+        variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return Error::bad_request(
+          "config_error", fmt::format("{}: '{}': {}", variable, expression, cron.error().message));
     }
     out.push_back({name, expression, *cron});
   }
   return out;
 }
 
-Scheduler::Scheduler(Store& store, std::vector<ScheduleEntry> entries, const date::time_zone* tz, int max_attempts)
+Scheduler::Scheduler(Store& store, std::vector<ScheduleEntry> entries, const date::time_zone* tz,
+                     int max_attempts)
     : store_(store), entries_(std::move(entries)), tz_(tz), max_attempts_(max_attempts) {}
 
 Scheduler::~Scheduler() { stop(); }
@@ -32,14 +36,16 @@ int Scheduler::fire_due(Timestamp since, Timestamp at) {
       // Never before the last claimed due time: that one (and older) already fired.
       Timestamp not_before = since;
       auto last = tx.last_schedule_run(e.name);
-      if (last && *last + std::chrono::seconds(1) > not_before) not_before = *last + std::chrono::seconds(1);
+      if (last && *last + std::chrono::seconds(1) > not_before)
+        not_before = *last + std::chrono::seconds(1);
       // A schedule that never fired on this database has missed nothing: a fresh
       // installation does not send last month's report on its first start.
       if (!last && started_at_ > not_before) not_before = started_at_;
       auto due = latest_fire_at_or_before(e.cron, at, not_before, tz_);
       if (!due) return ok_status();
       std::string payload = fmt::format(R"({{"due_at":"{}"}})", format_iso8601(*due));
-      if (tx.claim_schedule_run(e.name, *due, {e.name, payload, std::nullopt, at, max_attempts_, std::nullopt}, at)) {
+      if (tx.claim_schedule_run(
+              e.name, *due, {e.name, payload, std::nullopt, at, max_attempts_, std::nullopt}, at)) {
         ++claimed;
         spdlog::info("scheduler: {} fired for {}", e.name, format_iso8601(*due));
       }
@@ -54,8 +60,12 @@ int Scheduler::fire_due(Timestamp since, Timestamp at) {
 void Scheduler::start() {
   stopping_ = false;
   started_at_ = now();
-  thread_ = std::thread([this] { loop(); });
-  for (const auto& e : entries_) spdlog::info("scheduler: {} at '{}' ({})", e.name, e.expression, tz_->name());
+  thread_ = std::thread([this] {
+    name_this_thread("parkd-sched");
+    loop();
+  });
+  for (const auto& e : entries_)
+    spdlog::info("scheduler: {} at '{}' ({})", e.name, e.expression, tz_->name());
 }
 
 void Scheduler::stop() {
@@ -78,9 +88,11 @@ void Scheduler::loop() {
     for (const auto& e : entries_) {
       if (auto n = next_fire_after(e.cron, at, tz_); n && *n < next) next = *n;
     }
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now()) + std::chrono::milliseconds(50);
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now()) +
+                std::chrono::milliseconds(50);
     std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::max(wait, std::chrono::milliseconds(50)), [&] { return stopping_.load(); });
+    cv_.wait_for(lock, std::max(wait, std::chrono::milliseconds(50)),
+                 [&] { return stopping_.load(); });
   }
 }
 

@@ -1,5 +1,6 @@
 #include "jobs/worker.h"
 
+#include "common/thread_name.h"
 #include "jobs/backoff.h"
 
 #include <spdlog/spdlog.h>
@@ -38,7 +39,11 @@ void Worker::start() {
     std::lock_guard lock(mutex_);
     heartbeat_stopping_ = false;
   }
-  for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { loop(); });
+  for (int i = 0; i < options_.concurrency; ++i)
+    threads_.emplace_back([this] {
+      name_this_thread("parkd-worker");
+      loop();
+    });
   heartbeat_ = std::thread([this] { heartbeat_loop(); });
   if (store_.signals_jobs()) listener_ = std::thread([this] { listen_loop(); });
   spdlog::info("worker: started {} thread(s), lease {} s, woken by {}", options_.concurrency,

@@ -25,7 +25,7 @@ constexpr std::chrono::hours kIdempotencyLifetime{24};
 
 Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookRequest& req,
                                          Timestamp at) {
-  auto lot = tx.lot(req.lot_id, at);
+  auto lot = tx.lot_record(req.lot_id);
   if (!lot) return Error::not_found("Parking lot not found");
 
   Window window{at, std::nullopt};
@@ -85,8 +85,9 @@ Result<StoredResponse> BookingService::book(const User& user, const BookRequest&
                                             const std::optional<IdempotencyKey>& idem,
                                             const RenderBooking& render) {
   StoredResponse response;
-  std::optional<Booking> created;
+  std::optional<Result<Booking>> outcome;
   Status st = store_.write([&](Tx& tx) -> Status {
+    outcome.reset();  // a store may run the unit again after a serialization failure
     Timestamp at = now();
     if (idem) {
       if (auto previous = tx.idempotent_response(user.id, idem->key, at - kIdempotencyLifetime)) {
@@ -98,20 +99,25 @@ Result<StoredResponse> BookingService::book(const User& user, const BookRequest&
         return ok_status();
       }
     }
-    auto outcome = try_book(tx, user, req, at);
-    response = render(outcome);
-    if (outcome) created = *outcome;
-    if (idem && response.status < 500) {
-      response.request_hash = idem->request_hash;
-      tx.store_idempotent_response(user.id, idem->key, response, at);
+    outcome = try_book(tx, user, req, at);
+    // Only a response kept for replay is rendered here: the writer runs everyone's
+    // units one after another, so what can wait until after the commit does.
+    if (idem) {
+      response = render(*outcome);
+      if (response.status < 500) {
+        response.request_hash = idem->request_hash;
+        tx.store_idempotent_response(user.id, idem->key, response, at);
+      }
     }
     return ok_status();
   });
   if (!st) return st.error();
-  if (created) {
+  if (!outcome) return response;  // replayed
+  if (!idem) response = render(*outcome);
+  if (*outcome) {
+    const Booking& created = **outcome;
     spdlog::info("booking: {} booked spot {} of lot {} (booking {}, {})", user.id,
-                 created->spot_number, created->lot_id, created->id,
-                 booking_type_name(created->type));
+                 created.spot_number, created.lot_id, created.id, booking_type_name(created.type));
   }
   return response;
 }

@@ -156,6 +156,9 @@ class Tx {
   virtual std::vector<Lot> lots(Timestamp now, std::int64_t limit, std::int64_t offset) = 0;
   virtual std::int64_t count_lots() = 0;
   virtual std::optional<Lot> lot(Id id, Timestamp now) = 0;
+  // The lot as stored, without the occupancy counts (zero here): cheaper, for writes that
+  // need only its name and price. Locks the lot row as lot() does.
+  virtual std::optional<Lot> lot_record(Id id) = 0;
   virtual bool lot_name_taken(const std::string& name, std::optional<Id> except) = 0;
   virtual Id insert_lot(const std::string& name, const std::string& address,
                         std::int64_t price_cents, Timestamp created_at) = 0;
@@ -243,7 +246,8 @@ class Tx {
   virtual std::vector<Id> users_with_bookings_between(Timestamp from, Timestamp to) = 0;
   virtual RangeSummary range_summary(std::optional<Id> user_id, Timestamp from, Timestamp to) = 0;
   // Streams rows in id order without loading them all (exports).
-  virtual void for_each_booking(std::optional<Id> user_id, const std::function<void(const Booking&)>& fn) = 0;
+  virtual void for_each_booking(std::optional<Id> user_id,
+                                const std::function<void(const Booking&)>& fn) = 0;
   virtual void for_each_user(const std::function<void(const User&)>& fn) = 0;
 
   // Statistics.
@@ -295,8 +299,10 @@ class Store {
 // Opens the store named by DATABASE_URL.
 struct StoreOptions {
   int max_connections = 8;
-  bool durable_commits = true;  // SQLite: synchronous=FULL (else NORMAL: may lose the last commits on power loss)
+  bool durable_commits =
+      true;  // SQLite: synchronous=FULL (else NORMAL: may lose the last commits on power loss)
 };
-Result<std::unique_ptr<Store>> open_store(const std::string& database_url, const StoreOptions& options);
+Result<std::unique_ptr<Store>> open_store(const std::string& database_url,
+                                          const StoreOptions& options);
 
 }  // namespace parkd

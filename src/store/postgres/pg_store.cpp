@@ -267,6 +267,16 @@ class PgTx final : public Tx {
     return read_lot(r, 0);
   }
 
+  std::optional<Lot> lot_record(Id id) override {
+    auto r = db_.query(
+        std::string("SELECT l.id, l.name, l.address, l.price_cents, l.capacity, l.created_at, "
+                    "0, 0 FROM lots l WHERE l.deleted_at IS NULL AND l.id = $1") +
+            (write_ ? " FOR NO KEY UPDATE OF l" : ""),
+        id);
+    if (r.empty()) return std::nullopt;
+    return read_lot(r, 0);
+  }
+
   bool lot_name_taken(const std::string& name, std::optional<Id> except) override {
     return !db_.query(
                    "SELECT 1 FROM lots WHERE deleted_at IS NULL AND lower(name) = lower($1) "
