@@ -72,8 +72,10 @@ Response book(Call& c, Services& s) {
   }
   auto response = s.bookings.book(*c.user, *req, idem, [](const Result<Booking>& outcome) {
     if (!outcome) return stored(error_response(outcome.error()));
-    return stored(created_json(
-        {{"message", "Spot booked successfully"}, {"booking", to_json(*outcome, now())}}));
+    Response created;
+    created.status = 201;
+    created.body = booking_message_json("Spot booked successfully", *outcome, now());
+    return stored(created);
   });
   if (!response) return error_response(response.error());
   Response r;
@@ -87,8 +89,9 @@ Response booking_action(Call& c, Services& s, bool cancel) {
   if (!id) return error_response(id.error());
   auto b = cancel ? s.bookings.cancel(*c.user, *id) : s.bookings.release(*c.user, *id);
   if (!b) return error_response(b.error());
-  return ok_json({{"message", cancel ? "Reservation cancelled" : "Spot released"},
-                  {"booking", to_json(*b, now())}});
+  Response r;
+  r.body = booking_message_json(cancel ? "Reservation cancelled" : "Spot released", *b, now());
+  return r;
 }
 
 Response get_booking(Call& c, Services& s) {
@@ -144,9 +147,13 @@ Response list_bookings(Call& c, Services& s, bool admin_view) {
   auto page = s.bookings.list(*filter);
   if (!page) return error_response(page.error());
   Timestamp at = now();
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& b : page->bookings) items.push_back(to_json(b, at));
-  return ok_json({{"bookings", std::move(items)}, {"total", page->total}});
+  JsonWriter w;
+  w.begin_object().key("bookings").begin_array();
+  for (const auto& b : page->bookings) write_json(w, b, at);
+  w.end_array().key("total").value(page->total).end_object();
+  Response r;
+  r.body = w.take();
+  return r;
 }
 
 Response user_stats(Call& c, Services& s) {

@@ -54,25 +54,53 @@ json to_json(const Spot& s) {
           {"status", s.occupied ? "Occupied" : "Available"}};
 }
 
+void write_json(JsonWriter& w, const Booking& b, Timestamp at) {
+  auto optional_time = [&w](std::optional<Timestamp> t) -> JsonWriter& {
+    return t ? w.value(format_iso8601(*t)) : w.null();
+  };
+  w.begin_object().key("booking_type").value(booking_type_name(b.type));
+  w.key("created_at").value(format_iso8601(b.created_at));
+  w.key("end_time");
+  optional_time(b.end_time);
+  w.key("id").value(b.id).key("lot_id").value(b.lot_id).key("lot_name").value(b.lot_name);
+  w.key("price_per_hour").money(b.price_cents);
+  w.key("reserved_end");
+  optional_time(b.reserved_end);
+  w.key("reserved_start");
+  optional_time(b.reserved_start);
+  w.key("spot_id");
+  if (b.spot_id) {
+    w.value(*b.spot_id);
+  } else {
+    w.null();
+  }
+  w.key("spot_number").value(b.spot_number);
+  w.key("start_time").value(format_iso8601(b.start_time));
+  w.key("status").value(booking_status_name(b.status_at(at)));
+  w.key("total_cost").money(b.total_cost_cents_at(at));
+  if (b.user_email) w.key("user_email").value(*b.user_email);
+  w.key("user_id").value(b.user_id);
+  w.key("vehicle_number");
+  if (b.vehicle_number) {
+    w.value(*b.vehicle_number);
+  } else {
+    w.null();
+  }
+  w.end_object();
+}
+
 json to_json(const Booking& b, Timestamp at) {
-  json j = {{"id", b.id},
-            {"user_id", b.user_id},
-            {"lot_id", b.lot_id},
-            {"lot_name", b.lot_name},
-            {"spot_id", b.spot_id ? json(*b.spot_id) : json(nullptr)},
-            {"spot_number", b.spot_number},
-            {"booking_type", std::string(booking_type_name(b.type))},
-            {"vehicle_number", b.vehicle_number ? json(*b.vehicle_number) : json(nullptr)},
-            {"created_at", format_iso8601(b.created_at)},
-            {"start_time", format_iso8601(b.start_time)},
-            {"end_time", time_json(b.end_time)},
-            {"reserved_start", time_json(b.reserved_start)},
-            {"reserved_end", time_json(b.reserved_end)},
-            {"price_per_hour", money_json(b.price_cents)},
-            {"total_cost", money_json(b.total_cost_cents_at(at))},
-            {"status", std::string(booking_status_name(b.status_at(at)))}};
-  if (b.user_email) j["user_email"] = *b.user_email;
-  return j;
+  JsonWriter w;
+  write_json(w, b, at);
+  return json::parse(w.text());
+}
+
+std::string booking_message_json(std::string_view message, const Booking& b, Timestamp at) {
+  JsonWriter w;
+  w.begin_object().key("booking");
+  write_json(w, b, at);
+  w.key("message").value(message).end_object();
+  return w.take();
 }
 
 json to_json(const Job& j) {

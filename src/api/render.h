@@ -16,6 +16,9 @@ nlohmann::json to_json(const Lot& lot);
 void write_json(JsonWriter& w, const Lot& lot);  // the same, as text (the lot list)
 nlohmann::json to_json(const Spot& spot);
 nlohmann::json to_json(const Booking& booking, Timestamp at);
+void write_json(JsonWriter& w, const Booking& booking, Timestamp at);
+// {"booking": ..., "message": ...}: the answer to booking, releasing and cancelling.
+std::string booking_message_json(std::string_view message, const Booking& booking, Timestamp at);
 nlohmann::json to_json(const Job& job);
 nlohmann::json to_json(const UserRow& row);
 nlohmann::json spot_with_reservations_json(const SpotWithReservations& s, bool admin);

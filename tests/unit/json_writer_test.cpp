@@ -75,5 +75,71 @@ TEST(JsonWriter, ALotRendersTheSameAsTheDomBuiltShape) {
   EXPECT_EQ(w.take(), expected.dump());
 }
 
+// The shape the contract documents, built as a DOM (nlohmann sorts keys, as ours must).
+nlohmann::json booking_dom(const Booking& b, Timestamp at) {
+  auto time_or_null = [](std::optional<Timestamp> t) {
+    return t ? nlohmann::json(format_iso8601(*t)) : nlohmann::json(nullptr);
+  };
+  nlohmann::json j = {{"id", b.id},
+                      {"user_id", b.user_id},
+                      {"lot_id", b.lot_id},
+                      {"lot_name", b.lot_name},
+                      {"spot_id", b.spot_id ? nlohmann::json(*b.spot_id) : nlohmann::json(nullptr)},
+                      {"spot_number", b.spot_number},
+                      {"booking_type", std::string(booking_type_name(b.type))},
+                      {"vehicle_number", b.vehicle_number ? nlohmann::json(*b.vehicle_number)
+                                                          : nlohmann::json(nullptr)},
+                      {"created_at", format_iso8601(b.created_at)},
+                      {"start_time", format_iso8601(b.start_time)},
+                      {"end_time", time_or_null(b.end_time)},
+                      {"reserved_start", time_or_null(b.reserved_start)},
+                      {"reserved_end", time_or_null(b.reserved_end)},
+                      {"price_per_hour", money_json(b.price_cents)},
+                      {"total_cost", money_json(b.total_cost_cents_at(at))},
+                      {"status", std::string(booking_status_name(b.status_at(at)))}};
+  if (b.user_email) j["user_email"] = *b.user_email;
+  return j;
+}
+
+TEST(JsonWriter, BookingsRenderTheSameAsTheDomBuiltShape) {
+  Timestamp at = from_unix(1767229261);
+  Booking completed;
+  completed.id = 41;
+  completed.user_id = 5;
+  completed.lot_id = 2;
+  completed.lot_name = "Caf\xc3\xa9 \"Central\"";
+  completed.spot_id = 17;
+  completed.spot_number = 3;
+  completed.type = BookingType::reserved;
+  completed.vehicle_number = "KA 01 \\ 1234";
+  completed.created_at = at - std::chrono::hours(30);
+  completed.start_time = at - std::chrono::hours(26);
+  completed.reserved_start = completed.start_time;
+  completed.reserved_end = at - std::chrono::hours(24);
+  completed.end_time = completed.reserved_end;
+  completed.price_cents = 350;
+  completed.cost_cents = 705;
+  completed.stored_status = BookingStatus::completed;
+  completed.user_email = "driver@example.com";
+
+  Booking active;  // no spot any more, no vehicle, not an admin view
+  active.id = 42;
+  active.user_id = 6;
+  active.lot_id = 2;
+  active.lot_name = "North";
+  active.spot_number = 9;
+  active.created_at = at - std::chrono::minutes(90);
+  active.start_time = active.created_at;
+  active.price_cents = 1205;
+
+  for (const Booking& b : {completed, active}) {
+    JsonWriter w;
+    write_json(w, b, at);
+    EXPECT_EQ(w.take(), booking_dom(b, at).dump()) << b.id;
+  }
+  nlohmann::json message = {{"message", "Spot released"}, {"booking", booking_dom(active, at)}};
+  EXPECT_EQ(booking_message_json("Spot released", active, at), message.dump());
+}
+
 }  // namespace
 }  // namespace parkd

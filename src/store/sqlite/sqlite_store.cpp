@@ -859,14 +859,7 @@ thread_local Connection* t_batch_connection = nullptr;
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, bool durable) : path_(std::move(path)), durable_(durable) {}
-  ~SqliteStore() override {
-    {
-      std::lock_guard lock(queue_mutex_);
-      stopping_ = true;
-    }
-    work_cv_.notify_one();
-    if (writer_.joinable()) writer_.join();
-  }
+  ~SqliteStore() override { stop_writer(); }
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
@@ -955,6 +948,7 @@ class SqliteStore final : public Store {
   }
 
   Status reset() override {
+    stop_writer();  // and with it the writer's connection to the files deleted here
     try {
       std::lock_guard lock(pool_mutex_);
       open_ -= static_cast<int>(pool_.size());
@@ -987,7 +981,22 @@ class SqliteStore final : public Store {
     Parker* answered;  // the waiting thread's own
   };
 
+  // REQUIRES: no write in progress. The next write starts a new writer.
+  void stop_writer() {
+    {
+      std::lock_guard lock(queue_mutex_);
+      stopping_ = true;
+    }
+    work_cv_.notify_one();
+    if (writer_.joinable()) writer_.join();
+    std::lock_guard lock(queue_mutex_);
+    writer_ = std::thread();
+    writer_idle_ = true;
+    stopping_ = false;
+  }
+
   void write_loop() {
+    std::unique_ptr<Connection> conn;
     std::vector<PendingWrite*> batch;
     for (;;) {
       {
@@ -1000,16 +1009,17 @@ class SqliteStore final : public Store {
         batch.assign(queue_.begin(), queue_.end());
         queue_.clear();
       }
-      run_batch(batch);
+      run_batch(batch, conn);
       // A caller may return (and its PendingWrite vanish) once released: touch it first.
       for (auto* p : batch) p->answered->unpark();
     }
   }
 
-  void run_batch(const std::vector<PendingWrite*>& batch) {
-    std::unique_ptr<Connection> conn;
+  // `conn` is the writer's own, opened on first use: a connection that only ever
+  // writes keeps its page cache, where pooled ones re-read what others changed.
+  void run_batch(const std::vector<PendingWrite*>& batch, std::unique_ptr<Connection>& conn) {
     try {
-      conn = acquire();
+      if (!conn) conn = std::make_unique<Connection>(path_, durable_);
       for (int attempt = 1;; ++attempt) {
         try {
           conn->prepare("BEGIN IMMEDIATE").run();
@@ -1021,7 +1031,6 @@ class SqliteStore final : public Store {
     } catch (const StoreError& e) {
       spdlog::error("database: cannot start a write transaction: {}", e.what());
       for (auto* p : batch) p->result = Error::internal("The database is busy; try again");
-      if (conn) release(std::move(conn));
       return;
     }
     t_batch_connection = conn.get();
@@ -1043,7 +1052,6 @@ class SqliteStore final : public Store {
         if (p->result.ok()) p->result = Error::internal();
       }
     }
-    release(std::move(conn));
   }
 
   // One unit of work on an open transaction; exceptions become internal errors.
