@@ -111,6 +111,11 @@ CREATE INDEX bookings_in_force_by_lot_start
   WHERE status IN ('Reserved', 'Active');
 DROP INDEX bookings_in_force_by_lot;
 )sql"},
+      {3, "index for a user's newest bookings", R"sql(
+-- GET /api/bookings lists the caller's bookings newest first: without this the user's
+-- whole history was fetched and sorted for every page (5 ms at 1 000 bookings).
+CREATE INDEX bookings_by_user_created ON bookings (user_id, created_at, id);
+)sql"},
   };
   return all;
 }
