@@ -3,7 +3,10 @@
 # seeds realistic data, runs wrk scenarios from a second process on loopback and prints
 # one table. Never fails on a number. Knobs: BENCH_DURATION (s, default 10),
 # BENCH_CONNECTIONS (64), BENCH_SCALE (1 = 100 000 past bookings; 10 = 1 000 000),
-# SQLITE_SYNCHRONOUS (FULL default; the book-release scenario also runs with NORMAL).
+# SQLITE_SYNCHRONOUS (FULL default; the book-release scenario also runs with NORMAL),
+# BENCH_SCENARIOS (which wrk scenarios to run, default all: healthz lots book-release
+# mixed login book-release-NORMAL book-release-api-only; empty: only the CSV download,
+# reports and exports, e.g. `BENCH_SCALE=10 BENCH_SCENARIOS= bench/run.sh`).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -11,6 +14,8 @@ parkd="$root/build/release/parkd"
 duration=${BENCH_DURATION:-10}
 connections=${BENCH_CONNECTIONS:-64}
 scale=${BENCH_SCALE:-1}
+scenarios=" ${BENCH_SCENARIOS-healthz lots book-release mixed login book-release-NORMAL book-release-api-only} "
+wanted() { [[ "$scenarios" == *" $1 "* ]]; }
 past_bookings=$((100000 * scale))
 work=$(mktemp -d /tmp/parkd-bench.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -74,6 +79,7 @@ export BENCH_TOKENS="$tokens" BENCH_LOTS=10
 idle_rss=$(rss_kb)
 
 run_wrk() {  # name script connections
+  wanted "$1" || return 0
   local script="$work/$1.lua"
   cat "$here/common.lua" "$here/$2" "$here/report.lua" >"$script"
   wrk -t2 -c"$3" -d"${duration}s" --latency -s "$script" "$base" 2>&1 | grep RESULT | sed "s/^RESULT/$1/"
@@ -110,15 +116,19 @@ reports_line=$(time_send --reports)
 export_line=$(time_send --exports)
 
 # Durability trade-off: the same book-release run with synchronous=NORMAL.
-start_parkd NORMAL
-run_wrk book-release-NORMAL book_release.lua "$connections" | tee -a "$results"
-stop_parkd
+if wanted book-release-NORMAL; then
+  start_parkd NORMAL
+  run_wrk book-release-NORMAL book_release.lua "$connections" | tee -a "$results"
+  stop_parkd
+fi
 
 # An API-only instance (`serve --no-worker`: confirmations are queued in the same
 # transaction and sent by a worker elsewhere), synchronous=FULL.
-start_parkd FULL --no-worker
-run_wrk book-release-api-only book_release.lua "$connections" | tee -a "$results"
-stop_parkd
+if wanted book-release-api-only; then
+  start_parkd FULL --no-worker
+  run_wrk book-release-api-only book_release.lua "$connections" | tee -a "$results"
+  stop_parkd
+fi
 
 echo
 printf "%-20s %10s %9s %9s %8s\n" scenario "req/s" "p50 ms" "p99 ms" errors
@@ -132,8 +142,10 @@ br=$(awk '$1=="book-release" {sub("rps=","",$2); print $2}' "$results")
 brn=$(awk '$1=="book-release-NORMAL" {sub("rps=","",$2); print $2}' "$results")
 bra=$(awk '$1=="book-release-api-only" {sub("rps=","",$2); print $2}' "$results")
 echo
-echo "lots / healthz: $(python3 -c "print(f'{$lots / $healthz * 100:.0f}%')")"
-echo "book-release cycles/s: $((br / 2)) (synchronous=FULL, worker sending confirmations in-process), $((brn / 2)) (synchronous=NORMAL), $((bra / 2)) (FULL, API only: serve --no-worker)"
+[[ -n "$lots" && -n "$healthz" ]] && echo "lots / healthz: $(python3 -c "print(f'{$lots / $healthz * 100:.0f}%')")"
+[[ -n "$br" ]] && echo "book-release cycles/s: $((br / 2)) (synchronous=FULL, worker sending confirmations in-process)"
+[[ -n "$brn" ]] && echo "book-release cycles/s: $((brn / 2)) (synchronous=NORMAL)"
+[[ -n "$bra" ]] && echo "book-release cycles/s: $((bra / 2)) (synchronous=FULL, API only: serve --no-worker)"
 echo "parkd RSS: idle $((idle_rss / 1024)) MB, peak under load $((peak_rss / 1024)) MB"
 echo "admin CSV download of all $past_bookings+ bookings (streamed): $csv_line; parkd RSS $((rss_before_csv / 1024)) MB before, $((rss_after_csv / 1024)) MB after"
 echo "parkd send --reports (monthly: admin + each user active last month; daily admin report): $reports_line"

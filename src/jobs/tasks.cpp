@@ -48,7 +48,8 @@ Status send_once(JobRun& run, mail::MailTransport& transport,
   }
   metrics::mail_counters().sent.fetch_add(1, std::memory_order_relaxed);
   spdlog::info("mail: sent '{}' to {} via {}", message->subject, message->to, transport.name());
-  return run.mark_done("sent");
+  run.mark_done_at_finish("sent");  // sending is each email job's last step
+  return ok_status();
 }
 
 std::optional<User> load_user(Store& store, Id id) {

@@ -9,6 +9,8 @@
 namespace parkd::jobs {
 
 bool JobRun::done(const std::string& step) {
+  // Steps are recorded only by attempts that ran before: the first has nothing to read.
+  if (job_.attempts <= 1) return false;
   bool found = false;
   Status st = store_.read([&](Tx& tx) {
     auto progress = nlohmann::json::parse(tx.job_progress(job_.id), nullptr, false);
@@ -18,12 +20,16 @@ bool JobRun::done(const std::string& step) {
   return st.ok() && found;
 }
 
+void record_step(Tx& tx, Id job_id, const std::string& step) {
+  auto progress = nlohmann::json::parse(tx.job_progress(job_id), nullptr, false);
+  if (!progress.is_object()) progress = nlohmann::json::object();
+  progress[step] = true;
+  tx.set_job_progress(job_id, progress.dump());
+}
+
 Status JobRun::mark_done(const std::string& step) {
   return store_.write([&](Tx& tx) {
-    auto progress = nlohmann::json::parse(tx.job_progress(job_.id), nullptr, false);
-    if (!progress.is_object()) progress = nlohmann::json::object();
-    progress[step] = true;
-    tx.set_job_progress(job_.id, progress.dump());
+    record_step(tx, job_.id, step);
     return ok_status();
   });
 }
@@ -99,10 +105,10 @@ void Worker::execute(const Job& job) {
   }
   Status outcome = ok_status();
   auto started = std::chrono::steady_clock::now();
+  JobRun run(store_, job);
   if (job.attempts > job.max_attempts) {
     outcome = Error::internal("the lease ran out on the last attempt");
   } else if (const JobHandler* handler = registry_.find(job.type)) {
-    JobRun run(store_, job);
     try {
       outcome = (*handler)(run);
     } catch (const std::exception& e) {
@@ -121,6 +127,7 @@ void Worker::execute(const Job& job) {
   Status recorded = store_.write([&](Tx& tx) {
     Timestamp at = now();
     if (outcome) {
+      for (const auto& step : run.steps_at_finish()) record_step(tx, job.id, step);
       if (!tx.finish_job(job.id, job.attempts, at)) {
         spdlog::warn("worker: job {} finished after its lease was taken over", job.id);
       }

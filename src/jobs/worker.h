@@ -30,11 +30,20 @@ class JobRun {
   // Whether `step` was recorded by an earlier attempt; record it right after the side effect.
   bool done(const std::string& step);
   Status mark_done(const std::string& step);
+  // For the job's last side effect: `step` is recorded in the same write that records
+  // the job's success, one write instead of two. (Either way a crash between the side
+  // effect and that write repeats the side effect on the next attempt.)
+  void mark_done_at_finish(std::string step) { steps_at_finish_.push_back(std::move(step)); }
+  const std::vector<std::string>& steps_at_finish() const { return steps_at_finish_; }
 
  private:
   Store& store_;
   const Job& job_;
+  std::vector<std::string> steps_at_finish_;
 };
+
+// Records `step` in the job's progress (a JSON object of finished steps).
+void record_step(Tx& tx, Id job_id, const std::string& step);
 
 using JobHandler = std::function<Status(JobRun&)>;
 
