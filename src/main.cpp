@@ -123,7 +123,7 @@ int cmd_serve(const ServeFlags& flags) {
 
   auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz);
   if (!background) return fail(background.error());
-  if (!flags.no_worker) (*background)->worker().start();
+  if (!flags.no_worker) (*background)->worker().start(/*yield_to_requests=*/true);
   if (!flags.no_scheduler) (*background)->scheduler().start();
 
   App app(Services{c, *rt->store, auth, lots, bookings, stats, jobs});

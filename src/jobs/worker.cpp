@@ -39,7 +39,8 @@ Worker::Worker(Store& store, const JobRegistry& registry, WorkerOptions options)
 
 Worker::~Worker() { stop(); }
 
-void Worker::start() {
+void Worker::start(bool yield_to_requests) {
+  yield_to_requests_ = yield_to_requests;
   stopping_ = false;
   {
     std::lock_guard lock(mutex_);
@@ -48,6 +49,7 @@ void Worker::start() {
   for (int i = 0; i < options_.concurrency; ++i)
     threads_.emplace_back([this] {
       name_this_thread("parkd-worker");
+      if (yield_to_requests_) lower_this_thread_priority(10);
       loop();
     });
   heartbeat_ = std::thread([this] { heartbeat_loop(); });

@@ -77,7 +77,10 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  void start();
+  // `yield_to_requests`: this worker shares its process with the HTTP API (`serve`),
+  // so its threads run at a lower CPU priority; under load confirmations wait a little
+  // (queued durably) rather than slow every request down.
+  void start(bool yield_to_requests = false);
   // Lets running jobs finish, then returns. Unstarted jobs stay queued for later.
   // Leases are extended until the last running job has finished, so that no other
   // worker takes over a job that is still being completed here.
@@ -96,6 +99,7 @@ class Worker {
 
   Store& store_;
   const JobRegistry& registry_;
+  bool yield_to_requests_ = false;
   WorkerOptions options_;
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;
