@@ -56,6 +56,17 @@ async function see(locator, pattern, timeout = 10000) {
   }
 }
 
+// Waits until the locator matches `expected` elements: a list re-renders only once its
+// page has loaded, while the pager shows the new range at once.
+async function seeCount(locator, expected, timeout = 10000) {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const n = await locator.count()
+    if (n === expected || Date.now() > deadline) return assert.equal(n, expected)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 // A link of the main navigation.
 const nav = (page, name) => page.locator('#main-nav').getByRole('link', { name, exact: true })
 
@@ -116,7 +127,7 @@ test('driver: register, book, reserve, see errors, release, history, CSV, statis
     await page.getByRole('link', { name: 'Book at City Centre' }).click()
     await waitForPath(page, `/lots/${city.id}`)
     await see(page.locator('h1'), 'City Centre')
-    assert.equal(await page.locator('.spot').count(), 12)
+    await seeCount(page.locator('.spot'), 12)
     await see(page.getByTestId('estimate'), /Minimum charge\s*1 h \(2\.50\)/)
     // The grid works from the keyboard: focus a spot, Enter picks it, Enter again unpicks.
     await page.locator('[data-spot="4"]').focus()
@@ -197,7 +208,7 @@ test('driver: register, book, reserve, see errors, release, history, CSV, statis
     await waitForPath(page, '/bookings')
     await see(page.getByTestId('history-summary'), '2 bookings · 2.50 spent')
     const rows = page.locator('[data-testid="history-table"] tbody tr')
-    assert.equal(await rows.count(), 2)
+    await seeCount(rows, 2)
     await page.getByLabel('Status').selectOption('Completed')
     await see(page.getByTestId('history-summary'), '1 booking · 2.50 spent')
     await see(rows.first(), 'Completed')
@@ -373,7 +384,7 @@ test('operator: dashboard, lots with 409s explained, spot occupants, users, book
     await dialog.getByRole('button', { name: 'Save changes' }).click()
     await page.locator('dialog[open]').waitFor({ state: 'detached' })
     await page.locator('[data-spot="8"]').waitFor()
-    assert.equal(await page.locator('.spot').count(), 8)
+    await seeCount(page.locator('.spot'), 8)
 
     // 6. Deleting a lot in use is refused (409, explained).
     await page.getByRole('link', { name: '← All lots' }).click()
@@ -399,10 +410,10 @@ test('operator: dashboard, lots with 409s explained, spot occupants, users, book
     assert.ok(all > 25 && all <= 50)
     await see(page.getByTestId('admin-bookings-summary'), `${all} bookings`)
     await see(page.getByTestId('pager-range'), `1–25 of ${all}`)
-    assert.equal(await page.locator('[data-testid="admin-bookings"] tbody tr').count(), 25)
+    await seeCount(page.locator('[data-testid="admin-bookings"] tbody tr'), 25)
     await page.getByRole('button', { name: 'Next ›' }).click()
     await see(page.getByTestId('pager-range'), `26–${all} of ${all}`)
-    assert.equal(await page.locator('[data-testid="admin-bookings"] tbody tr').count(), all - 25)
+    await seeCount(page.locator('[data-testid="admin-bookings"] tbody tr'), all - 25)
     await page.getByLabel('Lot').selectOption({ label: 'Harbour Garage' })
     await see(page.getByTestId('admin-bookings-summary'), '2 bookings')
     await see(page.getByTestId('admin-bookings'), 'olga@test.local')
