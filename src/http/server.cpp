@@ -1,8 +1,9 @@
 #include "http/server.h"
 
+#include "common/threads.h"
+
 #include <spdlog/spdlog.h>
 #include <restinio/all.hpp>
-#include "common/thread_name.h"
 
 #include <condition_variable>
 #include <deque>

@@ -1,8 +1,9 @@
 #include "jobs/scheduler.h"
 
+#include "common/threads.h"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include "common/thread_name.h"
 
 namespace parkd::jobs {
 

@@ -1,6 +1,6 @@
 #include "jobs/worker.h"
 
-#include "common/thread_name.h"
+#include "common/threads.h"
 #include "jobs/backoff.h"
 
 #include <spdlog/spdlog.h>

@@ -11,14 +11,45 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace parkd::test {
 namespace {
 
 using namespace std::chrono_literals;
+
+// The nice value of each of `pid`'s threads named `name` (field 19 of its stat line,
+// counted after the parenthesised command, which may contain spaces).
+std::vector<int> nice_of_threads(pid_t pid, const std::string& name) {
+  std::vector<int> out;
+  std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string thread_name;
+    std::getline(comm, thread_name);
+    if (thread_name != name) continue;
+    std::ifstream stat_file(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19; ++i) fields >> field;  // the line after ')' starts at field 3
+    out.push_back(std::stoi(field));
+  }
+  return out;
+}
+
+TEST(Jobs, TheWorkerInsideServeRunsBelowTheRequestHandlersPriority) {
+  ParkdProcess parkd;
+  auto handlers = nice_of_threads(parkd.pid(), "parkd-http");
+  auto workers = nice_of_threads(parkd.pid(), "parkd-worker");
+  ASSERT_FALSE(handlers.empty());
+  ASSERT_EQ(workers.size(), 2u);  // WORKER_CONCURRENCY's default
+  for (int w : workers) EXPECT_EQ(w, std::min(handlers.front() + 10, 19));
+}
 
 const std::vector<std::string> kApiOnly{"serve", "--no-worker", "--no-scheduler"};
 

@@ -1,6 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
-#include "common/thread_name.h"
+#include "common/threads.h"
 #include "store/bucketing.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
@@ -8,8 +8,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>

@@ -1,9 +1,11 @@
 #pragma once
+// Thread names and priorities: how parkd tells its threads apart and ranks them.
 
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
 #include <cerrno>
 
 namespace parkd {
