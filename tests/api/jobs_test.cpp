@@ -42,7 +42,7 @@ std::vector<int> nice_of_threads(pid_t pid, const std::string& name) {
   return out;
 }
 
-TEST(Jobs, TheWorkerInsideServeRunsBelowTheRequestHandlersPriority) {
+TEST(JobThreads, TheWorkerInsideServeRunsBelowTheRequestHandlersPriority) {
   ParkdProcess parkd;
   auto handlers = nice_of_threads(parkd.pid(), "parkd-http");
   auto workers = nice_of_threads(parkd.pid(), "parkd-worker");
