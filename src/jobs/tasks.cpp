@@ -226,37 +226,69 @@ Status daily_admin_report(JobRun& run, TaskDeps& d) {
   return send_once(run, d.transport, mail::daily_admin_report_email(data, d.email));
 }
 
+// The row sink that appends a CSV export to `file`; a write error is kept by the file
+// and reported by its flush().
+reports::CsvWriter::Sink spool_sink(mail::SpoolFile& file) {
+  return [&file](std::string_view row) { static_cast<void>(file.append(row)); };
+}
+
+// `count` new spool files for CSV exports, or the error of the first that failed.
+Result<std::vector<std::shared_ptr<mail::SpoolFile>>> new_spools(int count) {
+  std::vector<std::shared_ptr<mail::SpoolFile>> files;
+  for (int i = 0; i < count; ++i) {
+    auto file = mail::SpoolFile::create();
+    if (!file) return file.error();
+    files.push_back(std::move(*file));
+  }
+  return files;
+}
+
+Status flush_all(const std::vector<std::shared_ptr<mail::SpoolFile>>& files) {
+  for (const auto& file : files) {
+    if (auto st = file->flush(); !st) return st;
+  }
+  return ok_status();
+}
+
 Status user_export(JobRun& run, TaskDeps& d) {
   auto user = load_user(d.store, payload_of(run.job()).value("user_id", Id{0}));
   if (!user) return ok_status();
+  auto files = new_spools(1);
+  if (!files) return files.error();
+  mail::SpoolFile& bookings = *(*files)[0];
   mail::UserExport data;
   data.to = recipient(*user);
   data.generated_at = now();
   Status st = d.store.read([&](Tx& tx) {
     data.booking_count =
-        reports::write_bookings_csv(tx, user->id, data.generated_at,
-                                    [&](std::string_view row) { data.bookings_csv.append(row); });
+        reports::write_bookings_csv(tx, user->id, data.generated_at, spool_sink(bookings));
     return ok_status();
   });
+  if (st) st = flush_all(*files);
   if (!st) return st;
+  data.bookings_csv = (*files)[0];
   return send_once(run, d.transport, mail::user_export_email(data, d.email));
 }
 
 Status admin_export(JobRun& run, TaskDeps& d) {
+  auto files = new_spools(3);
+  if (!files) return files.error();
+  mail::SpoolFile &users = *(*files)[0], &lots = *(*files)[1], &bookings = *(*files)[2];
   mail::AdminExport data;
   data.to = {d.config.admin_email, "Admin"};
   data.generated_at = now();
   Status st = d.store.read([&](Tx& tx) {
-    data.user_count =
-        reports::write_users_csv(tx, [&](std::string_view row) { data.users_csv.append(row); });
-    data.lot_count = reports::write_lots_csv(
-        tx, data.generated_at, [&](std::string_view row) { data.lots_csv.append(row); });
+    data.user_count = reports::write_users_csv(tx, spool_sink(users));
+    data.lot_count = reports::write_lots_csv(tx, data.generated_at, spool_sink(lots));
     data.booking_count =
-        reports::write_bookings_csv(tx, std::nullopt, data.generated_at,
-                                    [&](std::string_view row) { data.bookings_csv.append(row); });
+        reports::write_bookings_csv(tx, std::nullopt, data.generated_at, spool_sink(bookings));
     return ok_status();
   });
+  if (st) st = flush_all(*files);
   if (!st) return st;
+  data.users_csv = (*files)[0];
+  data.lots_csv = (*files)[1];
+  data.bookings_csv = (*files)[2];
   return send_once(run, d.transport, mail::admin_export_email(data, d.email));
 }
 

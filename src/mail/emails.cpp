@@ -59,8 +59,10 @@ Result<MailMessage> compose(std::string_view template_name, const mstch::map& co
   return message;
 }
 
-Attachment csv_attachment(std::string filename, std::string data) {
-  return Attachment{std::move(filename), std::string(kCsvContentType), std::move(data)};
+Attachment csv_attachment(std::string filename, std::shared_ptr<const SpoolFile> file) {
+  Attachment attachment{std::move(filename), std::string(kCsvContentType), {}};
+  attachment.file = std::move(file);
+  return attachment;
 }
 
 mstch::array lot_figures_rows(const std::vector<LotFigures>& lots) {

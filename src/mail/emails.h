@@ -147,7 +147,9 @@ struct UserExport {
   Recipient to;
   Timestamp generated_at;
   std::int64_t booking_count = 0;  // rows in bookings_csv, for the text
-  std::string bookings_csv;        // attached as bookings.csv
+  // Attached as bookings.csv. Exports live in spool files: they can be far larger
+  // than memory should hold.
+  std::shared_ptr<const SpoolFile> bookings_csv;
 };
 // Subject: "Your parkd bookings export". Attachment: bookings.csv (text/csv).
 Result<MailMessage> user_export_email(const UserExport& data, const EmailContext& ctx);
@@ -158,9 +160,9 @@ struct AdminExport {
   std::int64_t user_count = 0;
   std::int64_t lot_count = 0;
   std::int64_t booking_count = 0;
-  std::string users_csv;     // attached as users.csv
-  std::string lots_csv;      // attached as lots.csv
-  std::string bookings_csv;  // attached as bookings.csv
+  std::shared_ptr<const SpoolFile> users_csv;     // attached as users.csv
+  std::shared_ptr<const SpoolFile> lots_csv;      // attached as lots.csv
+  std::shared_ptr<const SpoolFile> bookings_csv;  // attached as bookings.csv
 };
 // Subject: "parkd data export: users, lots, bookings". Attachments in that order.
 Result<MailMessage> admin_export_email(const AdminExport& data, const EmailContext& ctx);

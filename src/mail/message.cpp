@@ -89,45 +89,61 @@ std::string text_part(std::string_view subtype, std::string_view body) {
   return part;
 }
 
-std::string attachment_part(const Attachment& attachment) {
-  std::string part = "Content-Type: ";
-  part += attachment.content_type.empty() ? "application/octet-stream" : attachment.content_type;
-  part += "; " + encode_mime_parameter("name", attachment.filename);
-  part += "\r\nContent-Disposition: attachment; ";
-  part += encode_mime_parameter("filename", attachment.filename);
-  part += "\r\nContent-Transfer-Encoding: base64\r\n\r\n";
-  part += base64_encode_lines(attachment.data);
-  return part;
+// Input bytes per encoded piece: a multiple of 57 (one 76-character base64 line), so
+// the pieces join into the same lines as encoding the whole at once.
+constexpr std::size_t kAttachmentPiece = 57 * 1024;
+
+Status write_attachment_part(const Attachment& attachment, const MimeSink& out) {
+  std::string headers = "Content-Type: ";
+  headers += attachment.content_type.empty() ? "application/octet-stream" : attachment.content_type;
+  headers += "; " + encode_mime_parameter("name", attachment.filename);
+  headers += "\r\nContent-Disposition: attachment; ";
+  headers += encode_mime_parameter("filename", attachment.filename);
+  headers += "\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+  if (auto st = out(headers); !st) return st;
+  if (!attachment.file) return out(base64_encode_lines(attachment.data));
+  return attachment.file->read(
+      kAttachmentPiece, [&](std::string_view piece) { return out(base64_encode_lines(piece)); });
 }
 
 // A boundary that cannot occur in quoted-printable or base64 output ("=_" never
 // does), so no part needs to be scanned for it.
 std::string new_boundary() { return "=_parkd_" + random_hex(16); }
 
-// A multipart entity: its Content-Type header line, a blank line, then the parts.
-std::string multipart(std::string_view subtype, const std::vector<std::string>& parts) {
-  std::string boundary = new_boundary();
+// The Content-Type header line of a multipart entity and the blank line after it.
+std::string multipart_header(std::string_view subtype, const std::string& boundary) {
   std::string out = "Content-Type: multipart/";
   out += subtype;
   out += ";\r\n boundary=\"" + boundary + "\"\r\n\r\n";  // folded: the line stays short
-  for (const auto& part : parts) {
+  return out;
+}
+
+// The text (and HTML) content: a single part, or multipart/alternative.
+std::string content_entity(const MailMessage& message) {
+  if (message.html.empty()) return text_part("plain", message.text);
+  std::string boundary = new_boundary();
+  std::string out = multipart_header("alternative", boundary);
+  for (std::string_view subtype : {"plain", "html"}) {
     out += "--" + boundary + "\r\n";
-    out += part;
+    out += text_part(subtype, subtype == "plain" ? message.text : message.html);
   }
   out += "--" + boundary + "--\r\n";
   return out;
 }
 
-// The body entity (its own Content-Type headers included).
-std::string body_entity(const MailMessage& message) {
-  std::string content = message.html.empty()
-                            ? text_part("plain", message.text)
-                            : multipart("alternative", {text_part("plain", message.text),
-                                                        text_part("html", message.html)});
-  if (message.attachments.empty()) return content;
-  std::vector<std::string> parts{content};
-  for (const auto& attachment : message.attachments) parts.push_back(attachment_part(attachment));
-  return multipart("mixed", parts);
+// The body entity (its own Content-Type headers included): the content alone, or
+// multipart/mixed with the attachments after it.
+Status write_body_entity(const MailMessage& message, const MimeSink& out) {
+  if (message.attachments.empty()) return out(content_entity(message));
+  std::string boundary = new_boundary();
+  std::string delimiter = "--" + boundary + "\r\n";
+  if (auto st = out(multipart_header("mixed", boundary) + delimiter); !st) return st;
+  if (auto st = out(content_entity(message)); !st) return st;
+  for (const auto& attachment : message.attachments) {
+    if (auto st = out(delimiter); !st) return st;
+    if (auto st = write_attachment_part(attachment, out); !st) return st;
+  }
+  return out("--" + boundary + "--\r\n");
 }
 
 Status check_attachments(const std::vector<Attachment>& attachments) {
@@ -184,8 +200,8 @@ std::string format_rfc5322_date(Timestamp date) {
   return buffer;
 }
 
-Result<std::string> build_mime(const MailMessage& message, Timestamp date,
-                               std::string_view message_id_domain) {
+Status write_mime(const MailMessage& message, Timestamp date, std::string_view message_id_domain,
+                  const MimeSink& out) {
   if (auto checked = check_header_values(message); !checked) return checked.error();
   if (auto from = validate_address(message.from); !from) return from.error();
   if (auto to = validate_address(message.to); !to) return to.error();
@@ -201,16 +217,27 @@ Result<std::string> build_mime(const MailMessage& message, Timestamp date,
     return attachments.error();
   }
 
-  std::string out;
-  out += "From: " + address_header(message.from, message.from_name) + "\r\n";
-  out += "To: " + address_header(message.to, message.to_name) + "\r\n";
-  out += "Subject: " + encode_header_text(message.subject, 9) + "\r\n";
-  out += "Date: " + format_rfc5322_date(date) + "\r\n";
-  out += "Message-ID: <" + random_hex(16) + "." + std::to_string(to_unix(date)) + "@" +
-         std::string(message_id_domain) + ">\r\n";
-  out += "MIME-Version: 1.0\r\n";
-  out += body_entity(message);
-  return out;
+  std::string headers;
+  headers += "From: " + address_header(message.from, message.from_name) + "\r\n";
+  headers += "To: " + address_header(message.to, message.to_name) + "\r\n";
+  headers += "Subject: " + encode_header_text(message.subject, 9) + "\r\n";
+  headers += "Date: " + format_rfc5322_date(date) + "\r\n";
+  headers += "Message-ID: <" + random_hex(16) + "." + std::to_string(to_unix(date)) + "@" +
+             std::string(message_id_domain) + ">\r\n";
+  headers += "MIME-Version: 1.0\r\n";
+  if (auto st = out(headers); !st) return st;
+  return write_body_entity(message, out);
+}
+
+Result<std::string> build_mime(const MailMessage& message, Timestamp date,
+                               std::string_view message_id_domain) {
+  std::string text;
+  auto written = write_mime(message, date, message_id_domain, [&](std::string_view piece) {
+    text.append(piece);
+    return ok_status();
+  });
+  if (!written) return written.error();
+  return text;
 }
 
 }  // namespace parkd::mail

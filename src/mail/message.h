@@ -10,7 +10,10 @@
 
 #include "common/result.h"
 #include "common/time.h"
+#include "mail/spool.h"
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +23,10 @@ namespace parkd::mail {
 struct Attachment {
   std::string filename;      // shown to the recipient, e.g. "bookings.csv"
   std::string content_type;  // e.g. "text/csv; charset=utf-8"; empty = application/octet-stream
-  std::string data;          // raw bytes
+  std::string data;          // raw bytes, when `file` is null
+  // Raw bytes kept on disk instead (flushed before the message is built): exports too
+  // large to hold in memory. Read in pieces, so sending takes constant memory.
+  std::shared_ptr<const SpoolFile> file = nullptr;
 };
 
 struct MailMessage {
@@ -59,6 +65,16 @@ Status validate_address(std::string_view address);
 // bad_request "invalid_attachment" (empty filename or malformed content type).
 Result<std::string> build_mime(const MailMessage& message, Timestamp date,
                                std::string_view message_id_domain);
+
+// Receives the message text piece by piece, in order; an error stops the writing.
+using MimeSink = std::function<Status(std::string_view)>;
+
+// build_mime's bytes handed to `out` in pieces: an attachment kept in a file is
+// encoded a piece at a time (at most about 80 KB), so a message of any size takes
+// constant memory. Nothing is written when the message is invalid.
+// Errors: build_mime's, a file attachment's read error, or the first error of `out`.
+Status write_mime(const MailMessage& message, Timestamp date, std::string_view message_id_domain,
+                  const MimeSink& out);
 
 // "Tue, 24 Nov 2026 18:00:00 +0000" (RFC 5322 date-time, always UTC, English names).
 std::string format_rfc5322_date(Timestamp date);

@@ -32,17 +32,61 @@ void init_curl_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// The message being uploaded: in memory, or in a spool file when it carries
+// attachments kept on disk (a large export).
 struct Upload {
   std::string_view data;
+  const SpoolFile* file = nullptr;
+  std::uint64_t offset = 0;
 };
 
 // CURLOPT_READFUNCTION: hands libcurl the next piece of the message.
 std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void* user) {
   auto* upload = static_cast<Upload*>(user);
+  if (upload->file != nullptr) {
+    auto n = upload->file->read_at(upload->offset, buffer, size * count);
+    if (!n) {
+      spdlog::error("mail: {}", n.error().message);
+      return CURL_READFUNC_ABORT;
+    }
+    upload->offset += *n;
+    return *n;
+  }
   std::size_t n = std::min(size * count, upload->data.size());
   std::memcpy(buffer, upload->data.data(), n);
   upload->data.remove_prefix(n);
   return n;
+}
+
+bool has_file_attachment(const MailMessage& message) {
+  return std::any_of(message.attachments.begin(), message.attachments.end(),
+                     [](const Attachment& a) { return a.file != nullptr; });
+}
+
+// The message text to upload, and what holds it.
+struct BuiltMessage {
+  std::string text;
+  std::shared_ptr<SpoolFile> file;
+  std::uint64_t size() const { return file ? file->size() : text.size(); }
+  Upload upload() const { return file ? Upload{{}, file.get(), 0} : Upload{text, nullptr, 0}; }
+};
+
+// In memory as usual; spooled to disk when an attachment is, so that memory stays
+// constant however large the export.
+Result<BuiltMessage> build_for_upload(const MailMessage& message) {
+  if (!has_file_attachment(message)) {
+    auto mime = build_mime(message, now(), "");
+    if (!mime) return mime.error();
+    return BuiltMessage{std::move(*mime), nullptr};
+  }
+  auto spool = SpoolFile::create();
+  if (!spool) return spool.error();
+  SpoolFile& file = **spool;
+  Status st =
+      write_mime(message, now(), "", [&](std::string_view piece) { return file.append(piece); });
+  if (st) st = file.flush();
+  if (!st) return st.error();
+  return BuiltMessage{{}, std::move(*spool)};
 }
 
 void replace_all(std::string& text, std::string_view needle, std::string_view replacement) {
@@ -118,8 +162,8 @@ SmtpTransport::SmtpTransport(SmtpConfig config) : config_(std::move(config)) {
 }
 
 Status SmtpTransport::send(const MailMessage& message) {
-  auto mime = build_mime(message, now(), "");
-  if (!mime) return mime.error();
+  auto built = build_for_upload(message);
+  if (!built) return built.error();
   const std::string& envelope_from = config_.from.empty() ? message.from : config_.from;
   if (auto valid = validate_address(envelope_from); !valid) return valid.error();
 
@@ -133,11 +177,11 @@ Status SmtpTransport::send(const MailMessage& message) {
   std::string mail_from = "<" + envelope_from + ">";
   std::string rcpt_to = "<" + message.to + ">";
   CurlList recipients{curl_slist_append(nullptr, rcpt_to.c_str())};
-  Upload upload{*mime};
+  Upload upload = built->upload();
   curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from.c_str());
   curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
   curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(mime->size()));
+  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(built->size()));
   curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
   curl_easy_setopt(h, CURLOPT_READDATA, &upload);
 

@@ -22,27 +22,37 @@ Error outbox_error(const std::string& what, const std::filesystem::path& path, i
                0};
 }
 
-// Writes all of `data` to the new file `path` and flushes it to disk.
-Status write_new_file(const std::filesystem::path& path, std::string_view data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0) return outbox_error("cannot create", path, errno);
+constexpr std::size_t kWriteBuffer = 256 * 1024;
+
+Status write_all(int fd, std::string_view data, const std::filesystem::path& path) {
   while (!data.empty()) {
     ssize_t written = ::write(fd, data.data(), data.size());
     if (written < 0 && errno == EINTR) continue;
-    if (written < 0) {
-      int error = errno;
-      ::close(fd);
-      return outbox_error("cannot write", path, error);
-    }
+    if (written < 0) return outbox_error("cannot write", path, errno);
     data.remove_prefix(static_cast<std::size_t>(written));
   }
-  if (::fsync(fd) != 0) {
-    int error = errno;
-    ::close(fd);
-    return outbox_error("cannot flush", path, error);
-  }
-  if (::close(fd) != 0) return outbox_error("cannot close", path, errno);
   return ok_status();
+}
+
+// Creates the new file `path`, writes the message into it through a buffer (a large
+// export never sits in memory whole) and flushes it to disk.
+Status write_new_file(const std::filesystem::path& path, const MailMessage& message,
+                      Timestamp date) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return outbox_error("cannot create", path, errno);
+  std::string buffer;
+  buffer.reserve(kWriteBuffer);
+  Status st = write_mime(message, date, "", [&](std::string_view piece) {
+    buffer.append(piece);
+    if (buffer.size() < kWriteBuffer) return ok_status();
+    Status written = write_all(fd, buffer, path);
+    buffer.clear();
+    return written;
+  });
+  if (st) st = write_all(fd, buffer, path);
+  if (st && ::fsync(fd) != 0) st = outbox_error("cannot flush", path, errno);
+  if (::close(fd) != 0 && st) st = outbox_error("cannot close", path, errno);
+  return st;
 }
 
 // Makes the rename itself durable; a failure here is not worth failing the send for.
@@ -59,9 +69,6 @@ FileTransport::FileTransport(std::filesystem::path outbox) : outbox_(std::move(o
 
 Status FileTransport::send(const MailMessage& message) {
   Timestamp sent_at = now();
-  auto mime = build_mime(message, sent_at, "");
-  if (!mime) return mime.error();
-
   std::error_code ec;
   std::filesystem::create_directories(outbox_, ec);
   if (ec) return outbox_error("cannot create directory", outbox_, ec.value());
@@ -69,7 +76,7 @@ Status FileTransport::send(const MailMessage& message) {
   std::string name = date::format("%Y%m%dT%H%M%SZ", sent_at) + "-" + random_hex(8) + ".eml";
   std::filesystem::path final_path = outbox_ / name;
   std::filesystem::path temp_path = outbox_ / ("." + name + ".tmp");
-  if (auto written = write_new_file(temp_path, *mime); !written) {
+  if (auto written = write_new_file(temp_path, message, sent_at); !written) {
     std::filesystem::remove(temp_path, ec);
     return written.error();
   }

@@ -101,6 +101,30 @@ TEST_F(SmtpTransportTest, DeliversAMessageWithAnAttachmentIntact) {
             "Hello Ann,\r\n.\r\n.. two dots\r\nyour export is attached.");
 }
 
+TEST_F(SmtpTransportTest, DeliversAnAttachmentKeptInASpoolFileIntact) {
+  // Larger than one read piece of libcurl and one encoding piece, with dot-led lines.
+  std::string csv;
+  for (int i = 0; csv.size() < 3 * 1024 * 1024; ++i) {
+    csv += std::to_string(i) + ",\"Caf\xC3\xA9\",12.50\r\n.\r\n";
+  }
+  auto file = SpoolFile::create();
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  ASSERT_TRUE((*file)->append(csv).ok());
+  ASSERT_TRUE((*file)->flush().ok());
+  MailMessage m = sample();
+  m.attachments.at(0).data.clear();
+  m.attachments.at(0).file = *file;
+
+  SmtpTransport transport(config());
+  auto sent = transport.send(m);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  ASSERT_TRUE(sink_.wait_for_messages(1, 10s));
+  auto received = sink_.messages().at(0);
+  EXPECT_EQ(base64_decode(part_body(received.data, "filename=\"bookings.csv\"")), csv);
+  EXPECT_EQ(quoted_printable_decode(part_body(received.data, "Content-Type: text/plain")),
+            "Hello Ann,\r\n.\r\n.. two dots\r\nyour export is attached.");
+}
+
 TEST_F(SmtpTransportTest, AuthenticatesWithLoginWhenThatIsAllTheServerOffers) {
   SmtpSink login_only(SmtpSinkOptions{kUser, kPassword, true, {"LOGIN"}});
   ASSERT_TRUE(login_only.start());

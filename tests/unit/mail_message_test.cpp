@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <string>
@@ -347,6 +348,124 @@ TEST(BuildMime, RejectsAnAttachmentWithoutAFilenameOrWithABadContentType) {
   MailMessage untyped = sample();
   untyped.attachments.push_back({"a.csv", "csv", "x"});
   EXPECT_EQ(build_mime(untyped, at(kNov24At1800), "").error().code, "invalid_attachment");
+}
+
+// `bytes` in a new spool file, flushed and ready to attach.
+std::shared_ptr<const SpoolFile> spooled(const std::string& bytes) {
+  auto file = SpoolFile::create();
+  EXPECT_TRUE(file.ok());
+  EXPECT_TRUE((*file)->append(bytes).ok());
+  EXPECT_TRUE((*file)->flush().ok());
+  return *file;
+}
+
+// Bytes that differ from one 57-byte base64 line to the next, over several encoding pieces.
+std::string varied_bytes(std::size_t size) {
+  std::string bytes(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 7919 + i / 57) % 251);
+  return bytes;
+}
+
+TEST(BuildMime, AnAttachmentKeptInAFileEncodesLikeTheSameBytesInMemory) {
+  std::string bytes = varied_bytes(57 * 1024 * 3 + 1000);  // three full pieces and a partial one
+  MailMessage from_memory = sample();
+  from_memory.attachments.push_back({"bookings.csv", std::string(kCsvContentType), bytes});
+  MailMessage from_file = sample();
+  from_file.attachments.push_back({"bookings.csv", std::string(kCsvContentType), ""});
+  from_file.attachments[0].file = spooled(bytes);
+
+  Entity memory = build_and_parse(from_memory), file = build_and_parse(from_file);
+  ASSERT_EQ(file.parts.size(), 2u);
+  EXPECT_EQ(file.parts[1].decoded(), bytes);
+  EXPECT_EQ(file.parts[1].body, memory.parts[1].body) << "the pieces must join into the same lines";
+}
+
+TEST(WriteMime, HandsOverAFileAttachmentInBoundedPieces) {
+  std::string bytes = varied_bytes(2 * 1024 * 1024);
+  MailMessage m = sample();
+  m.attachments.push_back({"bookings.csv", std::string(kCsvContentType), ""});
+  m.attachments[0].file = spooled(bytes);
+  std::string whole;
+  std::size_t largest = 0;
+  auto st = write_mime(m, at(kNov24At1800), "example.com", [&](std::string_view piece) {
+    largest = std::max(largest, piece.size());
+    whole.append(piece);
+    return ok_status();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_LE(largest, 100u * 1024) << "an attachment must not be encoded in one piece";
+  EXPECT_EQ(parse_entity(whole).parts.at(1).decoded(), bytes);
+}
+
+TEST(WriteMime, StopsAtTheSinksFirstErrorAndWritesNothingForAnInvalidMessage) {
+  MailMessage m = sample();
+  m.attachments.push_back({"a.csv", std::string(kCsvContentType), "x"});
+  int calls = 0;
+  auto failing = write_mime(m, at(kNov24At1800), "example.com", [&](std::string_view) {
+    ++calls;
+    return Status(Error::internal("disk full"));
+  });
+  ASSERT_FALSE(failing.ok());
+  EXPECT_EQ(failing.error().message, "disk full");
+  EXPECT_EQ(calls, 1);
+
+  m.to = "not an address";
+  calls = 0;
+  auto invalid = write_mime(m, at(kNov24At1800), "example.com", [&](std::string_view) {
+    ++calls;
+    return ok_status();
+  });
+  EXPECT_EQ(invalid.error().code, "invalid_address");
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(SpoolFile, ReadsBackWhatWasAppendedInPiecesOfTheAskedSize) {
+  auto file = SpoolFile::create();
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  std::string expected;
+  for (int i = 0; i < 5000; ++i) {
+    std::string row = std::to_string(i) + ",row\r\n";
+    ASSERT_TRUE((*file)->append(row).ok());
+    expected += row;
+  }
+  std::string big = varied_bytes(700 * 1024);  // larger than the write buffer
+  ASSERT_TRUE((*file)->append(big).ok());
+  expected += big;
+  ASSERT_TRUE((*file)->flush().ok());
+  EXPECT_EQ((*file)->size(), expected.size());
+
+  std::string read;
+  std::vector<std::size_t> sizes;
+  auto st = (*file)->read(4096, [&](std::string_view piece) {
+    sizes.push_back(piece.size());
+    read.append(piece);
+    return ok_status();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(read, expected);
+  ASSERT_FALSE(sizes.empty());
+  for (std::size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], 4096u);
+}
+
+TEST(SpoolFile, LeavesNoNameBehindInItsDirectory) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "parkd-spool-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    auto file = SpoolFile::create(dir);
+    ASSERT_TRUE(file.ok()) << file.error().message;
+    ASSERT_TRUE((*file)->append("secret rows").ok());
+    ASSERT_TRUE((*file)->flush().ok());
+    EXPECT_TRUE(std::filesystem::is_empty(dir));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SpoolFile, SaysWhereItCouldNotBeCreated) {
+  auto file = SpoolFile::create("/nonexistent/parkd-spool");
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.error().code, "spool_error");
+  EXPECT_NE(file.error().message.find("/nonexistent/parkd-spool"), std::string::npos);
 }
 
 TEST(FormatRfc5322Date, WritesUtcWithEnglishNames) {

@@ -66,6 +66,15 @@ class Emails : public ::testing::Test {
 
 Recipient ann() { return {"ann@example.org", "Ann"}; }
 
+// `bytes` in a new spool file, as the export jobs hand their CSV over.
+std::shared_ptr<const SpoolFile> spooled(const std::string& bytes) {
+  auto file = SpoolFile::create();
+  EXPECT_TRUE(file.ok());
+  EXPECT_TRUE((*file)->append(bytes).ok());
+  EXPECT_TRUE((*file)->flush().ok());
+  return *file;
+}
+
 BookingConfirmation reserved_booking() {
   BookingConfirmation b;
   b.to = ann();
@@ -398,14 +407,14 @@ TEST_F(Emails, UserExportAttachesBookingsCsv) {
   e.to = ann();
   e.generated_at = from_unix(kNov24At1800);
   e.booking_count = 2;
-  e.bookings_csv = "id,lot_name\r\n1,Downtown\r\n2,Airport\r\n";
+  e.bookings_csv = spooled("id,lot_name\r\n1,Downtown\r\n2,Airport\r\n");
   auto m = user_export_email(e, ctx_);
   ASSERT_TRUE(m.ok()) << m.error().message;
   EXPECT_EQ(m->subject, "Your parkd bookings export");
   ASSERT_EQ(m->attachments.size(), 1u);
   EXPECT_EQ(m->attachments[0].filename, "bookings.csv");
   EXPECT_EQ(m->attachments[0].content_type, "text/csv; charset=utf-8");
-  EXPECT_EQ(m->attachments[0].data, e.bookings_csv);
+  EXPECT_EQ(m->attachments[0].file, e.bookings_csv);
   for (const std::string* part : {&m->text, &m->html}) {
     EXPECT_TRUE(contains(*part, "bookings.csv"));
     EXPECT_TRUE(contains(*part, "2026-11-24 19:00 CET"));
@@ -420,9 +429,9 @@ TEST_F(Emails, AdminExportAttachesUsersLotsAndBookings) {
   e.user_count = 3;
   e.lot_count = 2;
   e.booking_count = 5;
-  e.users_csv = "id,email\r\n";
-  e.lots_csv = "id,name\r\n";
-  e.bookings_csv = "id,lot_name\r\n";
+  e.users_csv = spooled("id,email\r\n");
+  e.lots_csv = spooled("id,name\r\n");
+  e.bookings_csv = spooled("id,lot_name\r\n");
   auto m = admin_export_email(e, ctx_);
   ASSERT_TRUE(m.ok()) << m.error().message;
   EXPECT_EQ(m->subject, "parkd data export: users, lots, bookings");
@@ -430,9 +439,9 @@ TEST_F(Emails, AdminExportAttachesUsersLotsAndBookings) {
   EXPECT_EQ(m->attachments[0].filename, "users.csv");
   EXPECT_EQ(m->attachments[1].filename, "lots.csv");
   EXPECT_EQ(m->attachments[2].filename, "bookings.csv");
-  EXPECT_EQ(m->attachments[0].data, e.users_csv);
-  EXPECT_EQ(m->attachments[1].data, e.lots_csv);
-  EXPECT_EQ(m->attachments[2].data, e.bookings_csv);
+  EXPECT_EQ(m->attachments[0].file, e.users_csv);
+  EXPECT_EQ(m->attachments[1].file, e.lots_csv);
+  EXPECT_EQ(m->attachments[2].file, e.bookings_csv);
   for (const std::string* part : {&m->text, &m->html}) {
     EXPECT_TRUE(contains(*part, "users.csv"));
     EXPECT_TRUE(contains(*part, "Users"));
