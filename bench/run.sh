@@ -17,6 +17,10 @@ scale=${BENCH_SCALE:-1}
 scenarios=" ${BENCH_SCENARIOS-healthz lots book-release mixed login book-release-NORMAL book-release-api-only} "
 wanted() { [[ "$scenarios" == *" $1 "* ]]; }
 past_bookings=$((100000 * scale))
+if [[ -n "${scenarios// /}" ]] && ! command -v wrk >/dev/null; then
+  echo "bench/run.sh: wrk is not installed (make bench installs it, or: apt-get install wrk)" >&2
+  exit 1
+fi
 work=$(mktemp -d /tmp/parkd-bench.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"

@@ -13,14 +13,17 @@ Response created_json(const nlohmann::json& body) { return json_response(201, bo
 bool is_admin(const Call& c) { return c.user && c.user->role == Role::admin; }
 
 App::App(Services services) : s_(services), web_(default_web_dir(services.config.web_dir)) {
-  router_.add("GET", "/healthz", Access::anyone, [this](Call&) {
-    Status st = s_.store.ping();
-    if (!st) {
-      return error_response(
-          {ErrorKind::unavailable, "unavailable", "The database does not answer", {}, {}, 0});
-    }
-    return ok_json({{"status", "ok"}});
-  });
+  router_.add(
+      "GET", "/healthz", Access::anyone,
+      [this](Call&) {
+        Status st = s_.store.ping();
+        if (!st) {
+          return error_response(
+              {ErrorKind::unavailable, "unavailable", "The database does not answer", {}, {}, 0});
+        }
+        return ok_json({{"status", "ok"}});
+      },
+      Pace::quick);
   router_.add("GET", "/metrics", Access::anyone, [this](Call& c) { return metrics(c.req); });
   add_auth_routes(router_, s_);
   add_lot_routes(router_, s_);
@@ -32,6 +35,12 @@ App::App(Services services) : s_(services), web_(default_web_dir(services.config
   std::vector<metrics::RequestMetrics::RouteLabel> labels;
   for (const auto& r : router_.routes()) labels.push_back({r.method, r.pattern});
   requests_ = std::make_unique<metrics::RequestMetrics>(std::move(labels));
+}
+
+bool App::is_quick(std::string_view method, std::string_view path) const {
+  if (!s_.store.reads_in_process()) return false;
+  auto match = router_.match(method == "HEAD" ? std::string_view("GET") : method, path);
+  return match.route != nullptr && match.route->pace == Pace::quick;
 }
 
 Response App::metrics(const Request& req) const {

@@ -5,8 +5,8 @@
 #include "api/http_types.h"
 #include "api/router.h"
 #include "api/static_files.h"
-#include "metrics/metrics.h"
 #include "config/config.h"
+#include "metrics/metrics.h"
 #include "services/auth_service.h"
 #include "services/booking_service.h"
 #include "services/job_service.h"
@@ -36,6 +36,10 @@ class App {
 
   // Never throws: every failure becomes a JSON error response.
   Response handle(const Request& req) const;
+
+  // Whether `method` `path` may be handled on the I/O thread that read it: a quick route
+  // (Pace::quick) on a store that reads in process.
+  bool is_quick(std::string_view method, std::string_view path) const;
 
  private:
   // `route`: set to the index of the route that matched, if one did.

@@ -53,8 +53,8 @@ void add_auth_routes(Router& r, Services& s) {
     return st ? no_content() : error_response(st.error());
   });
   auto me = [](Call& c) { return ok_json({{"user", to_json(*c.user)}}); };
-  r.add("GET", "/auth/me", Access::user, me);
-  r.add("GET", "/auth/verify", Access::user, me);
+  r.add("GET", "/auth/me", Access::user, me, Pace::quick);
+  r.add("GET", "/auth/verify", Access::user, me, Pace::quick);
 }
 
 }  // namespace parkd

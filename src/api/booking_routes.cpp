@@ -201,7 +201,9 @@ void add_booking_routes(Router& r, Services& s) {
         [&s](Call& c) { return export_csv(c, s); });
   r.add("GET", "/api/admin/bookings/export.csv", Access::admin,
         [&s](Call&) { return bookings_csv_download(s.store, std::nullopt); });
-  r.add("GET", "/api/bookings/{id}", Access::user, [&s](Call& c) { return get_booking(c, s); });
+  r.add(
+      "GET", "/api/bookings/{id}", Access::user, [&s](Call& c) { return get_booking(c, s); },
+      Pace::quick);
   r.add("GET", "/api/admin/bookings", Access::admin,
         [&s](Call& c) { return list_bookings(c, s, true); });
   r.add("GET", "/api/stats/user", Access::user, [&s](Call& c) { return user_stats(c, s); });

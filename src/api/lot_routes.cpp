@@ -106,9 +106,9 @@ void add_lot_routes(Router& r, Services& s) {
   auto bind = [&s](Response (*fn)(Call&, Services&)) {
     return [&s, fn](Call& c) { return fn(c, s); };
   };
-  r.add("GET", "/api/lots", Access::user, bind(list_lots));
+  r.add("GET", "/api/lots", Access::user, bind(list_lots), Pace::quick);
   r.add("POST", "/api/lots", Access::admin, bind(create_lot));
-  r.add("GET", "/api/lots/{id}", Access::user, bind(get_lot));
+  r.add("GET", "/api/lots/{id}", Access::user, bind(get_lot), Pace::quick);
   r.add("PUT", "/api/lots/{id}", Access::admin, bind(update_lot));
   r.add("PATCH", "/api/lots/{id}", Access::admin, bind(update_lot));
   r.add("DELETE", "/api/lots/{id}", Access::admin, bind(delete_lot));

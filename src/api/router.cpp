@@ -20,13 +20,14 @@ std::vector<std::string> split_path(std::string_view path) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string_view pattern, Access access, Handler handler) {
+void Router::add(std::string method, std::string_view pattern, Access access, Handler handler,
+                 Pace pace) {
   auto segments = split_path(pattern);
   for (auto& s : segments) {
     if (!s.empty() && s.front() == '{') s = "{}";
   }
-  routes_.push_back(
-      {std::move(method), std::string(pattern), std::move(segments), access, std::move(handler)});
+  routes_.push_back({std::move(method), std::string(pattern), std::move(segments), access,
+                     std::move(handler), pace});
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {

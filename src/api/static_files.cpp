@@ -8,11 +8,19 @@ namespace {
 
 std::string content_type_for(const std::filesystem::path& file) {
   static const std::pair<const char*, const char*> kTypes[] = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
-      {".jpg", "image/jpeg"}, {".ico", "image/x-icon"}, {".woff2", "font/woff2"},
-      {".woff", "font/woff"}, {".txt", "text/plain; charset=utf-8"}, {".map", "application/json"}};
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".woff", "font/woff"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json"}};
   std::string ext = file.extension().string();
   for (const auto& [e, type] : kTypes) {
     if (ext == e) return type;
@@ -44,9 +52,11 @@ bool StaticFiles::available() const {
 
 std::optional<Response> StaticFiles::serve(const std::string& path, bool accepts_html) const {
   if (!available()) return std::nullopt;
-  std::filesystem::path relative = std::filesystem::path(percent_decode(path, false)).relative_path();
+  std::filesystem::path relative =
+      std::filesystem::path(percent_decode(path, false)).relative_path();
   for (const auto& part : relative) {
-    if (part == ".." || (!part.empty() && part.string().front() == '.')) return std::nullopt;  // no escapes, no dotfiles
+    if (part == ".." || (!part.empty() && part.string().front() == '.'))
+      return std::nullopt;  // no escapes, no dotfiles
   }
   std::filesystem::path file = root_ / relative;
   std::error_code ec;
@@ -63,7 +73,8 @@ std::optional<Response> StaticFiles::serve(const std::string& path, bool accepts
   r.body = std::move(*body);
   // Vite names built assets by content hash, so they never change under one name.
   bool hashed = relative.begin() != relative.end() && *relative.begin() == "assets";
-  r.headers.emplace_back("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  r.headers.emplace_back("Cache-Control",
+                         hashed ? "public, max-age=31536000, immutable" : "no-cache");
   return r;
 }
 

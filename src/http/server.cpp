@@ -220,7 +220,7 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
             // was usually sent before it: serve it, then close that connection.
             last_request_ms.store(steady_ms());
             in_flight.fetch_add(1);
-            bool queued = pool->post([&app, &in_flight, &draining, h] {
+            auto answer = [&app, &in_flight, &draining, h] {
               try {
                 Request req = to_request(h);
                 Response res = app.handle(req);
@@ -229,7 +229,12 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
                 spdlog::error("http: failed to answer a request: {}", e.what());
               }
               in_flight.fetch_sub(1);
-            });
+            };
+            if (app.is_quick(h->header().method().c_str(), h->header().path())) {
+              answer();
+              return restinio::request_accepted();
+            }
+            bool queued = pool->post(answer);
             if (!queued) {
               in_flight.fetch_sub(1);
               send(h, busy_response("overloaded", "The server is overloaded; retry shortly"),

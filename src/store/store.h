@@ -277,6 +277,9 @@ class Store {
   virtual Status reset() = 0;
   virtual Status ping() = 0;
   virtual std::string kind() const = 0;  // "sqlite" | "postgresql"
+  // Whether a read is answered in this process (SQLite: memory and local disk) rather
+  // than over a network: then a short one may run on an HTTP I/O thread.
+  virtual bool reads_in_process() const { return false; }
 
   // Connections handed out now, and open in all (the pool), for /metrics.
   struct PoolUsage {

@@ -3,6 +3,7 @@
 // graceful shutdown.
 #include "support/api_assertions.h"
 #include "support/parkd_process.h"
+#include "support/test_database.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -348,6 +349,35 @@ TEST(HttpShutdown, IdleKeepAliveConnectionDoesNotHoldUpShutdown) {
   auto before = Clock::now();
   EXPECT_EQ(parkd.stop(SIGTERM, 30), 0) << parkd.log();
   EXPECT_LT(Clock::now() - before, std::chrono::seconds(5));
+}
+
+// Health checks and lot lists are short reads: with an in-process store (SQLite) they
+// are answered on the I/O threads, so a queue of slow requests in the handler pool
+// (here: password hashing on a single handler thread) does not hold them up.
+TEST(QuickRoutes, HealthAndLotListsAnswerWhileSlowLoginsQueue) {
+  if (testing_postgres()) {
+    GTEST_SKIP() << "PostgreSQL reads go over the network, so every request uses the pool";
+  }
+  ParkdProcess parkd(Env{{"DB_THREADS", "1"}});
+  std::string token = parkd.register_user("queued@example.com", "queued-password");
+  constexpr int kLogins = 16;  // Argon2id, one at a time: hundreds of milliseconds in all
+  std::atomic<int> logins_done{0};
+  std::vector<std::thread> logins;
+  for (int i = 0; i < kLogins; ++i) {
+    logins.emplace_back([&] {
+      parkd.client().post("/auth/login",
+                          {{"email", "queued@example.com"}, {"password", "queued-password"}});
+      logins_done.fetch_add(1);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // let the logins queue up
+  auto health = parkd.client().get("/healthz");
+  auto lots = parkd.client().get("/api/lots", token);
+  int done_by_then = logins_done.load();
+  for (auto& t : logins) t.join();
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(lots.status, 200);
+  EXPECT_LT(done_by_then, kLogins) << "the reads waited for every queued login";
 }
 
 }  // namespace

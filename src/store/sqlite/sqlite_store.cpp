@@ -966,6 +966,7 @@ class SqliteStore final : public Store {
   }
 
   std::string kind() const override { return "sqlite"; }
+  bool reads_in_process() const override { return true; }
 
  private:
   static void rollback_quietly(Connection& conn) {
