@@ -91,7 +91,7 @@ std::string text_part(std::string_view subtype, std::string_view body) {
 
 // Input bytes per encoded piece: a multiple of 57 (one 76-character base64 line), so
 // the pieces join into the same lines as encoding the whole at once.
-constexpr std::size_t kAttachmentPiece = 57 * 1024;
+constexpr std::size_t kAttachmentPiece = std::size_t{57} * 1024;
 
 Status write_attachment_part(const Attachment& attachment, const MimeSink& out) {
   std::string headers = "Content-Type: ";

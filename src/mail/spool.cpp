@@ -12,7 +12,7 @@ namespace parkd::mail {
 namespace {
 
 // Enough to make each write() worth its system call, small enough to stay constant.
-constexpr std::size_t kBufferSize = 256 * 1024;
+constexpr std::size_t kBufferSize = std::size_t{256} * 1024;
 
 Error spool_error(const std::string& what, int error) {
   return Error{

@@ -22,7 +22,7 @@ Error outbox_error(const std::string& what, const std::filesystem::path& path, i
                0};
 }
 
-constexpr std::size_t kWriteBuffer = 256 * 1024;
+constexpr std::size_t kWriteBuffer = std::size_t{256} * 1024;
 
 Status write_all(int fd, std::string_view data, const std::filesystem::path& path) {
   while (!data.empty()) {

@@ -4,6 +4,7 @@
 #include "mail/encoding.h"
 #include "mail/transport.h"
 #include "support/smtp_sink.h"
+#include "support/spooled.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -107,13 +108,9 @@ TEST_F(SmtpTransportTest, DeliversAnAttachmentKeptInASpoolFileIntact) {
   for (int i = 0; csv.size() < 3 * 1024 * 1024; ++i) {
     csv += std::to_string(i) + ",\"Caf\xC3\xA9\",12.50\r\n.\r\n";
   }
-  auto file = SpoolFile::create();
-  ASSERT_TRUE(file.ok()) << file.error().message;
-  ASSERT_TRUE((*file)->append(csv).ok());
-  ASSERT_TRUE((*file)->flush().ok());
   MailMessage m = sample();
   m.attachments.at(0).data.clear();
-  m.attachments.at(0).file = *file;
+  m.attachments.at(0).file = parkd::testing::spooled(csv);
 
   SmtpTransport transport(config());
   auto sent = transport.send(m);

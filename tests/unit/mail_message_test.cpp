@@ -3,6 +3,7 @@
 
 #include "mail/encoding.h"
 #include "mail/message.h"
+#include "support/spooled.h"
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,8 @@
 
 namespace parkd::mail {
 namespace {
+
+using parkd::testing::spooled;
 
 struct Entity {
   std::map<std::string, std::string> headers;  // lower-case name -> unfolded value
@@ -348,15 +351,6 @@ TEST(BuildMime, RejectsAnAttachmentWithoutAFilenameOrWithABadContentType) {
   MailMessage untyped = sample();
   untyped.attachments.push_back({"a.csv", "csv", "x"});
   EXPECT_EQ(build_mime(untyped, at(kNov24At1800), "").error().code, "invalid_attachment");
-}
-
-// `bytes` in a new spool file, flushed and ready to attach.
-std::shared_ptr<const SpoolFile> spooled(const std::string& bytes) {
-  auto file = SpoolFile::create();
-  EXPECT_TRUE(file.ok());
-  EXPECT_TRUE((*file)->append(bytes).ok());
-  EXPECT_TRUE((*file)->flush().ok());
-  return *file;
 }
 
 // Bytes that differ from one 57-byte base64 line to the next, over several encoding pieces.

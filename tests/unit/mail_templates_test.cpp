@@ -3,6 +3,7 @@
 #include "mail/emails.h"
 #include "mail/message.h"
 #include "mail/templates.h"
+#include "support/spooled.h"
 
 #include <gtest/gtest.h>
 
@@ -14,6 +15,8 @@
 
 namespace parkd::mail {
 namespace {
+
+using parkd::testing::spooled;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -65,15 +68,6 @@ class Emails : public ::testing::Test {
 };
 
 Recipient ann() { return {"ann@example.org", "Ann"}; }
-
-// `bytes` in a new spool file, as the export jobs hand their CSV over.
-std::shared_ptr<const SpoolFile> spooled(const std::string& bytes) {
-  auto file = SpoolFile::create();
-  EXPECT_TRUE(file.ok());
-  EXPECT_TRUE((*file)->append(bytes).ok());
-  EXPECT_TRUE((*file)->flush().ok());
-  return *file;
-}
 
 BookingConfirmation reserved_booking() {
   BookingConfirmation b;
