@@ -1124,16 +1124,12 @@ class SqliteStore final : public Store {
   }
 
   // `conn` is the writer's own, opened on first use: a connection that only ever
-  // writes keeps its page cache, where pooled ones re-read what others changed. Its
-  // cache is larger than SQLite's 2 MB default: every booking touches the tails of
-  // about ten tables and indexes plus a user's index pages, and each page missed is a
-  // pread inside the serial step (about 20 per batch with the default).
+  // writes keeps its page cache, where pooled ones re-read what others changed.
   void run_batch(const std::vector<PendingWrite*>& batch, std::unique_ptr<Connection>& conn,
                  Checkpointer& checkpointer) {
     try {
       if (!conn) {
         conn = std::make_unique<Connection>(path_, durable_);
-        conn->exec("PRAGMA cache_size = -16384");  // KiB: 16 MiB
         checkpointer.watch(*conn);
       }
       for (int attempt = 1;; ++attempt) {
