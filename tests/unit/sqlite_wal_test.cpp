@@ -3,6 +3,7 @@
 // WAL start over, and it grew by 50 MB/s in the benchmark before the writer finished
 // the job itself).
 
+#include "common/threads.h"
 #include "store/store.h"
 
 #include <gtest/gtest.h>
@@ -11,7 +12,11 @@
 #include <filesystem>
 #include <string>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <thread>
 
 namespace parkd {
 namespace {
@@ -43,6 +48,38 @@ TEST(SqliteWal, StaysBoundedAndReachesTheDatabaseFileUnderSustainedWrites) {
     EXPECT_GT(fs::file_size(db), 40u * 1024 * 1024) << "the jobs never reached the database file";
     // About twice SQLite's 1000-page threshold, plus the commit that crossed it.
     EXPECT_LT(largest_wal, 16u * 1024 * 1024) << "the WAL grew without bound";
+  }
+  fs::remove_all(dir);
+}
+
+int this_thread_nice() {
+  errno = 0;
+  return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+}
+
+// The job worker lowers its threads' priority and is often the first to write; the
+// writer serves every request's write, so it must not inherit that priority.
+TEST(SqliteWriter, RunsAtTheStoreCreatorsPriorityWhoeverWritesFirst) {
+  int creator_nice = this_thread_nice();
+  if (creator_nice > 14) GTEST_SKIP() << "already at nice " << creator_nice;
+  fs::path dir = fs::temp_directory_path() / ("parkd-nice-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    auto store = open_store("sqlite:///" + (dir / "nice.db").string(), StoreOptions{});
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ASSERT_TRUE((*store)->migrate().ok());
+    int writer_nice = -100;
+    std::thread background([&] {
+      lower_this_thread_priority(5);
+      Status st = (*store)->write([&](Tx&) {
+        writer_nice = this_thread_nice();
+        return ok_status();
+      });
+      EXPECT_TRUE(st.ok());
+    });
+    background.join();
+    EXPECT_EQ(writer_nice, creator_nice);
   }
   fs::remove_all(dir);
 }

@@ -944,7 +944,9 @@ thread_local Connection* t_batch_connection = nullptr;
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string path, bool durable) : path_(std::move(path)), durable_(durable) {}
+  SqliteStore(std::string path, bool durable) : path_(std::move(path)), durable_(durable) {
+    start_writer();
+  }
   ~SqliteStore() override { stop_writer(); }
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -963,11 +965,6 @@ class SqliteStore final : public Store {
     bool wake_writer = false;
     {
       std::lock_guard lock(queue_mutex_);
-      if (!writer_.joinable())
-        writer_ = std::thread([this] {
-          name_this_thread("parkd-writer");
-          write_loop();
-        });
       queue_.push_back(&me);
       wake_writer = writer_idle_;
       writer_idle_ = false;
@@ -1040,15 +1037,17 @@ class SqliteStore final : public Store {
 
   Status reset() override {
     stop_writer();  // and with it the writer's connection to the files deleted here
+    Status outcome = ok_status();
     try {
       std::lock_guard lock(pool_mutex_);
       open_ -= static_cast<int>(pool_.size());
       pool_.clear();
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-      return ok_status();
     } catch (const std::exception& e) {
-      return Error::internal(fmt::format("reset failed: {}", e.what()));
+      outcome = Error::internal(fmt::format("reset failed: {}", e.what()));
     }
+    start_writer();
+    return outcome;
   }
 
   Status ping() override {
@@ -1074,7 +1073,19 @@ class SqliteStore final : public Store {
     std::array<PendingWrite*, 2> wake_next;  // woken by this caller once it is woken
   };
 
-  // REQUIRES: no write in progress. The next write starts a new writer.
+  // Started by the thread that makes the store, never by the first caller of write():
+  // a thread inherits its creator's nice value, and the job worker's threads lower
+  // theirs, so a writer started by the worker's first claim ran at nice 10 and got a
+  // tenth of a busy CPU, stalling every request's write behind the HTTP threads.
+  void start_writer() {
+    std::lock_guard lock(queue_mutex_);
+    writer_ = std::thread([this] {
+      name_this_thread("parkd-writer");
+      write_loop();
+    });
+  }
+
+  // REQUIRES: no write in progress.
   void stop_writer() {
     {
       std::lock_guard lock(queue_mutex_);
@@ -1231,7 +1242,7 @@ class SqliteStore final : public Store {
   std::deque<PendingWrite*> queue_;
   bool writer_idle_ = true;  // waiting on work_cv_ (or not started): needs a notify
   bool stopping_ = false;
-  std::thread writer_;  // started by the first write
+  std::thread writer_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> pool_;
   int open_ = 0;  // connections made, idle in pool_ or handed out
