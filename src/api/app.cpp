@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 
 namespace parkd {
 
@@ -37,10 +39,18 @@ App::App(Services services) : s_(services), web_(default_web_dir(services.config
   requests_ = std::make_unique<metrics::RequestMetrics>(std::move(labels));
 }
 
-bool App::is_quick(std::string_view method, std::string_view path) const {
-  if (!s_.store.reads_in_process()) return false;
+bool App::runs_on_io_thread(std::string_view method, std::string_view path) const {
   auto match = router_.match(method == "HEAD" ? std::string_view("GET") : method, path);
-  return match.route != nullptr && match.route->pace == Pace::quick;
+  if (match.route == nullptr) return false;
+  switch (match.route->pace) {
+    case Pace::quick:
+      return s_.store.reads_in_process();
+    case Pace::one_write:
+      return s_.store.queues_writes() && s_.store.reads_in_process();
+    case Pace::may_block:
+      return false;
+  }
+  return false;
 }
 
 Response App::metrics(const Request& req) const {
@@ -98,8 +108,7 @@ bool App::origin_allowed(const std::string& origin) const {
   return false;
 }
 
-void App::add_cors_headers(const Request& req, Response& res) const {
-  auto origin = req.header("origin");
+void App::add_cors_headers(const std::optional<std::string>& origin, Response& res) const {
   if (!origin || !origin_allowed(*origin)) return;
   res.headers.emplace_back("Access-Control-Allow-Origin", *origin);
   res.headers.emplace_back("Vary", "Origin");
@@ -107,26 +116,59 @@ void App::add_cors_headers(const Request& req, Response& res) const {
   res.headers.emplace_back("Access-Control-Expose-Headers", "Retry-After, Content-Disposition");
 }
 
-Response App::handle(const Request& req) const {
-  auto started = std::chrono::steady_clock::now();
-  Response res;
-  std::optional<std::size_t> route;
+// What every answer gets on its way out, once: CORS headers, metrics and the access log.
+// Holds copies of what it needs: a queued write's answer leaves after the request.
+struct App::Exit {
+  Exit(const App& app, const Request& req, Respond respond)
+      : app(app),
+        method(req.method),
+        path(req.path),
+        remote_address(req.remote_address),
+        origin(req.header("origin")),
+        respond(std::move(respond)) {}
+
+  const App& app;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::string method;
+  std::string path;
+  std::string remote_address;
+  std::optional<std::string> origin;
+  std::optional<std::size_t> route;  // set by dispatch() before any answer
+  Respond respond;
+  std::atomic<bool> answered{false};
+
+  void send(Response res) {
+    if (answered.exchange(true)) return;
+    app.add_cors_headers(origin, res);
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    app.requests_->record(route, res.status, micros);
+    spdlog::info("{} {} {} {:.1f}ms {}", method, path, res.status,
+                 static_cast<double>(micros.count()) / 1000.0, remote_address);
+    respond(std::move(res));
+  }
+};
+
+void App::handle(const Request& req, Respond respond, const Handoff& handoff) const {
+  auto exit = std::make_shared<Exit>(*this, req, std::move(respond));
   try {
-    res = dispatch(req, route);
+    auto routed = dispatch(req, exit->route);
+    if (auto* res = std::get_if<Response>(&routed)) return exit->send(std::move(*res));
+    auto& [route, call] = std::get<Routed>(routed);
+    if (route->async_handler) {
+      call.handoff = handoff;
+      route->async_handler(call, [exit](Response res) { exit->send(std::move(res)); });
+      return;
+    }
+    exit->send(route->handler(call));
   } catch (const std::exception& e) {
     spdlog::error("{} {}: unhandled error: {}", req.method, req.path, e.what());
-    res = error_response(Error::internal());
+    exit->send(error_response(Error::internal()));
   }
-  add_cors_headers(req, res);
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - started);
-  requests_->record(route, res.status, micros);
-  spdlog::info("{} {} {} {:.1f}ms {}", req.method, req.path, res.status,
-               static_cast<double>(micros.count()) / 1000.0, req.remote_address);
-  return res;
 }
 
-Response App::dispatch(const Request& req, std::optional<std::size_t>& route) const {
+std::variant<Response, App::Routed> App::dispatch(const Request& req,
+                                                  std::optional<std::size_t>& route) const {
   if (req.method == "OPTIONS") {
     Response res = no_content();
     if (req.header("access-control-request-method")) {
@@ -174,7 +216,7 @@ Response App::dispatch(const Request& req, std::optional<std::size_t>& route) co
   }
 
   route = router_.index_of(match.route);
-  Call call{req, std::move(match.params), std::nullopt};
+  Call call{req, std::move(match.params), std::nullopt, {}};
   if (match.route->access != Access::anyone) {
     auto auth = req.header("authorization");
     constexpr std::string_view kBearer = "bearer ";
@@ -192,7 +234,7 @@ Response App::dispatch(const Request& req, std::optional<std::size_t>& route) co
       return error_response(Error::forbidden("This action needs the admin role"));
     }
   }
-  return match.route->handler(call);
+  return Routed{match.route, std::move(call)};
 }
 
 }  // namespace parkd

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace parkd {
@@ -34,18 +35,29 @@ class App {
  public:
   explicit App(Services services);
 
-  // Never throws: every failure becomes a JSON error response.
-  Response handle(const Request& req) const;
+  // Answers `req` through `respond`, exactly once and never with an exception (every
+  // failure becomes a JSON error response): on this thread before returning or, for a
+  // Pace::one_write route on a store that queues writes, through `handoff` once the
+  // write has committed. `req` need not outlive this call.
+  void handle(const Request& req, Respond respond, const Handoff& handoff = {}) const;
 
   // Whether `method` `path` may be handled on the I/O thread that read it: a quick route
-  // (Pace::quick) on a store that reads in process.
-  bool is_quick(std::string_view method, std::string_view path) const;
+  // on a store that reads in process, or a one-write route on a store that queues writes.
+  bool runs_on_io_thread(std::string_view method, std::string_view path) const;
 
  private:
+  struct Exit;
+  // A request that reached its route's handler, authenticated.
+  struct Routed {
+    const Route* route;
+    Call call;
+  };
+  // Everything before the handler: CORS preflight, size limit, routing, authentication.
   // `route`: set to the index of the route that matched, if one did.
-  Response dispatch(const Request& req, std::optional<std::size_t>& route) const;
+  std::variant<Response, Routed> dispatch(const Request& req,
+                                          std::optional<std::size_t>& route) const;
   Response metrics(const Request& req) const;
-  void add_cors_headers(const Request& req, Response& res) const;
+  void add_cors_headers(const std::optional<std::string>& origin, Response& res) const;
   bool origin_allowed(const std::string& origin) const;
 
   Services s_;

@@ -54,44 +54,53 @@ std::string body_digest(const nlohmann::json& body) {
 
 StoredResponse stored(const Response& r) { return {r.status, r.body, {}}; }
 
-Response book(Call& c, Services& s) {
+void book(Call& c, Services& s, const Respond& respond) {
   auto body = json_object_body(c.req);
-  if (!body) return error_response(body.error());
+  if (!body) return respond(error_response(body.error()));
   std::optional<IdempotencyKey> idem;
   if (auto key = c.req.header("idempotency-key")) {
     if (key->empty() || key->size() > 255) {
-      return error_response(
-          Error::validation({{"Idempotency-Key", "must be 1 to 255 characters"}}));
+      return respond(
+          error_response(Error::validation({{"Idempotency-Key", "must be 1 to 255 characters"}})));
     }
     idem = IdempotencyKey{*key, body_digest(*body)};
   }
   auto req = book_request(*body);
   if (!req) {
     // Validation failures create nothing; replaying them is not needed.
-    return error_response(req.error());
+    return respond(error_response(req.error()));
   }
-  auto response = s.bookings.book(*c.user, *req, idem, [](const Result<Booking>& outcome) {
+  auto render = [](const Result<Booking>& outcome) {
     if (!outcome) return stored(error_response(outcome.error()));
     Response created;
     created.status = 201;
     created.body = booking_message_json("Spot booked successfully", *outcome, now());
     return stored(created);
-  });
-  if (!response) return error_response(response.error());
-  Response r;
-  r.status = response->status;
-  r.body = std::move(response->body);
-  return r;
+  };
+  s.bookings.book(*c.user, *req, std::move(idem), render, c.handoff,
+                  [respond](Result<StoredResponse> response) {
+                    if (!response) return respond(error_response(response.error()));
+                    Response r;
+                    r.status = response->status;
+                    r.body = std::move(response->body);
+                    respond(std::move(r));
+                  });
 }
 
-Response booking_action(Call& c, Services& s, bool cancel) {
+void booking_action(Call& c, Services& s, bool cancel, const Respond& respond) {
   auto id = path_id(c.params[0], "Booking");
-  if (!id) return error_response(id.error());
-  auto b = cancel ? s.bookings.cancel(*c.user, *id) : s.bookings.release(*c.user, *id);
-  if (!b) return error_response(b.error());
-  Response r;
-  r.body = booking_message_json(cancel ? "Reservation cancelled" : "Spot released", *b, now());
-  return r;
+  if (!id) return respond(error_response(id.error()));
+  auto answer = [respond, cancel](Result<Booking> b) {
+    if (!b) return respond(error_response(b.error()));
+    Response r;
+    r.body = booking_message_json(cancel ? "Reservation cancelled" : "Spot released", *b, now());
+    respond(std::move(r));
+  };
+  if (cancel) {
+    s.bookings.cancel(*c.user, *id, c.handoff, answer);
+  } else {
+    s.bookings.release(*c.user, *id, c.handoff, answer);
+  }
 }
 
 Response get_booking(Call& c, Services& s) {
@@ -188,13 +197,15 @@ Response export_csv(Call& c, Services& s) { return bookings_csv_download(s.store
 }  // namespace
 
 void add_booking_routes(Router& r, Services& s) {
-  r.add("POST", "/api/book", Access::user, [&s](Call& c) { return book(c, s); });
-  r.add("POST", "/api/release/{id}", Access::user,
-        [&s](Call& c) { return booking_action(c, s, false); });
-  r.add("POST", "/api/bookings/{id}/release", Access::user,
-        [&s](Call& c) { return booking_action(c, s, false); });
-  r.add("POST", "/api/bookings/{id}/cancel", Access::user,
-        [&s](Call& c) { return booking_action(c, s, true); });
+  r.add_one_write("POST", "/api/book", Access::user,
+                  [&s](Call& c, const Respond& respond) { book(c, s, respond); });
+  for (const char* release : {"/api/release/{id}", "/api/bookings/{id}/release"}) {
+    r.add_one_write("POST", release, Access::user, [&s](Call& c, const Respond& respond) {
+      booking_action(c, s, false, respond);
+    });
+  }
+  r.add_one_write("POST", "/api/bookings/{id}/cancel", Access::user,
+                  [&s](Call& c, const Respond& respond) { booking_action(c, s, true, respond); });
   r.add("GET", "/api/bookings", Access::user, [&s](Call& c) { return list_bookings(c, s, false); });
   // Before /api/bookings/{id}: the first matching route wins.
   r.add("GET", "/api/bookings/export.csv", Access::user,

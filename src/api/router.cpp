@@ -26,8 +26,19 @@ void Router::add(std::string method, std::string_view pattern, Access access, Ha
   for (auto& s : segments) {
     if (!s.empty() && s.front() == '{') s = "{}";
   }
-  routes_.push_back({std::move(method), std::string(pattern), std::move(segments), access,
-                     std::move(handler), pace});
+  routes_.push_back({std::move(method),
+                     std::string(pattern),
+                     std::move(segments),
+                     access,
+                     std::move(handler),
+                     {},
+                     pace});
+}
+
+void Router::add_one_write(std::string method, std::string_view pattern, Access access,
+                           AsyncHandler handler) {
+  add(std::move(method), pattern, access, {}, Pace::one_write);
+  routes_.back().async_handler = std::move(handler);
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {

@@ -204,6 +204,20 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
   };
   std::atomic<std::int64_t> last_request_ms{0};
   HandlerPool* pool = nullptr;  // set below, before the server accepts anything
+  IoContext io;
+  // A queued write's answer is rendered and sent on an I/O thread, not the writer's.
+  // A write that outlasts the shutdown deadline finds the gate closed: its answer is
+  // dropped (the connection is gone) instead of being posted to a destroyed context.
+  struct IoGate {
+    std::mutex mutex;
+    IoContext* io;
+  };
+  auto gate = std::make_shared<IoGate>();
+  gate->io = &io;
+  Handoff to_io_thread = [gate](std::function<void()> task) {
+    std::lock_guard lock(gate->mutex);
+    if (gate->io != nullptr) restinio::asio_ns::post(*gate->io, std::move(task));
+  };
 
   auto settings =
       restinio::server_settings_t<Traits>{}
@@ -220,17 +234,27 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
             // was usually sent before it: serve it, then close that connection.
             last_request_ms.store(steady_ms());
             in_flight.fetch_add(1);
-            auto answer = [&app, &in_flight, &draining, h] {
+            auto answer = [&app, &in_flight, &draining, &to_io_thread, h] {
+              Request req;
               try {
-                Request req = to_request(h);
-                Response res = app.handle(req);
-                send(h, std::move(res), req.method == "HEAD", draining.load());
+                req = to_request(h);
               } catch (const std::exception& e) {
-                spdlog::error("http: failed to answer a request: {}", e.what());
+                spdlog::error("http: cannot read a request: {}", e.what());
+                in_flight.fetch_sub(1);
+                return;
               }
-              in_flight.fetch_sub(1);
+              bool head = req.method == "HEAD";
+              auto respond = [&in_flight, &draining, h, head](Response res) {
+                try {
+                  send(h, std::move(res), head, draining.load());
+                } catch (const std::exception& e) {
+                  spdlog::error("http: failed to answer a request: {}", e.what());
+                }
+                in_flight.fetch_sub(1);
+              };
+              app.handle(req, std::move(respond), to_io_thread);
             };
-            if (app.is_quick(h->header().method().c_str(), h->header().path())) {
+            if (app.runs_on_io_thread(h->header().method().c_str(), h->header().path())) {
               answer();
               return restinio::request_accepted();
             }
@@ -243,7 +267,6 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
             return restinio::request_accepted();
           });
 
-  IoContext io;
   Server server{restinio::external_io_context(io), std::move(settings)};
   restinio::on_pool_runner_t<Server> io_threads{static_cast<std::size_t>(o.io_threads), server};
   // After the server, so that it goes first: its threads hold request handles.
@@ -289,7 +312,11 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   io_threads.stop();
   io_threads.wait();
-  handlers.reset();               // joins; a request still running at the deadline finishes here
+  handlers.reset();  // joins; a request still running at the deadline finishes here
+  {
+    std::lock_guard lock(gate->mutex);
+    gate->io = nullptr;
+  }
   io.destroy_pending_handlers();  // closes kept-alive connections while the server exists
   spdlog::info("http: stopped");
   return ok_status();

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <memory>
+
 namespace parkd {
 namespace {
 
@@ -81,45 +83,59 @@ Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookReq
   return *tx.booking(id);
 }
 
-Result<StoredResponse> BookingService::book(const User& user, const BookRequest& req,
-                                            const std::optional<IdempotencyKey>& idem,
-                                            const RenderBooking& render) {
-  StoredResponse response;
-  std::optional<Result<Booking>> outcome;
-  Status st = store_.write([&](Tx& tx) -> Status {
-    outcome.reset();  // a store may run the unit again after a serialization failure
+void BookingService::book(const User& user, const BookRequest& req,
+                          std::optional<IdempotencyKey> idempotency, RenderBooking render,
+                          const Store::Handoff& handoff, BookDone done) {
+  // Shared by the unit of work and its completion, which may run on other threads.
+  struct Attempt {
+    User user;
+    BookRequest req;
+    std::optional<IdempotencyKey> idem;
+    RenderBooking render;
+    StoredResponse response;
+    std::optional<Result<Booking>> outcome;
+  };
+  auto a = std::make_shared<Attempt>(
+      Attempt{user, req, std::move(idempotency), std::move(render), {}, std::nullopt});
+  auto unit = [this, a](Tx& tx) -> Status {
+    a->outcome.reset();  // a store may run the unit again after a serialization failure
     Timestamp at = now();
-    if (idem) {
-      if (auto previous = tx.idempotent_response(user.id, idem->key, at - kIdempotencyLifetime)) {
-        if (previous->request_hash != idem->request_hash) {
+    if (a->idem) {
+      if (auto previous =
+              tx.idempotent_response(a->user.id, a->idem->key, at - kIdempotencyLifetime)) {
+        if (previous->request_hash != a->idem->request_hash) {
           return Error::conflict("idempotency_mismatch",
                                  "This Idempotency-Key was used with a different request");
         }
-        response = *previous;
+        a->response = *previous;
         return ok_status();
       }
     }
-    outcome = try_book(tx, user, req, at);
+    a->outcome = try_book(tx, a->user, a->req, at);
     // Only a response kept for replay is rendered here: the writer runs everyone's
     // units one after another, so what can wait until after the commit does.
-    if (idem) {
-      response = render(*outcome);
-      if (response.status < 500) {
-        response.request_hash = idem->request_hash;
-        tx.store_idempotent_response(user.id, idem->key, response, at);
+    if (a->idem) {
+      a->response = a->render(*a->outcome);
+      if (a->response.status < 500) {
+        a->response.request_hash = a->idem->request_hash;
+        tx.store_idempotent_response(a->user.id, a->idem->key, a->response, at);
       }
     }
     return ok_status();
-  });
-  if (!st) return st.error();
-  if (!outcome) return response;  // replayed
-  if (!idem) response = render(*outcome);
-  if (*outcome) {
-    const Booking& created = **outcome;
-    spdlog::info("booking: {} booked spot {} of lot {} (booking {}, {})", user.id,
-                 created.spot_number, created.lot_id, created.id, booking_type_name(created.type));
-  }
-  return response;
+  };
+  auto finish = [a, done = std::move(done)](Status st) {
+    if (!st) return done(st.error());
+    if (!a->outcome) return done(std::move(a->response));  // replayed
+    if (!a->idem) a->response = a->render(*a->outcome);
+    if (*a->outcome) {
+      const Booking& created = **a->outcome;
+      spdlog::info("booking: {} booked spot {} of lot {} (booking {}, {})", a->user.id,
+                   created.spot_number, created.lot_id, created.id,
+                   booking_type_name(created.type));
+    }
+    done(std::move(a->response));
+  };
+  store_.write_async(std::move(unit), std::move(finish), handoff);
 }
 
 Result<Booking> BookingService::owned_booking(Tx& tx, const User& user, Id booking_id) {
@@ -130,58 +146,70 @@ Result<Booking> BookingService::owned_booking(Tx& tx, const User& user, Id booki
   return *b;
 }
 
-Result<Booking> BookingService::change_owned(const User& user, Id booking_id,
-                                             const Change& change) {
-  std::optional<Booking> changed;
-  Status st = store_.write([&](Tx& tx) -> Status {
+void BookingService::change_owned(const User& user, Id booking_id, Change change,
+                                  const Store::Handoff& handoff, BookingDone done) {
+  auto changed = std::make_shared<std::optional<Booking>>();
+  auto unit = [this, user, booking_id, change = std::move(change), changed](Tx& tx) -> Status {
     Timestamp at = now();
     auto b = owned_booking(tx, user, booking_id);
     if (!b) return b.error();
     if (Status applied = change(tx, *b, at); !applied) return applied;
-    changed = tx.booking(b->id);
+    *changed = tx.booking(b->id);
     return ok_status();
-  });
-  if (!st) return st.error();
-  return *changed;
+  };
+  store_.write_async(
+      std::move(unit),
+      [changed, done = std::move(done)](Status st) {
+        if (!st) return done(st.error());
+        done(std::move(**changed));
+      },
+      handoff);
 }
 
-Result<Booking> BookingService::release(const User& user, Id booking_id) {
-  auto released =
-      change_owned(user, booking_id, [this](Tx& tx, const Booking& b, Timestamp at) -> Status {
-        BookingStatus status = b.status_at(at);
-        if (status == BookingStatus::reserved) {
-          return Error::conflict("booking_not_active",
-                                 "This reservation has not started; cancel it instead");
-        }
-        if (status != BookingStatus::active) {
-          return Error::conflict("booking_not_active", fmt::format("This booking is already {}",
-                                                                   booking_status_name(status)));
-        }
-        Timestamp ended = b.reserved_end && at > *b.reserved_end ? *b.reserved_end : at;
-        tx.complete_booking(b.id, ended, release_cost_cents(b, ended, min_charge_minutes_));
-        return ok_status();
-      });
-  if (released)
-    spdlog::info("booking: {} released (cost {} cents)", released->id, released->cost_cents);
-  return released;
+void BookingService::release(const User& user, Id booking_id, const Store::Handoff& handoff,
+                             BookingDone done) {
+  auto release_active = [this](Tx& tx, const Booking& b, Timestamp at) -> Status {
+    BookingStatus status = b.status_at(at);
+    if (status == BookingStatus::reserved) {
+      return Error::conflict("booking_not_active",
+                             "This reservation has not started; cancel it instead");
+    }
+    if (status != BookingStatus::active) {
+      return Error::conflict("booking_not_active", fmt::format("This booking is already {}",
+                                                               booking_status_name(status)));
+    }
+    Timestamp ended = b.reserved_end && at > *b.reserved_end ? *b.reserved_end : at;
+    tx.complete_booking(b.id, ended, release_cost_cents(b, ended, min_charge_minutes_));
+    return ok_status();
+  };
+  change_owned(user, booking_id, release_active, handoff,
+               [done = std::move(done)](Result<Booking> released) {
+                 if (released) {
+                   spdlog::info("booking: {} released (cost {} cents)", released->id,
+                                released->cost_cents);
+                 }
+                 done(std::move(released));
+               });
 }
 
-Result<Booking> BookingService::cancel(const User& user, Id booking_id) {
-  auto cancelled =
-      change_owned(user, booking_id, [](Tx& tx, const Booking& b, Timestamp at) -> Status {
-        BookingStatus status = b.status_at(at);
-        if (status != BookingStatus::reserved) {
-          return Error::conflict(
-              "booking_not_reserved",
-              fmt::format("Only a reservation that has not started can be cancelled; "
-                          "this booking is {}",
-                          booking_status_name(status)));
-        }
-        tx.cancel_booking(b.id);
-        return ok_status();
-      });
-  if (cancelled) spdlog::info("booking: {} cancelled", cancelled->id);
-  return cancelled;
+void BookingService::cancel(const User& user, Id booking_id, const Store::Handoff& handoff,
+                            BookingDone done) {
+  auto cancel_reserved = [](Tx& tx, const Booking& b, Timestamp at) -> Status {
+    BookingStatus status = b.status_at(at);
+    if (status != BookingStatus::reserved) {
+      return Error::conflict("booking_not_reserved",
+                             fmt::format("Only a reservation that has not started can be "
+                                         "cancelled; this booking is {}",
+                                         booking_status_name(status)));
+    }
+    tx.cancel_booking(b.id);
+    return ok_status();
+  };
+  change_owned(user, booking_id, cancel_reserved, handoff,
+               [done = std::move(done)](Result<Booking> cancelled) {
+                 if (cancelled) spdlog::info("booking: {} cancelled", cancelled->id);
+                 done(std::move(cancelled));
+               });
 }
 
 Result<Booking> BookingService::get(const User& user, Id booking_id) {

@@ -36,24 +36,29 @@ class BookingService {
         min_charge_minutes_(min_charge_minutes),
         job_max_attempts_(job_max_attempts) {}
 
+  // The write use cases answer through a callback, called once: on the calling thread,
+  // or, when the store queues writes (SQLite), through `handoff` after the commit, so
+  // that no thread waits for the writer (see Store::write_async).
+  using BookDone = std::function<void(Result<StoredResponse>)>;
+  using BookingDone = std::function<void(Result<Booking>)>;
+
   // Books a spot of req.lot_id for `user`: the chosen spot if spot_id is set, else the
   // lowest-numbered spot free for the whole window. The booking and its confirmation
   // job commit together or not at all. With an idempotency key, a repeat within 24 h
   // replays the first response (any status below 500) and creates nothing.
   // Outcomes rendered through `render`: not_found (lot), validation (spot of another
   // lot, reservation window), lot_full (with `conflict` for a reservation),
-  // spot_unavailable (with `conflict`). Errors returned directly: idempotency_mismatch,
+  // spot_unavailable (with `conflict`). Errors passed directly: idempotency_mismatch,
   // or internal.
-  Result<StoredResponse> book(const User& user, const BookRequest& req,
-                              const std::optional<IdempotencyKey>& idempotency,
-                              const RenderBooking& render);
+  void book(const User& user, const BookRequest& req, std::optional<IdempotencyKey> idempotency,
+            RenderBooking render, const Store::Handoff& handoff, BookDone done);
 
   // Ends an Active booking now with its cost. Errors: not_found (missing or another
   // user's, unless admin), conflict booking_not_active.
-  Result<Booking> release(const User& user, Id booking_id);
+  void release(const User& user, Id booking_id, const Store::Handoff& handoff, BookingDone done);
 
   // Cancels a Reserved booking (cost 0). Errors: not_found, conflict booking_not_reserved.
-  Result<Booking> cancel(const User& user, Id booking_id);
+  void cancel(const User& user, Id booking_id, const Store::Handoff& handoff, BookingDone done);
 
   // Errors: not_found (missing or another user's, unless admin).
   Result<Booking> get(const User& user, Id booking_id);
@@ -74,7 +79,8 @@ class BookingService {
   // In one transaction: the booking `user` may act on, `change` applied to it, and the
   // booking as it is afterwards.
   using Change = std::function<Status(Tx&, const Booking&, Timestamp)>;
-  Result<Booking> change_owned(const User& user, Id booking_id, const Change& change);
+  void change_owned(const User& user, Id booking_id, Change change, const Store::Handoff& handoff,
+                    BookingDone done);
 
   Store& store_;
   int min_charge_minutes_;

@@ -269,6 +269,21 @@ class Store {
   // Runs `work` in one write transaction: committed when it returns ok, rolled back when
   // it returns an error or throws. Retries on lock contention (SQLITE_BUSY).
   virtual Status write(const Work& work) = 0;
+  // Where the completion of a queued write runs, e.g. posted to the HTTP server's I/O
+  // threads. Empty: on the thread that finished the write.
+  using Handoff = std::function<void(std::function<void()>)>;
+  using WriteDone = std::function<void(Status)>;
+  // Like write(), without waiting for it: `done` gets the outcome, through `handoff`,
+  // once the write is durable (or failed). Stores whose writes do not queue in process
+  // (see queues_writes()) run it on the calling thread and call `done` there.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): overrides keep them past the call
+  virtual void write_async(Work work, WriteDone done, const Handoff& handoff) {
+    (void)handoff;
+    done(write(work));
+  }
+  // Whether write_async() returns before the write runs (SQLite's writer thread): then a
+  // request whose work is one write need not hold a thread while it waits.
+  virtual bool queues_writes() const { return false; }
   // Runs `work` against a consistent snapshot; no writes.
   virtual Status read(const Work& work) = 0;
   // Applies pending migrations; records each in schema_migrations.

@@ -2,6 +2,7 @@
 // routes, wrong methods, malformed, oversized and mistyped bodies; CORS; /healthz;
 // graceful shutdown.
 #include "support/api_assertions.h"
+#include "support/api_helpers.h"
 #include "support/parkd_process.h"
 #include "support/test_database.h"
 
@@ -378,6 +379,37 @@ TEST(QuickRoutes, HealthAndLotListsAnswerWhileSlowLoginsQueue) {
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(lots.status, 200);
   EXPECT_LT(done_by_then, kLogins) << "the reads waited for every queued login";
+}
+
+// With SQLite a booking and its release wait for the group commit without holding a
+// handler thread: they are answered while slow requests occupy the only one.
+TEST(QueuedWrites, BookAndReleaseAnswerWhileSlowLoginsQueue) {
+  if (testing_postgres()) {
+    GTEST_SKIP() << "PostgreSQL writes go over the network, so they use the handler pool";
+  }
+  ParkdProcess parkd(Env{{"DB_THREADS", "1"}});
+  std::string token = parkd.register_user("writer@example.com", "writer-password");
+  json lot = create_lot(parkd.client(), parkd.admin_token(), 3);
+  constexpr int kLogins = 16;  // Argon2id, one at a time: hundreds of milliseconds in all
+  std::atomic<int> logins_done{0};
+  std::vector<std::thread> logins;
+  for (int i = 0; i < kLogins; ++i) {
+    logins.emplace_back([&] {
+      parkd.client().post("/auth/login",
+                          {{"email", "writer@example.com"}, {"password", "writer-password"}});
+      logins_done.fetch_add(1);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // let the logins queue up
+  auto booked = book(parkd.client(), token, {{"lot_id", lot["id"]}});
+  auto released = parkd.client().post("/api/release/" + booked.json()["booking"]["id"].dump(),
+                                      json::object(), token);
+  int done_by_then = logins_done.load();
+  for (auto& t : logins) t.join();
+  EXPECT_EQ(booked.status, 201) << booked.body;
+  EXPECT_EQ(released.status, 200) << released.body;
+  EXPECT_EQ(released.json()["booking"]["status"], "Completed");
+  EXPECT_LT(done_by_then, kLogins) << "the writes waited for every queued login";
 }
 
 }  // namespace

@@ -16,7 +16,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 namespace parkd {
 namespace {
@@ -82,6 +88,100 @@ TEST(SqliteWriter, RunsAtTheStoreCreatorsPriorityWhoeverWritesFirst) {
     EXPECT_EQ(writer_nice, creator_nice);
   }
   fs::remove_all(dir);
+}
+
+std::int64_t jobs_of_type(Store& store, const std::string& type) {
+  std::int64_t n = -1;
+  Status st = store.read([&](Tx& tx) {
+    n = 0;
+    for (const auto& c : tx.job_counts()) {
+      if (c.type == type) n += c.count;
+    }
+    return ok_status();
+  });
+  EXPECT_TRUE(st.ok());
+  return n;
+}
+
+Store::Work enqueue(const std::string& type, bool then_fail = false) {
+  return [type, then_fail](Tx& tx) -> Status {
+    tx.enqueue_job(NewJob{type, "{}", std::nullopt, now(), 1, std::nullopt}, now());
+    if (then_fail) return Error::conflict("refused", "this unit fails after its insert");
+    return ok_status();
+  };
+}
+
+class SqliteQueuedWrites : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("parkd-queued-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::unique_ptr<Store> open() {
+    auto store = open_store("sqlite:///" + (dir_ / "queued.db").string(), StoreOptions{});
+    EXPECT_TRUE(store.ok());
+    EXPECT_TRUE((*store)->migrate().ok());
+    return std::move(*store);
+  }
+  fs::path dir_;
+};
+
+// A queued write's completion goes through its handoff, and only once the write is
+// committed; a unit that fails is undone alone and its completion gets its error.
+TEST_F(SqliteQueuedWrites, CompleteThroughTheirHandoffAfterTheCommit) {
+  auto store = open();
+  ASSERT_TRUE(store->queues_writes());
+  std::mutex mutex;
+  std::condition_variable handed_off;
+  std::vector<std::function<void()>> tasks;
+  Store::Handoff keep = [&](std::function<void()> task) {
+    std::lock_guard lock(mutex);
+    tasks.push_back(std::move(task));
+    handed_off.notify_all();
+  };
+  std::optional<Status> good, bad;
+  store->write_async(
+      enqueue("kept"), [&](Status st) { good = std::move(st); }, keep);
+  store->write_async(
+      enqueue("undone", true), [&](Status st) { bad = std::move(st); }, keep);
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(
+        handed_off.wait_for(lock, std::chrono::seconds(10), [&] { return tasks.size() == 2; }));
+  }
+  EXPECT_FALSE(good.has_value()) << "completed on the writer thread, not through the handoff";
+  EXPECT_EQ(jobs_of_type(*store, "kept"), 1) << "handed off before the commit";
+  EXPECT_EQ(jobs_of_type(*store, "undone"), 0);
+  for (auto& task : tasks) task();
+  ASSERT_TRUE(good.has_value() && bad.has_value());
+  EXPECT_TRUE(good->ok());
+  ASSERT_FALSE(bad->ok());
+  EXPECT_EQ(bad->error().code, "refused");
+}
+
+// Closing the store finishes what was queued: nothing acknowledged is lost, nothing
+// queued is left without an answer.
+TEST_F(SqliteQueuedWrites, AreAllCommittedAndAnsweredWhenTheStoreCloses) {
+  constexpr int kWrites = 200;
+  std::atomic<int> answered{0};
+  std::atomic<int> succeeded{0};
+  {
+    auto store = open();
+    for (int i = 0; i < kWrites; ++i) {
+      store->write_async(enqueue("drained"),
+                         [&](Status st) {
+                           answered.fetch_add(1);
+                           if (st.ok()) succeeded.fetch_add(1);
+                         },
+                         {});
+    }
+  }
+  EXPECT_EQ(answered.load(), kWrites);
+  EXPECT_EQ(succeeded.load(), kWrites);
+  auto reopened = open();
+  EXPECT_EQ(jobs_of_type(*reopened, "drained"), kWrites);
 }
 
 }  // namespace

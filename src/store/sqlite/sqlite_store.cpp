@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <deque>
@@ -965,15 +966,8 @@ class SqliteStore final : public Store {
   Status write(const Work& work) override {
     if (t_batch_connection != nullptr) return run_nested(*t_batch_connection, work);
     thread_local Parker answered;
-    PendingWrite me{&work, Error::internal(), &answered, {}};
-    bool wake_writer = false;
-    {
-      std::lock_guard lock(queue_mutex_);
-      queue_.push_back(&me);
-      wake_writer = writer_idle_;
-      writer_idle_ = false;
-    }
-    if (wake_writer) work_cv_.notify_one();
+    PendingWrite me{&work, Error::internal(), &answered, {}, {}, {}, {}};
+    enqueue(&me);
     answered.park();  // the writer's unpark happens-before: me.result is complete
     // This caller's share of waking the batch (see write_loop). Those it wakes are
     // still parked, so their PendingWrites exist until then.
@@ -982,6 +976,15 @@ class SqliteStore final : public Store {
     }
     return std::move(me.result);
   }
+
+  // The same queue and batches as write(); the caller's thread goes on at once.
+  void write_async(Work work, WriteDone done, const Handoff& handoff) override {
+    auto pending = std::make_unique<PendingWrite>(PendingWrite{
+        nullptr, Error::internal(), nullptr, {}, std::move(work), std::move(done), handoff});
+    pending->work = &pending->owned_work;
+    enqueue(pending.release());  // the writer owns it from here
+  }
+  bool queues_writes() const override { return true; }
 
   Status read(const Work& work) override {
     std::unique_ptr<Connection> conn;
@@ -1073,9 +1076,23 @@ class SqliteStore final : public Store {
   struct PendingWrite {
     const Work* work;
     Status result;
-    Parker* answered;                        // the waiting thread's own
+    Parker* answered;                        // the waiting thread's own; null for write_async
     std::array<PendingWrite*, 2> wake_next;  // woken by this caller once it is woken
+    Work owned_work;                         // write_async's (which owns the PendingWrite)
+    WriteDone done;
+    Handoff handoff;
   };
+
+  void enqueue(PendingWrite* pending) {
+    bool wake_writer = false;
+    {
+      std::lock_guard lock(queue_mutex_);
+      queue_.push_back(pending);
+      wake_writer = writer_idle_;
+      writer_idle_ = false;
+    }
+    if (wake_writer) work_cv_.notify_one();
+  }
 
   // Started by the thread that makes the store, never by the first caller of write():
   // a thread inherits its creator's nice value, and the job worker's threads lower
@@ -1119,7 +1136,33 @@ class SqliteStore final : public Store {
         queue_.clear();
       }
       run_batch(batch, conn, checkpointer);
-      wake_as_a_tree(batch);
+      answer(batch);
+    }
+  }
+
+  // After the commit: waiting callers are woken, queued ones get their completion.
+  static void answer(std::vector<PendingWrite*>& batch) {
+    // Split first: a woken caller's PendingWrite may vanish at once.
+    auto queued = std::partition(batch.begin(), batch.end(),
+                                 [](const PendingWrite* p) { return p->answered; });
+    std::vector<std::unique_ptr<PendingWrite>> owned;
+    owned.reserve(static_cast<std::size_t>(batch.end() - queued));
+    for (auto it = queued; it != batch.end(); ++it) owned.emplace_back(*it);
+    batch.erase(queued, batch.end());
+    wake_as_a_tree(batch);
+    for (auto& p : owned) {
+      try {
+        auto complete = [done = std::move(p->done), result = std::move(p->result)]() mutable {
+          done(std::move(result));
+        };
+        if (p->handoff) {
+          p->handoff(std::move(complete));
+        } else {
+          complete();
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("database: a write's completion failed: {}", e.what());
+      }
     }
   }
 
