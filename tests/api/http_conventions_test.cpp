@@ -355,30 +355,50 @@ TEST(HttpShutdown, IdleKeepAliveConnectionDoesNotHoldUpShutdown) {
 // Health checks and lot lists are short reads: with an in-process store (SQLite) they
 // are answered on the I/O threads, so a queue of slow requests in the handler pool
 // (here: password hashing on a single handler thread) does not hold them up.
+// Keeps a single handler thread busy: Argon2id logins sent at once, which it works
+// through one at a time (hundreds of milliseconds in all).
+class QueuedLogins {
+ public:
+  static constexpr int kCount = 16;
+  QueuedLogins(const ParkdProcess& parkd, const std::string& email, const std::string& password) {
+    threads_.reserve(kCount);
+    for (int i = 0; i < kCount; ++i) {
+      threads_.emplace_back([this, &parkd, email, password] {
+        parkd.client().post("/auth/login", {{"email", email}, {"password", password}});
+        done_.fetch_add(1);
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // let them queue up
+  }
+  ~QueuedLogins() { wait(); }
+  QueuedLogins(const QueuedLogins&) = delete;
+  QueuedLogins& operator=(const QueuedLogins&) = delete;
+  int done() const { return done_.load(); }
+  void wait() {
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  std::atomic<int> done_{0};
+  std::vector<std::thread> threads_;
+};
+
 TEST(QuickRoutes, HealthAndLotListsAnswerWhileSlowLoginsQueue) {
   if (testing_postgres()) {
     GTEST_SKIP() << "PostgreSQL reads go over the network, so every request uses the pool";
   }
   ParkdProcess parkd(Env{{"DB_THREADS", "1"}});
   std::string token = parkd.register_user("queued@example.com", "queued-password");
-  constexpr int kLogins = 16;  // Argon2id, one at a time: hundreds of milliseconds in all
-  std::atomic<int> logins_done{0};
-  std::vector<std::thread> logins;
-  for (int i = 0; i < kLogins; ++i) {
-    logins.emplace_back([&] {
-      parkd.client().post("/auth/login",
-                          {{"email", "queued@example.com"}, {"password", "queued-password"}});
-      logins_done.fetch_add(1);
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // let the logins queue up
+  QueuedLogins logins(parkd, "queued@example.com", "queued-password");
   auto health = parkd.client().get("/healthz");
   auto lots = parkd.client().get("/api/lots", token);
-  int done_by_then = logins_done.load();
-  for (auto& t : logins) t.join();
+  int done_by_then = logins.done();
+  logins.wait();
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(lots.status, 200);
-  EXPECT_LT(done_by_then, kLogins) << "the reads waited for every queued login";
+  EXPECT_LT(done_by_then, QueuedLogins::kCount) << "the reads waited for every queued login";
 }
 
 // With SQLite a booking and its release wait for the group commit without holding a
@@ -390,26 +410,16 @@ TEST(QueuedWrites, BookAndReleaseAnswerWhileSlowLoginsQueue) {
   ParkdProcess parkd(Env{{"DB_THREADS", "1"}});
   std::string token = parkd.register_user("writer@example.com", "writer-password");
   json lot = create_lot(parkd.client(), parkd.admin_token(), 3);
-  constexpr int kLogins = 16;  // Argon2id, one at a time: hundreds of milliseconds in all
-  std::atomic<int> logins_done{0};
-  std::vector<std::thread> logins;
-  for (int i = 0; i < kLogins; ++i) {
-    logins.emplace_back([&] {
-      parkd.client().post("/auth/login",
-                          {{"email", "writer@example.com"}, {"password", "writer-password"}});
-      logins_done.fetch_add(1);
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // let the logins queue up
+  QueuedLogins logins(parkd, "writer@example.com", "writer-password");
   auto booked = book(parkd.client(), token, {{"lot_id", lot["id"]}});
   auto released = parkd.client().post("/api/release/" + booked.json()["booking"]["id"].dump(),
                                       json::object(), token);
-  int done_by_then = logins_done.load();
-  for (auto& t : logins) t.join();
+  int done_by_then = logins.done();
+  logins.wait();
   EXPECT_EQ(booked.status, 201) << booked.body;
   EXPECT_EQ(released.status, 200) << released.body;
   EXPECT_EQ(released.json()["booking"]["status"], "Completed");
-  EXPECT_LT(done_by_then, kLogins) << "the writes waited for every queued login";
+  EXPECT_LT(done_by_then, QueuedLogins::kCount) << "the writes waited for every queued login";
 }
 
 }  // namespace
