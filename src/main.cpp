@@ -264,8 +264,7 @@ int cmd_send(SendFlags f) {
     if (auto id = jobs.enqueue(type, "{}", std::nullopt); !id) return fail(id.error());
   }
   // Confirmations are already queued with their bookings: running the queue sends them.
-  int ran = 0;
-  while ((*background)->worker().run_one()) ++ran;
+  int ran = (*background)->worker().run_due();
   auto lines = report->lines();
   for (const auto& line : lines)
     std::printf("%s %s\n", f.dry_run ? "would send:" : "sent:", line.c_str());

@@ -88,14 +88,17 @@ class Worker {
   // Wakes idle threads now (after enqueueing in this process).
   void wake();
 
-  // Claims and runs one due job on the calling thread; false when none was due.
-  bool run_one();
+  // Claims and runs due jobs on the calling thread until none is due; how many ran.
+  int run_due();
 
  private:
   void loop();
   void heartbeat_loop();
   void listen_loop();
-  void execute(const Job& job);
+  std::optional<Job> claim(Tx& tx) const;
+  // Runs `job` and records its outcome; returns the next due job, claimed in the same
+  // transaction (none when stopping).
+  std::optional<Job> execute(const Job& job);
 
   Store& store_;
   const JobRegistry& registry_;
