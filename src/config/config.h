@@ -28,7 +28,7 @@ struct Config {
   std::string database_url = "sqlite:///instance/parking.db";
   std::string instance_dir = "instance";
   std::string sqlite_synchronous = "FULL";  // FULL | NORMAL
-  std::string secret_key;  // empty until resolved (see ensure_secret_key)
+  std::string secret_key;                   // empty until resolved (see ensure_secret_key)
   bool secret_key_from_env = false;
   std::int64_t token_max_age = 86400;
   std::vector<std::string> cors_origins{"http://localhost:5173"};

@@ -21,14 +21,16 @@ Result<std::unique_ptr<BackgroundRuntime>> BackgroundRuntime::create(
     if (!configured) return configured.error();
     rt->transport_ = std::move(*configured);
   }
-  rt->templates_ = std::make_unique<mail::TemplateRenderer>(mail::default_template_dirs(c.template_dir));
+  rt->templates_ =
+      std::make_unique<mail::TemplateRenderer>(mail::default_template_dirs(c.template_dir));
   mail::EmailContext email{c.mail_from, c.mail_from_name, tz, rt->templates_.get()};
   register_tasks(rt->registry_, TaskDeps{store, bookings, *rt->transport_, email, c, tz});
-  rt->worker_ = std::make_unique<Worker>(store, rt->registry_,
-                                         WorkerOptions{c.worker_concurrency, c.job_lease_seconds, 1000});
+  rt->worker_ = std::make_unique<Worker>(
+      store, rt->registry_, WorkerOptions{c.worker_concurrency, c.job_lease_seconds, 1000});
   auto schedules = make_schedules(default_schedules(c));
   if (!schedules) return schedules.error();
-  rt->scheduler_ = std::make_unique<Scheduler>(store, std::move(*schedules), tz, c.job_max_attempts);
+  rt->scheduler_ =
+      std::make_unique<Scheduler>(store, std::move(*schedules), tz, c.job_max_attempts);
   Worker* worker = rt->worker_.get();
   rt->scheduler_->on_enqueued([worker] { worker->wake(); });
   return rt;

@@ -16,9 +16,9 @@ namespace parkd::jobs {
 class BackgroundRuntime {
  public:
   // `transport` overrides the configured one (dry runs). Errors: a bad schedule.
-  static Result<std::unique_ptr<BackgroundRuntime>> create(const Config& config, Store& store,
-                                                           BookingService& bookings, const date::time_zone* tz,
-                                                           std::unique_ptr<mail::MailTransport> transport = nullptr);
+  static Result<std::unique_ptr<BackgroundRuntime>> create(
+      const Config& config, Store& store, BookingService& bookings, const date::time_zone* tz,
+      std::unique_ptr<mail::MailTransport> transport = nullptr);
 
   Worker& worker() { return *worker_; }
   Scheduler& scheduler() { return *scheduler_; }

@@ -29,7 +29,8 @@ Result<std::vector<ScheduleEntry>> make_schedules(
 
 class Scheduler {
  public:
-  Scheduler(Store& store, std::vector<ScheduleEntry> entries, const date::time_zone* tz, int max_attempts);
+  Scheduler(Store& store, std::vector<ScheduleEntry> entries, const date::time_zone* tz,
+            int max_attempts);
   ~Scheduler();
 
   void start();

@@ -15,10 +15,12 @@ void time_cell(CsvWriter& w, std::optional<Timestamp> t) {
 
 }  // namespace
 
-std::int64_t write_bookings_csv(Tx& tx, std::optional<Id> user_id, Timestamp at, const CsvWriter::Sink& sink) {
+std::int64_t write_bookings_csv(Tx& tx, std::optional<Id> user_id, Timestamp at,
+                                const CsvWriter::Sink& sink) {
   CsvWriter w(sink);
-  w.row({"id", "user_email", "lot_name", "spot_number", "booking_type", "vehicle_number", "status", "start_time",
-         "end_time", "reserved_start", "reserved_end", "price_per_hour", "total_cost", "created_at"});
+  w.row({"id", "user_email", "lot_name", "spot_number", "booking_type", "vehicle_number", "status",
+         "start_time", "end_time", "reserved_start", "reserved_end", "price_per_hour", "total_cost",
+         "created_at"});
   std::int64_t rows = 0;
   tx.for_each_booking(user_id, [&](const Booking& b) {
     w.number(b.id).cell(b.user_email.value_or("")).cell(b.lot_name).number(b.spot_number);

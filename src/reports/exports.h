@@ -12,7 +12,8 @@
 namespace parkd::reports {
 
 // Returns the number of data rows written (the header row not counted).
-std::int64_t write_bookings_csv(Tx& tx, std::optional<Id> user_id, Timestamp at, const CsvWriter::Sink& sink);
+std::int64_t write_bookings_csv(Tx& tx, std::optional<Id> user_id, Timestamp at,
+                                const CsvWriter::Sink& sink);
 std::int64_t write_users_csv(Tx& tx, const CsvWriter::Sink& sink);
 std::int64_t write_lots_csv(Tx& tx, Timestamp at, const CsvWriter::Sink& sink);
 
