@@ -270,7 +270,8 @@ class Store {
   // it returns an error or throws. Retries on lock contention (SQLITE_BUSY).
   virtual Status write(const Work& work) = 0;
   // Where the completion of a queued write runs, e.g. posted to the HTTP server's I/O
-  // threads. Empty: on the thread that finished the write.
+  // threads. Empty: on the thread that finished the write (SQLite: the writer, so the
+  // completion must be short and must not wait for another write).
   using Handoff = std::function<void(std::function<void()>)>;
   using WriteDone = std::function<void(Status)>;
   // Like write(), without waiting for it: `done` gets the outcome, through `handoff`,
