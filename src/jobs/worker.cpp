@@ -149,8 +149,10 @@ std::optional<Job> Worker::execute(const Job& job) {
     next = stopping_ ? std::nullopt : claim(tx);
     return ok_status();
   });
-  if (!recorded) next.reset();
-  if (!recorded) spdlog::error("worker: could not record the outcome of job {}", job.id);
+  if (!recorded) {
+    next.reset();  // rolled back with the outcome
+    spdlog::error("worker: could not record the outcome of job {}", job.id);
+  }
   if (outcome) {
     spdlog::info("worker: job {} ({}) succeeded on attempt {} in {} ms", job.id, job.type,
                  job.attempts, ms);
