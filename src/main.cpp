@@ -1,6 +1,7 @@
 // parkd: the command line. `parkd --help` lists the subcommands.
 #include "api/app.h"
 #include "auth/password.h"
+#include "common/log.h"
 #include "config/config.h"
 #include "http/server.h"
 #include "jobs/runtime.h"
@@ -15,7 +16,6 @@
 #include "store/store.h"
 
 #include <date/tz.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -144,6 +144,7 @@ int cmd_serve(const ServeFlags& flags) {
                   c.admin_email.c_str());
     }
     std::fflush(stdout);
+    batch_log_lines();  // after the start-up lines, which scripts wait for
   });
   (*background)->scheduler().stop();
   (*background)->worker().stop();
@@ -165,6 +166,7 @@ int cmd_background(bool run_worker, bool run_scheduler) {
   std::printf("parkd %s running (database: %s); stop with Ctrl-C\n",
               run_worker ? "worker" : "scheduler", rt->store->kind().c_str());
   std::fflush(stdout);
+  batch_log_lines();
   while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   spdlog::info("parkd: stopping; a running job finishes first");
   (*background)->scheduler().stop();
@@ -362,9 +364,7 @@ int main(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 4);
   mallopt(M_TRIM_THRESHOLD, 2 * 1024 * 1024);
   mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
-  auto logger = spdlog::stderr_color_mt("parkd");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  log_to_stderr();
 
   CLI::App cli{
       "parkd: parking-management service (lots, spots, bookings, reports).\n"

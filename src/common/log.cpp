@@ -1,0 +1,75 @@
+#include "common/log.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+
+namespace parkd {
+namespace {
+
+// A log line is lost rather than retried forever when stderr is gone (closed pipe).
+void write_fully(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+std::shared_ptr<LineSink>& stderr_sink() {
+  static std::shared_ptr<LineSink> sink;
+  return sink;
+}
+
+}  // namespace
+
+LineSink::~LineSink() {
+  std::lock_guard lock(mutex_);
+  flush_();
+}
+
+void LineSink::batch(bool on) {
+  std::lock_guard lock(mutex_);
+  batched_ = on;
+  if (!on) flush_();
+}
+
+void LineSink::sink_it_(const spdlog::details::log_msg& msg) {
+  if (kept_.size() == 0) oldest_kept_ = msg.time;
+  formatter_->format(msg, kept_);
+  if (!batched_ || msg.level >= spdlog::level::warn || kept_.size() >= kMaxBytes ||
+      msg.time - oldest_kept_ >= kMaxAge) {
+    flush_();
+  }
+}
+
+void LineSink::flush_() {
+  write_fully(fd_, kept_.data(), kept_.size());
+  kept_.clear();
+}
+
+void log_to_stderr() {
+  std::shared_ptr<spdlog::logger> logger;
+  if (::isatty(STDERR_FILENO)) {
+    logger = spdlog::stderr_color_mt("parkd");
+  } else {
+    stderr_sink() = std::make_shared<LineSink>(STDERR_FILENO);
+    logger = std::make_shared<spdlog::logger>("parkd", stderr_sink());
+  }
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+}
+
+void batch_log_lines() {
+  if (!stderr_sink()) return;
+  stderr_sink()->batch(true);
+  spdlog::flush_every(std::chrono::seconds(1));
+}
+
+}  // namespace parkd

@@ -1,0 +1,49 @@
+#pragma once
+// Where parkd's log lines go: stderr, written as whole lines, in batches for the
+// long-running commands.
+
+#include <spdlog/details/log_msg.h>
+#include <spdlog/sinks/base_sink.h>
+
+#include <chrono>
+#include <mutex>
+
+namespace parkd {
+
+// Writes formatted lines to a file descriptor. Unbatched, every line is written at once.
+// Batched, lines are kept until a warning or error arrives (written at once, with
+// everything before it), the oldest kept line is max_age old, max_bytes are kept, or the
+// sink is flushed or destroyed: under load, one write(2) per log line cost the HTTP threads
+// a seventh of a core (bench/README.md).
+class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  static constexpr std::size_t kMaxBytes = 64 * 1024;
+  static constexpr std::chrono::milliseconds kMaxAge{100};
+
+  explicit LineSink(int fd) : fd_(fd) {}
+  ~LineSink() override;
+  LineSink(const LineSink&) = delete;
+  LineSink& operator=(const LineSink&) = delete;
+
+  void batch(bool on);
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override;
+  void flush_() override;
+
+ private:
+  int fd_;
+  bool batched_ = false;
+  spdlog::memory_buf_t kept_;
+  spdlog::log_clock::time_point oldest_kept_;
+};
+
+// Makes the default logger write to stderr: through a LineSink, or with colours when
+// stderr is a terminal (a person watching wants each line as it happens).
+void log_to_stderr();
+
+// For commands that run until stopped (serve, worker, scheduler): batch the lines, and
+// write what is kept at least once a second even when nothing else is logged.
+void batch_log_lines();
+
+}  // namespace parkd

@@ -1,0 +1,105 @@
+#include "common/log.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/logger.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace parkd {
+namespace {
+
+// A LineSink writing into a pipe, read without blocking: what a reader of stderr would see.
+class LineSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::pipe2(fds_, O_NONBLOCK), 0);
+    // Room for more than one batch, since nothing reads while the test logs.
+    ASSERT_GE(::fcntl(fds_[1], F_SETPIPE_SZ, 4 * LineSink::kMaxBytes), 0);
+    sink_ = std::make_shared<LineSink>(fds_[1]);
+    logger_ = std::make_shared<spdlog::logger>("test", sink_);
+    logger_->set_pattern("%l %v");
+  }
+  void TearDown() override {
+    logger_.reset();
+    sink_.reset();
+    ::close(fds_[0]);
+    ::close(fds_[1]);
+  }
+
+  std::string written() {
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fds_[0], buf, sizeof buf)) > 0;) out.append(buf, n);
+    return out;
+  }
+
+  int fds_[2] = {-1, -1};
+  std::shared_ptr<LineSink> sink_;
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+TEST_F(LineSinkTest, UnbatchedWritesEveryLineAtOnce) {
+  logger_->info("one");
+  EXPECT_EQ(written(), "info one\n");
+  logger_->debug("hidden at the default level");
+  logger_->info("two");
+  EXPECT_EQ(written(), "info two\n");
+}
+
+TEST_F(LineSinkTest, BatchedWritesKeptLinesInOrderWithTheFirstWarning) {
+  sink_->batch(true);
+  logger_->info("a");
+  logger_->info("b");
+  EXPECT_EQ(written(), "");
+  logger_->warn("c");
+  EXPECT_EQ(written(), "info a\ninfo b\nwarning c\n");
+  logger_->error("d");
+  EXPECT_EQ(written(), "error d\n");
+}
+
+TEST_F(LineSinkTest, BatchedWritesOnceTheOldestKeptLineIsOldEnough) {
+  sink_->batch(true);
+  logger_->info("old");
+  std::this_thread::sleep_for(LineSink::kMaxAge + std::chrono::milliseconds(20));
+  logger_->info("new");
+  EXPECT_EQ(written(), "info old\ninfo new\n");
+}
+
+TEST_F(LineSinkTest, BatchedWritesWhenTheKeptBytesReachTheLimit) {
+  sink_->batch(true);
+  std::string line(1000, 'x');
+  std::size_t lines = 0;
+  while ((lines + 1) * (line.size() + 6) < LineSink::kMaxBytes) {
+    logger_->info(line);
+    ++lines;
+  }
+  EXPECT_EQ(written(), "");
+  logger_->info(line);
+  EXPECT_EQ(written().size(), (lines + 1) * (line.size() + 6));
+}
+
+TEST_F(LineSinkTest, FlushAndDestructionWriteWhatIsKept) {
+  sink_->batch(true);
+  logger_->info("flushed");
+  logger_->flush();
+  EXPECT_EQ(written(), "info flushed\n");
+  logger_->info("at exit");
+  logger_.reset();
+  sink_.reset();
+  EXPECT_EQ(written(), "info at exit\n");
+}
+
+TEST_F(LineSinkTest, TurningBatchingOffWritesWhatIsKept) {
+  sink_->batch(true);
+  logger_->info("kept");
+  sink_->batch(false);
+  EXPECT_EQ(written(), "info kept\n");
+}
+
+}  // namespace
+}  // namespace parkd
