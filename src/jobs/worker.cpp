@@ -49,7 +49,7 @@ void Worker::start(bool yield_to_requests) {
   for (int i = 0; i < options_.concurrency; ++i)
     threads_.emplace_back([this] {
       name_this_thread("parkd-worker");
-      if (yield_to_requests_) lower_this_thread_priority(10);
+      if (yield_to_requests_) run_this_thread_only_when_cpus_are_idle();
       loop();
     });
   heartbeat_ = std::thread([this] { heartbeat_loop(); });

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -22,9 +24,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The nice value of each of `pid`'s threads named `name` (field 19 of its stat line,
-// counted after the parenthesised command, which may contain spaces).
-std::vector<int> nice_of_threads(pid_t pid, const std::string& name) {
+// The scheduling policy of each of `pid`'s threads named `name` (field 41 of its stat
+// line, counted after the parenthesised command, which may contain spaces).
+std::vector<int> policy_of_threads(pid_t pid, const std::string& name) {
   std::vector<int> out;
   std::string tasks = "/proc/" + std::to_string(pid) + "/task";
   for (const auto& task : std::filesystem::directory_iterator(tasks)) {
@@ -36,19 +38,22 @@ std::vector<int> nice_of_threads(pid_t pid, const std::string& name) {
     std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
     std::istringstream fields(stat.substr(stat.rfind(')') + 2));
     std::string field;
-    for (int i = 3; i <= 19; ++i) fields >> field;  // the line after ')' starts at field 3
+    for (int i = 3; i <= 41; ++i) fields >> field;  // the line after ')' starts at field 3
     out.push_back(std::stoi(field));
   }
   return out;
 }
 
-TEST(JobThreads, TheWorkerInsideServeRunsBelowTheRequestHandlersPriority) {
+TEST(JobThreads, TheWorkerInsideServeRunsOnlyWhenRequestsLeaveACpuIdle) {
   ParkdProcess parkd;
-  auto handlers = nice_of_threads(parkd.pid(), "parkd-http");
-  auto workers = nice_of_threads(parkd.pid(), "parkd-worker");
+  auto handlers = policy_of_threads(parkd.pid(), "parkd-http");
+  auto writer = policy_of_threads(parkd.pid(), "parkd-writer");
+  auto workers = policy_of_threads(parkd.pid(), "parkd-worker");
   ASSERT_FALSE(handlers.empty());
   ASSERT_EQ(workers.size(), 2u);  // WORKER_CONCURRENCY's default
-  for (int w : workers) EXPECT_EQ(w, std::min(handlers.front() + 10, 19));
+  for (int h : handlers) EXPECT_EQ(h, SCHED_OTHER);
+  for (int w : writer) EXPECT_EQ(w, SCHED_OTHER);  // none on PostgreSQL
+  for (int w : workers) EXPECT_EQ(w, SCHED_IDLE);
 }
 
 const std::vector<std::string> kApiOnly{"serve", "--no-worker", "--no-scheduler"};
@@ -85,6 +90,19 @@ class Jobs : public ::testing::Test {
   std::unique_ptr<ParkdProcess> api_;
   std::string admin_;
 };
+
+TEST_F(Jobs, AWorkerOnItsOwnRunsAtNormalPriority) {
+  BackgroundProcess worker({"worker"}, dir_.path());
+  std::vector<int> policies;
+  ASSERT_TRUE(eventually(
+      [&] {
+        policies = policy_of_threads(worker.pid(), "parkd-worker");
+        return policies.size() == 2;  // WORKER_CONCURRENCY's default
+      },
+      10s))
+      << worker.log();
+  for (int p : policies) EXPECT_EQ(p, SCHED_OTHER);
+}
 
 TEST_F(Jobs, AJobThatFailsTwiceSucceedsOnTheThirdAttempt) {
   start_api();

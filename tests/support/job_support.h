@@ -39,6 +39,7 @@ class BackgroundProcess {
   // -signal when a signal ended it, or nullopt when it is still running (or was not).
   std::optional<int> stop(int signal_number, int timeout_s = 30);
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   std::string log() const;
 
  private:

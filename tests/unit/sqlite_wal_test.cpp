@@ -12,8 +12,7 @@
 #include <filesystem>
 #include <string>
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -58,34 +57,32 @@ TEST(SqliteWal, StaysBoundedAndReachesTheDatabaseFileUnderSustainedWrites) {
   fs::remove_all(dir);
 }
 
-int this_thread_nice() {
-  errno = 0;
-  return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
-}
-
-// The job worker lowers its threads' priority and is often the first to write; the
-// writer serves every request's write, so it must not inherit that priority.
+// The job worker's threads run only on idle CPUs and are often the first to write; the
+// writer serves every request's write, so it must not inherit their scheduling.
 TEST(SqliteWriter, RunsAtTheStoreCreatorsPriorityWhoeverWritesFirst) {
-  int creator_nice = this_thread_nice();
-  if (creator_nice > 14) GTEST_SKIP() << "already at nice " << creator_nice;
-  fs::path dir = fs::temp_directory_path() / ("parkd-nice-" + std::to_string(::getpid()));
+  int creator_policy = ::sched_getscheduler(0);
+  if (creator_policy == SCHED_IDLE) GTEST_SKIP() << "the test itself runs on idle CPUs only";
+  fs::path dir = fs::temp_directory_path() / ("parkd-sched-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   {
-    auto store = open_store("sqlite:///" + (dir / "nice.db").string(), StoreOptions{});
+    auto store = open_store("sqlite:///" + (dir / "sched.db").string(), StoreOptions{});
     ASSERT_TRUE(store.ok()) << store.error().message;
     ASSERT_TRUE((*store)->migrate().ok());
-    int writer_nice = -100;
+    int writer_policy = -1;
+    int background_policy = -1;
     std::thread background([&] {
-      lower_this_thread_priority(5);
+      run_this_thread_only_when_cpus_are_idle();
+      background_policy = ::sched_getscheduler(0);
       Status st = (*store)->write([&](Tx&) {
-        writer_nice = this_thread_nice();
+        writer_policy = ::sched_getscheduler(0);
         return ok_status();
       });
       EXPECT_TRUE(st.ok());
     });
     background.join();
-    EXPECT_EQ(writer_nice, creator_nice);
+    EXPECT_EQ(background_policy, SCHED_IDLE);
+    EXPECT_EQ(writer_policy, creator_policy);
   }
   fs::remove_all(dir);
 }

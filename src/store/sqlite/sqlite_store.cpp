@@ -1095,9 +1095,9 @@ class SqliteStore final : public Store {
   }
 
   // Started by the thread that makes the store, never by the first caller of write():
-  // a thread inherits its creator's nice value, and the job worker's threads lower
-  // theirs, so a writer started by the worker's first claim ran at nice 10 and got a
-  // tenth of a busy CPU, stalling every request's write behind the HTTP threads.
+  // a thread inherits its creator's scheduling, and the job worker's threads run only
+  // on idle CPUs, so a writer started by the worker's first claim (then at nice 10) got
+  // a tenth of a busy CPU, stalling every request's write behind the HTTP threads.
   void start_writer() {
     std::lock_guard lock(queue_mutex_);
     writer_ = std::thread([this] {
