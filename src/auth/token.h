@@ -9,7 +9,9 @@
 
 #include <sodium/crypto_auth_hmacsha256.h>
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,7 +37,9 @@ class TokenSigner {
   std::int64_t max_age() const { return max_age_; }
 
  private:
-  std::string sign(std::string_view signing_input) const;
+  // base64url of the 32-byte HMAC, without padding.
+  using Signature = std::array<char, 43>;
+  Signature sign(std::string_view signing_input) const;
   // HMAC's inner and outer hashes after the key: each signature copies this instead of
   // hashing the key again.
   crypto_auth_hmacsha256_state keyed_{};
@@ -43,7 +47,13 @@ class TokenSigner {
 };
 
 std::string base64url_encode(std::string_view data);
+// The encoding of `bytes` bytes is this long; base64url_encode_into writes exactly that.
+std::size_t base64url_encoded_size(std::size_t bytes);
+void base64url_encode_into(std::string_view data, char* out);
 // nullopt for characters outside the URL-safe alphabet or an impossible length.
 std::optional<std::string> base64url_decode(std::string_view text);
+// The same into `out`: the decoded size, or nullopt also when it exceeds `capacity`.
+std::optional<std::size_t> base64url_decode_into(std::string_view text, char* out,
+                                                 std::size_t capacity);
 
 }  // namespace parkd

@@ -3,6 +3,7 @@
 #include "auth/token.h"
 
 #include <gtest/gtest.h>
+#include <sodium/crypto_auth_hmacsha256.h>
 #include <nlohmann/json.hpp>
 
 namespace parkd {
@@ -78,6 +79,79 @@ TEST(Token, RejectsMalformedTokens) {
   for (std::string bad : {"", "abc", "a.b", "a.b.c.d", "!!!.???.***", "..."}) {
     EXPECT_FALSE(signer().verify(bad, kNow).ok()) << bad;
   }
+}
+
+// A token over `payload_json` with a valid signature: only its claims can be wrong.
+std::string signed_token(const std::string& payload_json) {
+  std::string input =
+      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(payload_json);
+  std::string key = "unit-test-secret-0123456789";  // signer()'s
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(input.data()),
+                                input.size());
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_final(&state, mac);
+  return input + "." + base64url_encode(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
+}
+
+TEST(Token, AcceptsAnIntegerSubAndSkipsOtherClaimsOfAnyShape) {
+  auto claims = signer().verify(
+      signed_token(R"({"sub":5,"iat":1795000000,"exp":1895000000,"ver":2,"name":"x",)"
+                   R"("extra":{"sub":"9","ver":[1,{"b":null}]},"list":[true,1.5]})"),
+      kNow);
+  ASSERT_TRUE(claims.ok()) << claims.error().message;
+  EXPECT_EQ(claims->user_id, 5);
+  EXPECT_EQ(claims->version, 2);
+  EXPECT_EQ(claims->expires_at, from_unix(1895000000));
+}
+
+TEST(Token, TheLastOfARepeatedClaimCounts) {
+  auto claims = signer().verify(
+      signed_token(R"({"ver":"x","sub":"1","iat":1795000000,"exp":1895000000,"ver":4})"), kNow);
+  ASSERT_TRUE(claims.ok()) << claims.error().message;
+  EXPECT_EQ(claims->version, 4);
+  EXPECT_FALSE(
+      signer()
+          .verify(
+              signed_token(R"({"ver":4,"sub":"1","iat":1795000000,"exp":1895000000,"ver":"x"})"),
+              kNow)
+          .ok());
+}
+
+TEST(Token, RejectsASignedPayloadWithoutTheClaimsItNeeds) {
+  std::string times = R"("iat":1795000000,"exp":1895000000)";
+  for (const std::string& payload : std::vector<std::string>{
+           R"({"sub":"abc",)" + times + R"(,"ver":0})",
+           R"({"sub":"12abc",)" + times + R"(,"ver":0})",
+           R"({"sub":"99999999999999999999",)" + times + R"(,"ver":0})",
+           R"({"sub":1.5,)" + times + R"(,"ver":0})",
+           R"({"sub":{"id":1},)" + times + R"(,"ver":0})",
+           R"({"sub":"1",)" + times + R"(,"ver":"0"})",
+           R"({"sub":"1",)" + times + R"(,"ver":18446744073709551615})",
+           R"({"sub":"1",)" + times + R"(,"ver":null})",
+           R"({"sub":"1",)" + times + R"(,"extra":{"ver":0}})",
+           R"({"sub":"1","iat":1795000000,"ver":0})",
+           R"({"sub":"1",)" + times + R"(,"ver":0} trailing)",
+           R"({"sub":"1",)" + times + R"(,"ver":0)",
+           R"([{"sub":"1",)" + times + R"(,"ver":0}])",
+           R"(5)",
+           R"("text")",
+           R"()",
+       }) {
+    EXPECT_FALSE(signer().verify(signed_token(payload), kNow).ok()) << payload;
+  }
+}
+
+TEST(Token, ReadsALargePayload) {
+  std::string padding(2000, 'p');
+  auto claims =
+      signer().verify(signed_token(R"({"pad":")" + padding +
+                                   R"(","sub":"3","iat":1795000000,"exp":1895000000,"ver":1})"),
+                      kNow);
+  ASSERT_TRUE(claims.ok()) << claims.error().message;
+  EXPECT_EQ(claims->user_id, 3);
 }
 
 TEST(Base64Url, RoundTripsEveryLength) {
