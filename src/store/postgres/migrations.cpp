@@ -132,7 +132,12 @@ CREATE INDEX bookings_by_user_created ON bookings (user_id, created_at, id);
 -- Every booking put a row in two indexes led by user_id, each at a random leaf: half the
 -- pages a group commit wrote (bench/README.md). bookings_by_user_created serves the
 -- user's list, and the user's statistics, which read the whole history anyway.
-DROP INDEX bookings_by_user;
+DROP INDEX IF EXISTS bookings_by_user;
+)sql"},
+      {5, "status checks without IN lists", R"sql(
+-- SQLite's version 5 rewrites two CHECK constraints that cost it a temporary b-tree per
+-- row; PostgreSQL checks an IN list directly. Kept so that the versions stay in step.
+SELECT 1;
 )sql"},
   };
   return all;

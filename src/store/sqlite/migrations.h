@@ -11,6 +11,9 @@ struct Migration {
   int version;
   std::string_view name;
   std::string_view sql;
+  // The SQL edits sqlite_schema itself: the runner then bumps schema_version, so that
+  // every open connection rereads the schema.
+  bool edits_schema_text = false;
 };
 
 const std::vector<Migration>& migrations();

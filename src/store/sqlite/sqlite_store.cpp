@@ -533,12 +533,15 @@ class SqliteTx final : public Tx {
   }
 
   Id enqueue_job(const NewJob& j, Timestamp now) override {
-    auto s = db_.prepare(
-        "INSERT INTO jobs (type, payload, status, max_attempts, run_at, dedupe_key, owner_user_id, "
-        "created_at) VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7) "
-        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
-    s.bind_all(j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now);
-    if (s.step()) return s.int64(0);
+    // Not RETURNING id: SQLite collects returned rows in a temporary b-tree, built anew
+    // for every statement run.
+    db_.prepare(
+           "INSERT INTO jobs (type, payload, status, max_attempts, run_at, dedupe_key, "
+           "owner_user_id, created_at) VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7) "
+           "ON CONFLICT (dedupe_key) DO NOTHING")
+        .bind_all(j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now)
+        .run();
+    if (db_.changes() == 1) return db_.last_insert_id();
     auto existing = db_.prepare("SELECT id FROM jobs WHERE dedupe_key = ?1");
     existing.bind(1, *j.dedupe_key);
     existing.step();
@@ -1023,6 +1026,11 @@ class SqliteStore final : public Store {
           bool applied = s.step();
           if (!applied) {
             conn->exec(std::string(m.sql));
+            if (m.edits_schema_text) {
+              auto version = conn->prepare("PRAGMA schema_version");
+              version.step();
+              conn->exec(fmt::format("PRAGMA schema_version = {}", version.int64(0) + 1));
+            }
             conn->prepare(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)")
                 .bind_all(m.version, std::string(m.name), now())

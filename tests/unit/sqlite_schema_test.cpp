@@ -1,0 +1,120 @@
+// The SQLite schema after every migration: the status checks still reject what they
+// must, and writing a booking or a job builds no temporary b-tree (migration 5).
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+namespace parkd {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteSchema : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("parkd-schema-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto store = open_store("sqlite:///" + db().string(), StoreOptions{});
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+    ASSERT_TRUE(store_->migrate().ok());
+    sqlite::Connection setup(db().string());
+    setup.exec(
+        "INSERT INTO users (id, email, password_hash, role, token_version, created_at) "
+        "VALUES (1, 'u@x.com', 'h', 'user', 0, 0);"
+        "INSERT INTO lots (id, name, address, price_cents, capacity, created_at) "
+        "VALUES (1, 'L', 'A', 100, 1, 0);"
+        "INSERT INTO spots (id, lot_id, number) VALUES (1, 1, 1);");
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  fs::path db() const { return dir_ / "schema.db"; }
+
+  static std::string booking_insert(const std::string& status) {
+    return "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
+           "created_at, starts_at, price_cents, status) VALUES (1, 1, 'L', 1, 1, 'immediate', 0, "
+           "0, 100, '" +
+           status + "')";
+  }
+  static std::string job_insert(const std::string& status) {
+    return "INSERT INTO jobs (type, payload, status, max_attempts, run_at, created_at) "
+           "VALUES ('selftest', '{}', '" +
+           status + "', 1, 0, 0)";
+  }
+  // True when running `sql` would build a temporary b-tree. Each call compiles it anew: a
+  // cached EXPLAIN opens no transaction, so it never notices a schema change.
+  static bool builds_a_temporary_btree(sqlite::Connection& conn, const std::string& sql) {
+    static int calls = 0;
+    auto plan = conn.prepare("EXPLAIN " + sql + " -- " + std::to_string(++calls));
+    while (plan.step()) {
+      if (plan.text(1) == "OpenEphemeral") return true;
+    }
+    return false;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteSchema, BookingStatusesAreCheckedAsBefore) {
+  sqlite::Connection conn(db().string());
+  for (const char* status : {"Reserved", "Active", "Completed", "Cancelled"}) {
+    EXPECT_NO_THROW(conn.exec(booking_insert(status))) << status;
+  }
+  for (const char* status : {"active", "Done", ""}) {
+    EXPECT_THROW(conn.exec(booking_insert(status)), StoreError) << status;
+  }
+  EXPECT_THROW(conn.exec("UPDATE bookings SET status = 'Gone'"), StoreError);
+}
+
+TEST_F(SqliteSchema, JobStatusesAreCheckedAsBefore) {
+  sqlite::Connection conn(db().string());
+  for (const char* status : {"queued", "running", "succeeded", "failed", "dead"}) {
+    EXPECT_NO_THROW(conn.exec(job_insert(status))) << status;
+  }
+  for (const char* status : {"Queued", "done", ""}) {
+    EXPECT_THROW(conn.exec(job_insert(status)), StoreError) << status;
+  }
+}
+
+TEST_F(SqliteSchema, WritingABookingOrAJobBuildsNoTemporaryBtree) {
+  sqlite::Connection conn(db().string());
+  EXPECT_FALSE(builds_a_temporary_btree(conn, booking_insert("Active")));
+  EXPECT_FALSE(builds_a_temporary_btree(
+      conn, "UPDATE bookings SET status = 'Completed', ended_at = 1, cost_cents = 5 WHERE id = 1"));
+  EXPECT_FALSE(builds_a_temporary_btree(conn, job_insert("queued")));
+  EXPECT_FALSE(builds_a_temporary_btree(
+      conn, "UPDATE jobs SET status = 'succeeded', finished_at = 1 WHERE id = 1"));
+}
+
+TEST_F(SqliteSchema, AConnectionOpenDuringTheMigrationWritesUnderTheNewChecks) {
+  // Back to the schema text of version 4, as a database made by an older parkd has it.
+  sqlite::Connection conn(db().string());
+  conn.exec(
+      "BEGIN; PRAGMA writable_schema = ON;"
+      "UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (status = ''queued'' OR status = "
+      "''running'' OR status = ''succeeded'' OR status = ''failed'' OR status = ''dead'')', "
+      "'CHECK (status IN (''queued'', ''running'', ''succeeded'', ''failed'', ''dead''))') "
+      "WHERE name = 'jobs';"
+      "PRAGMA writable_schema = OFF; PRAGMA schema_version = 1000;"
+      "DELETE FROM schema_migrations WHERE version = 5; COMMIT;");
+  // This connection has read the old text: its job inserts build the temporary b-tree.
+  ASSERT_TRUE(builds_a_temporary_btree(conn, job_insert("queued")));
+
+  ASSERT_TRUE(store_->migrate().ok());
+  conn.exec(job_insert("queued"));  // notices the new schema version, rereads the schema
+  EXPECT_FALSE(builds_a_temporary_btree(conn, job_insert("queued")));
+  EXPECT_THROW(conn.exec(job_insert("bogus")), StoreError);
+}
+
+}  // namespace
+}  // namespace parkd
