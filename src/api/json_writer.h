@@ -4,6 +4,8 @@
 // database query behind it. Produces what nlohmann's dump() does: compact, UTF-8 as is,
 // the same escapes.
 
+#include "common/time.h"
+
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -14,6 +16,9 @@ namespace parkd {
 
 class JsonWriter {
  public:
+  // Room for a booking or a small object without growing the text several times.
+  JsonWriter() { out_.reserve(512); }
+
   JsonWriter& begin_object() { return open('{'); }
   JsonWriter& end_object() { return close('}'); }
   JsonWriter& begin_array() { return open('['); }
@@ -38,6 +43,15 @@ class JsonWriter {
     return *this;
   }
   JsonWriter& value(int number) { return value(static_cast<std::int64_t>(number)); }
+  // A time as the contract's ISO 8601 string ("2026-11-24T18:00:00Z").
+  JsonWriter& time(Timestamp t) {
+    separate();
+    char buf[kIso8601Size];
+    out_ += '"';
+    out_.append(buf, format_iso8601_into(t, buf));
+    out_ += '"';
+    return *this;
+  }
   JsonWriter& null() {
     separate();
     out_ += "null";

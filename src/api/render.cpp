@@ -27,7 +27,7 @@ void write_json(JsonWriter& w, const Lot& l) {
       .key("capacity")
       .value(l.capacity)
       .key("created_at")
-      .value(format_iso8601(l.created_at))
+      .time(l.created_at)
       .key("id")
       .value(l.id)
       .key("name")
@@ -56,10 +56,10 @@ json to_json(const Spot& s) {
 
 void write_json(JsonWriter& w, const Booking& b, Timestamp at) {
   auto optional_time = [&w](std::optional<Timestamp> t) -> JsonWriter& {
-    return t ? w.value(format_iso8601(*t)) : w.null();
+    return t ? w.time(*t) : w.null();
   };
   w.begin_object().key("booking_type").value(booking_type_name(b.type));
-  w.key("created_at").value(format_iso8601(b.created_at));
+  w.key("created_at").time(b.created_at);
   w.key("end_time");
   optional_time(b.end_time);
   w.key("id").value(b.id).key("lot_id").value(b.lot_id).key("lot_name").value(b.lot_name);
@@ -75,7 +75,7 @@ void write_json(JsonWriter& w, const Booking& b, Timestamp at) {
     w.null();
   }
   w.key("spot_number").value(b.spot_number);
-  w.key("start_time").value(format_iso8601(b.start_time));
+  w.key("start_time").time(b.start_time);
   w.key("status").value(booking_status_name(b.status_at(at)));
   w.key("total_cost").money(b.total_cost_cents_at(at));
   if (b.user_email) w.key("user_email").value(*b.user_email);

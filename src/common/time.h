@@ -22,6 +22,10 @@ inline Timestamp from_unix(std::int64_t s) { return Timestamp{std::chrono::secon
 
 // "2026-11-24T18:00:00Z".
 std::string format_iso8601(Timestamp t);
+// The same into `out`, which must hold kIso8601Size characters; returns the length
+// written (longer only for years outside 0000-9999).
+inline constexpr std::size_t kIso8601Size = 32;
+std::size_t format_iso8601_into(Timestamp t, char* out);
 
 // Accepts "YYYY-MM-DDTHH:MM[:SS[.fraction]]" followed by "Z" or "+HH:MM"/"-HH:MM"
 // (also "+HHMM"); a space may stand for "T". A time without a zone is rejected

@@ -2,6 +2,7 @@
 // no zone is rejected).
 #include "common/time.h"
 
+#include <date/date.h>
 #include <gtest/gtest.h>
 
 namespace parkd {
@@ -31,6 +32,18 @@ TEST(FormatIso8601, PadsSingleDigits) {
 TEST(FormatIso8601, WritesLeapDaysAndYearEnds) {
   EXPECT_EQ(format_iso8601(from_unix(1709164800)), "2024-02-29T00:00:00Z");
   EXPECT_EQ(format_iso8601(from_unix(4102444799)), "2099-12-31T23:59:59Z");
+}
+
+TEST(FormatIso8601, AgreesWithTheDateLibraryOverFourCenturies) {
+  // From 1800 to 2200, in steps that visit every second of the minute and hour of the day.
+  for (std::int64_t t = -5364662400; t < 7258118400; t += 86400 * 3 + 3661) {
+    auto at = from_unix(t);
+    ASSERT_EQ(format_iso8601(at), date::format("%Y-%m-%dT%H:%M:%SZ", at)) << t;
+  }
+}
+
+TEST(FormatIso8601, WritesYearsPastFourDigits) {
+  EXPECT_EQ(format_iso8601(from_unix(253402300800)), "10000-01-01T00:00:00Z");
 }
 
 TEST(FormatIso8601, RoundTripsThroughParseOverDecades) {

@@ -180,7 +180,8 @@ class SqliteTx final : public Tx {
   }
 
   std::optional<User> user_by_id(Id id) override {
-    auto s = db_.prepare(fmt::format("SELECT {} FROM users WHERE id = ?1", kUserColumns));
+    static const std::string sql = fmt::format("SELECT {} FROM users WHERE id = ?1", kUserColumns);
+    auto s = db_.prepare(sql);
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_user(s);
@@ -442,7 +443,9 @@ class SqliteTx final : public Tx {
   }
 
   std::optional<Booking> booking(Id id) override {
-    auto s = db_.prepare(fmt::format("SELECT {} FROM bookings b WHERE b.id = ?1", kBookingColumns));
+    static const std::string sql =
+        fmt::format("SELECT {} FROM bookings b WHERE b.id = ?1", kBookingColumns);
+    auto s = db_.prepare(sql);
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_booking(s);
@@ -549,7 +552,8 @@ class SqliteTx final : public Tx {
   }
 
   std::optional<Job> job(Id id) override {
-    auto s = db_.prepare(fmt::format("SELECT {} FROM jobs WHERE id = ?1", kJobColumns));
+    static const std::string sql = fmt::format("SELECT {} FROM jobs WHERE id = ?1", kJobColumns);
+    auto s = db_.prepare(sql);
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_job(s);
