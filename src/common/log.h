@@ -17,7 +17,7 @@ namespace parkd {
 // a seventh of a core (bench/README.md).
 class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  static constexpr std::size_t kMaxBytes = 64 * 1024;
+  static constexpr std::size_t kMaxBytes = std::size_t{64} * 1024;
   static constexpr std::chrono::milliseconds kMaxAge{100};
 
   explicit LineSink(int fd) : fd_(fd) {}
