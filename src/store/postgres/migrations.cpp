@@ -1,5 +1,7 @@
 #include "store/postgres/migrations.h"
 
+#include "store/shared_migrations.h"
+
 namespace parkd::pg {
 
 const std::vector<Migration>& migrations() {
@@ -128,12 +130,7 @@ DROP INDEX bookings_in_force_by_lot;
 -- whole history was fetched and sorted for every page (5 ms at 1 000 bookings).
 CREATE INDEX bookings_by_user_created ON bookings (user_id, created_at, id);
 )sql"},
-      {4, "one index for a user's bookings", R"sql(
--- Every booking put a row in two indexes led by user_id, each at a random leaf: half the
--- pages a group commit wrote (bench/README.md). bookings_by_user_created serves the
--- user's list, and the user's statistics, which read the whole history anyway.
-DROP INDEX IF EXISTS bookings_by_user;
-)sql"},
+      {4, kOneUserIndexName, kOneUserIndexSql},
       {5, "status checks without IN lists", R"sql(
 -- SQLite's version 5 rewrites two CHECK constraints that cost it a temporary b-tree per
 -- row; PostgreSQL checks an IN list directly. Kept so that the versions stay in step.

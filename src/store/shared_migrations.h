@@ -1,0 +1,18 @@
+#pragma once
+// Migrations whose SQL is the same in both dialects, written once and listed by both
+// store/sqlite/migrations.cpp and store/postgres/migrations.cpp under the same version.
+
+#include <string_view>
+
+namespace parkd {
+
+// Version 4.
+inline constexpr std::string_view kOneUserIndexName = "one index for a user's bookings";
+inline constexpr std::string_view kOneUserIndexSql = R"sql(
+-- Every booking put a row in two indexes led by user_id, each at a random leaf: half the
+-- pages a group commit wrote (bench/README.md). bookings_by_user_created serves the
+-- user's list, and the user's statistics, which read the whole history anyway.
+DROP INDEX IF EXISTS bookings_by_user;
+)sql";
+
+}  // namespace parkd
