@@ -39,6 +39,7 @@ class TokenSigner {
  private:
   // base64url of the 32-byte HMAC, without padding.
   using Signature = std::array<char, 43>;
+  static_assert(crypto_auth_hmacsha256_BYTES == 32, "43 base64url characters hold 32 bytes");
   Signature sign(std::string_view signing_input) const;
   // HMAC's inner and outer hashes after the key: each signature copies this instead of
   // hashing the key again.

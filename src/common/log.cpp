@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <exception>
 #include <memory>
 
 namespace parkd {
@@ -44,7 +46,7 @@ void LineSink::sink_it_(const spdlog::details::log_msg& msg) {
   if (kept_.size() == 0) oldest_kept_ = msg.time;
   formatter_->format(msg, kept_);
   if (!batched_ || msg.level >= spdlog::level::warn || kept_.size() >= kMaxBytes ||
-      msg.time - oldest_kept_ >= kMaxAge) {
+      msg.time - oldest_kept_ >= max_age_) {
     flush_();
   }
 }
@@ -70,6 +72,12 @@ void batch_log_lines() {
   if (!stderr_sink()) return;
   stderr_sink()->batch(true);
   spdlog::flush_every(std::chrono::seconds(1));
+  // An uncaught exception skips the destructors that would write the kept lines.
+  static std::terminate_handler previous = std::set_terminate([] {
+    if (auto& sink = stderr_sink()) sink->flush();
+    if (previous) previous();
+    std::abort();
+  });
 }
 
 }  // namespace parkd

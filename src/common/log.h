@@ -12,15 +12,16 @@ namespace parkd {
 
 // Writes formatted lines to a file descriptor. Unbatched, every line is written at once.
 // Batched, lines are kept until a warning or error arrives (written at once, with
-// everything before it), the oldest kept line is max_age old, max_bytes are kept, or the
-// sink is flushed or destroyed: under load, one write(2) per log line cost the HTTP threads
-// a seventh of a core (bench/README.md).
+// everything before it), the oldest kept line is max_age old (checked as lines arrive), max_bytes
+// are kept, or the sink is flushed or destroyed: under load, one write(2) per log line cost the
+// HTTP threads a seventh of a core (bench/README.md).
 class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   static constexpr std::size_t kMaxBytes = std::size_t{64} * 1024;
   static constexpr std::chrono::milliseconds kMaxAge{100};
 
-  explicit LineSink(int fd) : fd_(fd) {}
+  explicit LineSink(int fd, std::chrono::milliseconds max_age = kMaxAge)
+      : fd_(fd), max_age_(max_age) {}
   ~LineSink() override;
   LineSink(const LineSink&) = delete;
   LineSink& operator=(const LineSink&) = delete;
@@ -33,6 +34,7 @@ class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
 
  private:
   int fd_;
+  std::chrono::milliseconds max_age_;
   bool batched_ = false;
   spdlog::memory_buf_t kept_;
   spdlog::log_clock::time_point oldest_kept_;
@@ -43,7 +45,8 @@ class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
 void log_to_stderr();
 
 // For commands that run until stopped (serve, worker, scheduler): batch the lines, and
-// write what is kept at least once a second even when nothing else is logged.
+// write what is kept at least once a second even when nothing else is logged, and
+// before std::terminate ends the process.
 void batch_log_lines();
 
 }  // namespace parkd

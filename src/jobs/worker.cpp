@@ -48,8 +48,9 @@ void Worker::start(bool yield_to_requests) {
   }
   for (int i = 0; i < options_.concurrency; ++i)
     threads_.emplace_back([this] {
-      name_this_thread("parkd-worker");
+      // The policy before the name: whoever finds a thread by its name sees its policy.
       if (yield_to_requests_) run_this_thread_only_when_cpus_are_idle();
+      name_this_thread("parkd-worker");
       loop();
     });
   heartbeat_ = std::thread([this] { heartbeat_loop(); });

@@ -36,6 +36,7 @@ std::vector<int> policy_of_threads(pid_t pid, const std::string& name) {
     if (thread_name != name) continue;
     std::ifstream stat_file(task.path() / "stat");
     std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    if (stat.rfind(')') == std::string::npos) continue;  // the thread has just exited
     std::istringstream fields(stat.substr(stat.rfind(')') + 2));
     std::string field;
     for (int i = 3; i <= 41; ++i) fields >> field;  // the line after ')' starts at field 3
