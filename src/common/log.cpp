@@ -1,28 +1,18 @@
 #include "common/log.h"
 
+#include "common/fd_io.h"
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <exception>
 #include <memory>
 
 namespace parkd {
 namespace {
-
-// A log line is lost rather than retried forever when stderr is gone (closed pipe).
-void write_fully(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
 
 std::shared_ptr<LineSink>& stderr_sink() {
   static std::shared_ptr<LineSink> sink;
@@ -52,7 +42,8 @@ void LineSink::sink_it_(const spdlog::details::log_msg& msg) {
 }
 
 void LineSink::flush_() {
-  write_fully(fd_, kept_.data(), kept_.size());
+  // Lines that cannot be written (stderr closed) are dropped, not retried forever.
+  (void)write_fully(fd_, std::string_view(kept_.data(), kept_.size()));
   kept_.clear();
 }
 

@@ -1,5 +1,7 @@
 #include "mail/spool.h"
 
+#include "common/fd_io.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -63,15 +65,9 @@ Status SpoolFile::append(std::string_view data) {
 
 Status SpoolFile::flush() {
   if (!write_error_) return write_error_;
-  std::string_view pending = buffer_;
-  while (!pending.empty()) {
-    ssize_t written = ::write(fd_, pending.data(), pending.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) {
-      write_error_ = spool_error("cannot write to a spool file", errno);
-      return write_error_;
-    }
-    pending.remove_prefix(static_cast<std::size_t>(written));
+  if (int error = write_fully(fd_, buffer_); error != 0) {
+    write_error_ = spool_error("cannot write to a spool file", error);
+    return write_error_;
   }
   buffer_.clear();
   return ok_status();

@@ -1,5 +1,6 @@
 #include "mail/transport.h"
 
+#include "common/fd_io.h"
 #include "mail/encoding.h"
 
 #include <date/date.h>
@@ -25,12 +26,8 @@ Error outbox_error(const std::string& what, const std::filesystem::path& path, i
 constexpr std::size_t kWriteBuffer = std::size_t{256} * 1024;
 
 Status write_all(int fd, std::string_view data, const std::filesystem::path& path) {
-  while (!data.empty()) {
-    ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) return outbox_error("cannot write", path, errno);
-    data.remove_prefix(static_cast<std::size_t>(written));
-  }
+  if (int error = write_fully(fd, data); error != 0)
+    return outbox_error("cannot write", path, error);
   return ok_status();
 }
 
