@@ -47,15 +47,17 @@ class App {
 
  private:
   struct Exit;
-  // A request that reached its route's handler, authenticated.
+  // A request matched to its route; authenticate() sets its user.
   struct Routed {
     const Route* route;
     Call call;
   };
-  // Everything before the handler: CORS preflight, size limit, routing, authentication.
+  // Everything before the handler but authentication: CORS preflight, size limit, routing.
   // `route`: set to the index of the route that matched, if one did.
   std::variant<Response, Routed> dispatch(const Request& req,
                                           std::optional<std::size_t>& route) const;
+  // The bearer token and role check of a routed request; sets its user, or says why not.
+  std::optional<Response> authenticate(const Request& req, Routed& routed) const;
   Response metrics(const Request& req) const;
   void add_cors_headers(const std::optional<std::string>& origin, Response& res) const;
   bool origin_allowed(const std::string& origin) const;

@@ -287,6 +287,11 @@ class Store {
   virtual bool queues_writes() const { return false; }
   // Runs `work` against a consistent snapshot; no writes.
   virtual Status read(const Work& work) = 0;
+  // Runs `body`; the reads it makes on this thread share one snapshot where that is
+  // cheaper (SQLite: one read transaction for a request's token check and its answer,
+  // instead of one each, whose locks cost more than the short queries in them). A
+  // write() on this thread ends the shared snapshot, so that later reads see it.
+  virtual void share_reads(const std::function<void()>& body) { body(); }
   // Applies pending migrations; records each in schema_migrations.
   virtual Status migrate() = 0;
   // Drops everything parkd created.

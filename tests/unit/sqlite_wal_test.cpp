@@ -20,6 +20,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -179,6 +180,47 @@ TEST_F(SqliteQueuedWrites, AreAllCommittedAndAnsweredWhenTheStoreCloses) {
   EXPECT_EQ(succeeded.load(), kWrites);
   auto reopened = open();
   EXPECT_EQ(jobs_of_type(*reopened, "drained"), kWrites);
+}
+
+// A request's token check and its answer read one snapshot (Store::share_reads): what
+// another thread commits in between is not half seen, what this thread writes is.
+TEST_F(SqliteQueuedWrites, ReadsSharingASnapshotDoNotSeeOtherThreadsCommitsInBetween) {
+  auto store = open();
+  std::int64_t before = -1, during = -1;
+  store->share_reads([&] {
+    before = jobs_of_type(*store, "elsewhere");
+    std::thread other([&] { EXPECT_TRUE(store->write(enqueue("elsewhere")).ok()); });
+    other.join();
+    during = jobs_of_type(*store, "elsewhere");
+  });
+  EXPECT_EQ(before, 0);
+  EXPECT_EQ(during, 0) << "the second read of one request saw a newer snapshot";
+  EXPECT_EQ(jobs_of_type(*store, "elsewhere"), 1) << "the snapshot outlived share_reads";
+}
+
+TEST_F(SqliteQueuedWrites, AWriteOnTheSameThreadEndsTheSharedSnapshot) {
+  auto store = open();
+  std::int64_t before = -1, after = -1;
+  store->share_reads([&] {
+    before = jobs_of_type(*store, "mine");
+    EXPECT_TRUE(store->write(enqueue("mine")).ok());
+    after = jobs_of_type(*store, "mine");
+  });
+  EXPECT_EQ(before, 0);
+  EXPECT_EQ(after, 1) << "a read after this thread's own write did not see it";
+}
+
+// The connection goes back to the pool out of its transaction even when the body
+// throws: the next read on it would otherwise fail to BEGIN, or read a stale snapshot.
+TEST_F(SqliteQueuedWrites, ASharedSnapshotEndsWhenTheBodyThrows) {
+  auto store = open();
+  EXPECT_THROW(store->share_reads([&] {
+    EXPECT_EQ(jobs_of_type(*store, "later"), 0);
+    throw std::runtime_error("handler failed");
+  }),
+               std::runtime_error);
+  EXPECT_TRUE(store->write(enqueue("later")).ok());
+  EXPECT_EQ(jobs_of_type(*store, "later"), 1);
 }
 
 }  // namespace

@@ -954,6 +954,16 @@ class Checkpointer {
 // itself calls write() nests (in a savepoint) instead of waiting for itself.
 thread_local Connection* t_batch_connection = nullptr;
 
+class SqliteStore;
+
+// The open snapshot of a share_reads() body on this thread.
+struct SharedRead {
+  const SqliteStore* store;
+  std::unique_ptr<Connection> conn;  // taken from the pool at the first read
+  bool in_transaction = false;
+};
+thread_local SharedRead* t_shared_read = nullptr;
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, bool durable) : path_(std::move(path)), durable_(durable) {
@@ -972,6 +982,7 @@ class SqliteStore final : public Store {
   // the time while the next leader was being woken.
   Status write(const Work& work) override {
     if (t_batch_connection != nullptr) return run_nested(*t_batch_connection, work);
+    if (t_shared_read != nullptr && t_shared_read->store == this) end_snapshot(*t_shared_read);
     thread_local Parker answered;
     PendingWrite me{&work, Error::internal(), &answered, {}, {}, {}, {}};
     enqueue(&me);
@@ -994,6 +1005,20 @@ class SqliteStore final : public Store {
   bool queues_writes() const override { return true; }
 
   Status read(const Work& work) override {
+    if (t_shared_read != nullptr && t_shared_read->store == this) {
+      SharedRead& shared = *t_shared_read;
+      try {
+        if (!shared.conn) shared.conn = acquire();
+        if (!shared.in_transaction) {
+          shared.conn->prepare("BEGIN").run();
+          shared.in_transaction = true;
+        }
+      } catch (const StoreError& e) {
+        spdlog::error("database: {}", e.what());
+        return Error::internal();
+      }
+      return run_unit(*shared.conn, work);
+    }
     std::unique_ptr<Connection> conn;
     try {
       conn = acquire();
@@ -1004,13 +1029,26 @@ class SqliteStore final : public Store {
       return Error::internal();
     }
     Status result = run_unit(*conn, work);
-    try {
-      conn->prepare("COMMIT").run();  // a read transaction: this only ends the snapshot
-    } catch (const StoreError& e) {
-      rollback_quietly(*conn);
-    }
+    end_read(*conn);
     release(std::move(conn));
     return result;
+  }
+
+  void share_reads(const std::function<void()>& body) override {
+    if (t_shared_read != nullptr) return body();  // the outer body's snapshot goes on
+    SharedRead shared{this, nullptr, false};
+    t_shared_read = &shared;
+    // Also when `body` throws: the connection goes back to the pool, out of its snapshot.
+    struct End {
+      SqliteStore& store;
+      SharedRead& shared;
+      ~End() {
+        t_shared_read = nullptr;
+        store.end_snapshot(shared);
+        if (shared.conn) store.release(std::move(shared.conn));
+      }
+    } end{*this, shared};
+    body();
   }
 
   Status migrate() override {
@@ -1080,6 +1118,20 @@ class SqliteStore final : public Store {
   bool reads_in_process() const override { return true; }
 
  private:
+  static void end_read(Connection& conn) {
+    try {
+      conn.prepare("COMMIT").run();  // a read transaction: this only ends the snapshot
+    } catch (const StoreError&) {
+      rollback_quietly(conn);
+    }
+  }
+
+  static void end_snapshot(SharedRead& shared) {
+    if (!shared.in_transaction) return;
+    shared.in_transaction = false;
+    end_read(*shared.conn);
+  }
+
   static void rollback_quietly(Connection& conn) {
     if (!sqlite3_get_autocommit(conn.handle()))
       sqlite3_exec(conn.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
