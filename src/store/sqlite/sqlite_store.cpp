@@ -165,9 +165,31 @@ std::string user_filter(std::optional<Id> user_id, const char* column = "user_id
   return user_id ? std::string(column) + " = ?1" : std::string("?1 IS NULL");
 }
 
+// The lot list as a pooled connection last read it. It is used again while the database
+// is unchanged (SQLite's data version, which every commit by any connection or process
+// moves) and no booking has started or ended since (the counts depend on the time). Only
+// a list asked for twice with no commit between is kept: where commits never stop, the
+// extra query that finds the next start or end would only add to every list.
+struct LotListMemo {
+  std::optional<unsigned> seen_version;  // of the last list read on this connection
+  bool kept = false;
+  std::int64_t limit = 0;
+  std::int64_t offset = 0;
+  std::int64_t valid_until = 0;  // unix seconds: the next start or end of a booking in force
+  std::vector<Lot> lots;
+  std::optional<std::int64_t> count;  // count_lots() at seen_version
+};
+
+// A connection of the read pool, with what its reads remember between transactions.
+struct ReadConnection final : Connection {
+  using Connection::Connection;
+  LotListMemo lot_list;
+};
+
 class SqliteTx final : public Tx {
  public:
-  explicit SqliteTx(Connection& db) : db_(db) {}
+  explicit SqliteTx(Connection& db, LotListMemo* lot_list = nullptr)
+      : db_(db), lot_list_(lot_list) {}
 
   Id insert_user(const NewUser& u) override {
     db_.prepare(
@@ -254,15 +276,39 @@ class SqliteTx final : public Tx {
   std::int64_t count_users() override { return scalar("SELECT COUNT(*) FROM users"); }
 
   std::vector<Lot> lots(Timestamp now, std::int64_t limit, std::int64_t offset) override {
-    auto s = db_.prepare(std::string(kLotSelect) + "ORDER BY l.id LIMIT ?2 OFFSET ?3");
-    s.bind_all(now, limit, offset);
-    std::vector<Lot> out;
-    while (s.step()) out.push_back(read_lot(s));
+    if (lot_list_ == nullptr) return query_lots(now, limit, offset);
+    LotListMemo& memo = *lot_list_;
+    unsigned version = data_version();
+    bool unchanged = memo.seen_version == version;
+    if (unchanged && memo.kept && memo.limit == limit && memo.offset == offset &&
+        to_unix(now) < memo.valid_until) {
+      return memo.lots;
+    }
+    if (!unchanged) memo.count.reset();
+    memo.seen_version = version;
+    memo.kept = false;
+    auto out = query_lots(now, limit, offset);
+    if (unchanged) {
+      memo.kept = true;
+      memo.limit = limit;
+      memo.offset = offset;
+      memo.valid_until = next_booking_start_or_end(now);
+      memo.lots = out;
+    }
     return out;
   }
 
   std::int64_t count_lots() override {
-    return scalar("SELECT COUNT(*) FROM lots WHERE deleted_at IS NULL");
+    if (lot_list_ == nullptr) return query_count_lots();
+    LotListMemo& memo = *lot_list_;
+    unsigned version = data_version();
+    if (memo.seen_version != version) {
+      memo.seen_version = version;
+      memo.kept = false;
+      memo.count.reset();
+    }
+    if (!memo.count) memo.count = query_count_lots();
+    return *memo.count;
   }
 
   std::optional<Lot> lot(Id id, Timestamp now) override {
@@ -821,6 +867,41 @@ class SqliteTx final : public Tx {
   }
 
  private:
+  std::vector<Lot> query_lots(Timestamp now, std::int64_t limit, std::int64_t offset) {
+    static const std::string sql = std::string(kLotSelect) + "ORDER BY l.id LIMIT ?2 OFFSET ?3";
+    auto s = db_.prepare(sql);
+    s.bind_all(now, limit, offset);
+    std::vector<Lot> out;
+    while (s.step()) out.push_back(read_lot(s));
+    return out;
+  }
+
+  std::int64_t query_count_lots() {
+    return scalar("SELECT COUNT(*) FROM lots WHERE deleted_at IS NULL");
+  }
+
+  // When the availability counts of some lot next change with no write: the first start
+  // or end after `now` of a booking in force (an end of 2^62 when none is due).
+  std::int64_t next_booking_start_or_end(Timestamp now) {
+    auto s = db_.prepare(
+        "SELECT MIN(CASE WHEN b.starts_at > ?1 THEN b.starts_at ELSE b.occupied_until END) "
+        "FROM bookings b WHERE b.status IN ('Reserved', 'Active') "
+        "AND (b.starts_at > ?1 OR b.occupied_until > ?1)");
+    s.bind(1, now);
+    if (!s.step()) return 0;
+    return s.opt_int64(0).value_or(std::int64_t{1} << 62);
+  }
+
+  // The version of the database this transaction reads; starts the read if nothing has.
+  unsigned data_version() {
+    if (sqlite3_txn_state(db_.handle(), "main") == SQLITE_TXN_NONE) {
+      db_.prepare("PRAGMA schema_version").step();
+    }
+    unsigned version = 0;
+    sqlite3_file_control(db_.handle(), "main", SQLITE_FCNTL_DATA_VERSION, &version);
+    return version;
+  }
+
   std::int64_t scalar(const char* sql) {
     auto s = db_.prepare(sql);
     s.step();
@@ -828,6 +909,7 @@ class SqliteTx final : public Tx {
   }
 
   Connection& db_;
+  LotListMemo* lot_list_;  // null on the writer's connection
 };
 
 bool is_busy(const StoreError& e) {
@@ -959,7 +1041,7 @@ class SqliteStore;
 // The open snapshot of a share_reads() body on this thread.
 struct SharedRead {
   const SqliteStore* store;
-  std::unique_ptr<Connection> conn;  // taken from the pool at the first read
+  std::unique_ptr<ReadConnection> conn;  // taken from the pool at the first read
   bool in_transaction = false;
 };
 thread_local SharedRead* t_shared_read = nullptr;
@@ -1017,9 +1099,9 @@ class SqliteStore final : public Store {
         spdlog::error("database: {}", e.what());
         return Error::internal();
       }
-      return run_unit(*shared.conn, work);
+      return run_unit(*shared.conn, work, &shared.conn->lot_list);
     }
-    std::unique_ptr<Connection> conn;
+    std::unique_ptr<ReadConnection> conn;
     try {
       conn = acquire();
       conn->prepare("BEGIN").run();
@@ -1028,7 +1110,7 @@ class SqliteStore final : public Store {
       spdlog::error("database: {}", e.what());
       return Error::internal();
     }
-    Status result = run_unit(*conn, work);
+    Status result = run_unit(*conn, work, &conn->lot_list);
     end_read(*conn);
     release(std::move(conn));
     return result;
@@ -1289,9 +1371,9 @@ class SqliteStore final : public Store {
   }
 
   // One unit of work on an open transaction; exceptions become internal errors.
-  static Status run_unit(Connection& conn, const Work& work) {
+  static Status run_unit(Connection& conn, const Work& work, LotListMemo* lot_list = nullptr) {
     try {
-      SqliteTx tx(conn);
+      SqliteTx tx(conn, lot_list);
       return work(tx);
     } catch (const StoreError& e) {
       spdlog::error("database: {}", e.what());
@@ -1326,7 +1408,7 @@ class SqliteStore final : public Store {
     return {open_ - static_cast<int>(pool_.size()), open_};
   }
 
-  std::unique_ptr<Connection> acquire() {
+  std::unique_ptr<ReadConnection> acquire() {
     {
       std::lock_guard lock(pool_mutex_);
       if (!pool_.empty()) {
@@ -1335,13 +1417,13 @@ class SqliteStore final : public Store {
         return c;
       }
     }
-    auto c = std::make_unique<Connection>(path_, durable_);
+    auto c = std::make_unique<ReadConnection>(path_, durable_);
     std::lock_guard lock(pool_mutex_);
     ++open_;
     return c;
   }
 
-  void release(std::unique_ptr<Connection> conn) {
+  void release(std::unique_ptr<ReadConnection> conn) {
     std::lock_guard lock(pool_mutex_);
     pool_.push_back(std::move(conn));
   }
@@ -1355,7 +1437,7 @@ class SqliteStore final : public Store {
   bool stopping_ = false;
   std::thread writer_;
   std::mutex pool_mutex_;
-  std::vector<std::unique_ptr<Connection>> pool_;
+  std::vector<std::unique_ptr<ReadConnection>> pool_;
   int open_ = 0;  // connections made, idle in pool_ or handed out
 };
 
