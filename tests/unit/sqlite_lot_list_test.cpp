@@ -114,7 +114,7 @@ TEST_F(SqliteLotList, ShowsWhatAnotherStoreOnTheFileCommitted) {
 }
 
 // No write happens between these lists: only the time moves past a reservation's start
-// and then its end.
+// and then its end, and back.
 TEST_F(SqliteLotList, FollowsAReservationFromUpcomingToInForceToOverWithoutAWrite) {
   ASSERT_TRUE(book(*store_, kT + 600, kT + 1200).ok());
   Lot before = listed(*store_, kT);
@@ -128,6 +128,8 @@ TEST_F(SqliteLotList, FollowsAReservationFromUpcomingToInForceToOverWithoutAWrit
   Lot over = listed(*store_, kT + 1200);
   EXPECT_EQ(over.occupied_spots, 0);
   EXPECT_EQ(over.reserved_spots, 0);
+  // A clock set back (as NTP may do) reads the earlier counts again.
+  EXPECT_EQ(listed(*store_, kT).reserved_spots, 1);
 }
 
 TEST_F(SqliteLotList, AnotherPageIsQueriedNotTakenFromTheKeptOne) {

@@ -175,7 +175,9 @@ struct LotListMemo {
   bool kept = false;
   std::int64_t limit = 0;
   std::int64_t offset = 0;
-  std::int64_t valid_until = 0;  // unix seconds: the next start or end of a booking in force
+  // Unix seconds: when it was read, and the next start or end of a booking in force.
+  std::int64_t valid_from = 0;
+  std::int64_t valid_until = 0;
   std::vector<Lot> lots;
   std::optional<std::int64_t> count;  // count_lots() at seen_version
 };
@@ -281,7 +283,7 @@ class SqliteTx final : public Tx {
     unsigned version = data_version();
     bool unchanged = memo.seen_version == version;
     if (unchanged && memo.kept && memo.limit == limit && memo.offset == offset &&
-        to_unix(now) < memo.valid_until) {
+        memo.valid_from <= to_unix(now) && to_unix(now) < memo.valid_until) {
       return memo.lots;
     }
     if (!unchanged) memo.count.reset();
@@ -292,6 +294,7 @@ class SqliteTx final : public Tx {
       memo.kept = true;
       memo.limit = limit;
       memo.offset = offset;
+      memo.valid_from = to_unix(now);
       memo.valid_until = next_booking_start_or_end(now);
       memo.lots = out;
     }
