@@ -3,6 +3,7 @@
 #include "mail/emails.h"
 #include "mail/message.h"
 #include "mail/templates.h"
+#include "support/scratch_dir.h"
 #include "support/spooled.h"
 
 #include <gtest/gtest.h>
@@ -10,8 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <unistd.h>
 
 namespace parkd::mail {
 namespace {
@@ -28,25 +27,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-// A fresh directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("parkd-templates-" + random_suffix())) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name) << text;
-  }
-
- private:
-  static std::string random_suffix() {
-    return std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  }
-  fs::path path_;
-};
+using TempDir = parkd::testing::ScratchDir;
 
 class Emails : public ::testing::Test {
  protected:

@@ -2,28 +2,21 @@
 // every list must still show what a fresh query would, after any commit (this process's
 // or another's) and as bookings start and end with no write at all.
 #include "store/store.h"
+#include "support/scratch_dir.h"
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace parkd {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr std::int64_t kT = 1'800'000'000;  // a fixed "now" for the lists
 
 class SqliteLotList : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("parkd-lotlist-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     store_ = open();
     ASSERT_TRUE(store_->migrate().ok());
     ASSERT_TRUE(store_
@@ -36,10 +29,7 @@ class SqliteLotList : public ::testing::Test {
                     })
                     .ok());
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
   std::unique_ptr<Store> open() {
     auto store = open_store("sqlite:///" + (dir_ / "lots.db").string(), StoreOptions{});
     EXPECT_TRUE(store.ok());
@@ -82,7 +72,7 @@ class SqliteLotList : public ::testing::Test {
     });
   }
 
-  fs::path dir_;
+  parkd::testing::ScratchDir dir_;
   std::unique_ptr<Store> store_;
   Id user_ = 0;
   Id lot_ = 0;

@@ -2,10 +2,9 @@
 // must, and writing a booking or a job builds no temporary b-tree (migration 5).
 #include "store/sqlite/connection.h"
 #include "store/store.h"
+#include "support/scratch_dir.h"
 
 #include <gtest/gtest.h>
-
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -18,9 +17,6 @@ namespace fs = std::filesystem;
 class SqliteSchema : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("parkd-schema-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     auto store = open_store("sqlite:///" + db().string(), StoreOptions{});
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(*store);
@@ -33,10 +29,7 @@ class SqliteSchema : public ::testing::Test {
         "VALUES (1, 'L', 'A', 100, 1, 0);"
         "INSERT INTO spots (id, lot_id, number) VALUES (1, 1, 1);");
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
   fs::path db() const { return dir_ / "schema.db"; }
 
   static std::string booking_insert(const std::string& status) {
@@ -61,7 +54,7 @@ class SqliteSchema : public ::testing::Test {
     return false;
   }
 
-  fs::path dir_;
+  parkd::testing::ScratchDir dir_;
   std::unique_ptr<Store> store_;
 };
 

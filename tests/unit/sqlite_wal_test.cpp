@@ -5,6 +5,7 @@
 
 #include "common/threads.h"
 #include "store/store.h"
+#include "support/scratch_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +14,6 @@
 #include <string>
 
 #include <sched.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -30,9 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(SqliteWal, StaysBoundedAndReachesTheDatabaseFileUnderSustainedWrites) {
-  fs::path dir = fs::temp_directory_path() / ("parkd-wal-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  parkd::testing::ScratchDir dir;
   fs::path db = dir / "wal.db";
   {
     auto store = open_store("sqlite:///" + db.string(), StoreOptions{});
@@ -55,7 +53,6 @@ TEST(SqliteWal, StaysBoundedAndReachesTheDatabaseFileUnderSustainedWrites) {
     // About twice the checkpoint threshold of 4 000 pages, plus the commit that crossed it.
     EXPECT_LT(largest_wal, 40u * 1024 * 1024) << "the WAL grew without bound";
   }
-  fs::remove_all(dir);
 }
 
 // The job worker's threads run only on idle CPUs and are often the first to write; the
@@ -63,9 +60,7 @@ TEST(SqliteWal, StaysBoundedAndReachesTheDatabaseFileUnderSustainedWrites) {
 TEST(SqliteWriter, RunsAtTheStoreCreatorsPriorityWhoeverWritesFirst) {
   int creator_policy = ::sched_getscheduler(0);
   if (creator_policy == SCHED_IDLE) GTEST_SKIP() << "the test itself runs on idle CPUs only";
-  fs::path dir = fs::temp_directory_path() / ("parkd-sched-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  parkd::testing::ScratchDir dir;
   {
     auto store = open_store("sqlite:///" + (dir / "sched.db").string(), StoreOptions{});
     ASSERT_TRUE(store.ok()) << store.error().message;
@@ -85,7 +80,6 @@ TEST(SqliteWriter, RunsAtTheStoreCreatorsPriorityWhoeverWritesFirst) {
     EXPECT_EQ(background_policy, SCHED_IDLE);
     EXPECT_EQ(writer_policy, creator_policy);
   }
-  fs::remove_all(dir);
 }
 
 std::int64_t jobs_of_type(Store& store, const std::string& type) {
@@ -109,21 +103,15 @@ Store::Work enqueue(const std::string& type, bool then_fail = false) {
   };
 }
 
-class SqliteQueuedWrites : public testing::Test {
+class SqliteQueuedWrites : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("parkd-queued-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::unique_ptr<Store> open() {
     auto store = open_store("sqlite:///" + (dir_ / "queued.db").string(), StoreOptions{});
     EXPECT_TRUE(store.ok());
     EXPECT_TRUE((*store)->migrate().ok());
     return std::move(*store);
   }
-  fs::path dir_;
+  parkd::testing::ScratchDir dir_;
 };
 
 // A queued write's completion goes through its handoff, and only once the write is

@@ -180,6 +180,15 @@ struct LotListMemo {
   std::int64_t valid_until = 0;
   std::vector<Lot> lots;
   std::optional<std::int64_t> count;  // count_lots() at seen_version
+
+  // Records the version a read sees; what was kept goes when it moved. True when not.
+  bool saw(unsigned version) {
+    if (seen_version == version) return true;
+    seen_version = version;
+    kept = false;
+    count.reset();
+    return false;
+  }
 };
 
 // A connection of the read pool, with what its reads remember between transactions.
@@ -280,14 +289,11 @@ class SqliteTx final : public Tx {
   std::vector<Lot> lots(Timestamp now, std::int64_t limit, std::int64_t offset) override {
     if (lot_list_ == nullptr) return query_lots(now, limit, offset);
     LotListMemo& memo = *lot_list_;
-    unsigned version = data_version();
-    bool unchanged = memo.seen_version == version;
+    bool unchanged = memo.saw(data_version());
     if (unchanged && memo.kept && memo.limit == limit && memo.offset == offset &&
         memo.valid_from <= to_unix(now) && to_unix(now) < memo.valid_until) {
       return memo.lots;
     }
-    if (!unchanged) memo.count.reset();
-    memo.seen_version = version;
     memo.kept = false;
     auto out = query_lots(now, limit, offset);
     if (unchanged) {
@@ -304,12 +310,7 @@ class SqliteTx final : public Tx {
   std::int64_t count_lots() override {
     if (lot_list_ == nullptr) return query_count_lots();
     LotListMemo& memo = *lot_list_;
-    unsigned version = data_version();
-    if (memo.seen_version != version) {
-      memo.seen_version = version;
-      memo.kept = false;
-      memo.count.reset();
-    }
+    memo.saw(data_version());
     if (!memo.count) memo.count = query_count_lots();
     return *memo.count;
   }
@@ -1090,49 +1091,41 @@ class SqliteStore final : public Store {
   bool queues_writes() const override { return true; }
 
   Status read(const Work& work) override {
-    if (t_shared_read != nullptr && t_shared_read->store == this) {
-      SharedRead& shared = *t_shared_read;
-      try {
-        if (!shared.conn) shared.conn = acquire();
-        if (!shared.in_transaction) {
-          shared.conn->prepare("BEGIN").run();
-          shared.in_transaction = true;
-        }
-      } catch (const StoreError& e) {
-        spdlog::error("database: {}", e.what());
-        return Error::internal();
-      }
-      return run_unit(*shared.conn, work, &shared.conn->lot_list);
+    if (t_shared_read == nullptr || t_shared_read->store != this) {
+      Status result = ok_status();
+      share_reads([&] { result = read(work); });  // a snapshot of its own, ended at once
+      return result;
     }
-    std::unique_ptr<ReadConnection> conn;
+    SharedRead& shared = *t_shared_read;
     try {
-      conn = acquire();
-      conn->prepare("BEGIN").run();
+      if (!shared.conn) shared.conn = acquire();
+      if (!shared.in_transaction) {
+        shared.conn->prepare("BEGIN").run();
+        shared.in_transaction = true;
+      }
     } catch (const StoreError& e) {
-      if (conn) release(std::move(conn));
       spdlog::error("database: {}", e.what());
       return Error::internal();
     }
-    Status result = run_unit(*conn, work, &conn->lot_list);
-    end_read(*conn);
-    release(std::move(conn));
-    return result;
+    return run_unit(*shared.conn, work, &shared.conn->lot_list);
   }
 
   void share_reads(const std::function<void()>& body) override {
-    if (t_shared_read != nullptr) return body();  // the outer body's snapshot goes on
+    if (t_shared_read != nullptr && t_shared_read->store == this) return body();  // goes on
     SharedRead shared{this, nullptr, false};
+    SharedRead* outer = t_shared_read;  // another store's, if any
     t_shared_read = &shared;
     // Also when `body` throws: the connection goes back to the pool, out of its snapshot.
     struct End {
       SqliteStore& store;
       SharedRead& shared;
+      SharedRead* outer;
       ~End() {
-        t_shared_read = nullptr;
+        t_shared_read = outer;
         store.end_snapshot(shared);
         if (shared.conn) store.release(std::move(shared.conn));
       }
-    } end{*this, shared};
+    } end{*this, shared, outer};
     body();
   }
 
