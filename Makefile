@@ -7,7 +7,7 @@ export CCACHE_NOHASHDIR := 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: deps test-deps build build-asan run test test-release test-asan bench bench-micro bench-pg format tidy clean
+.PHONY: deps test-deps build build-all build-asan run test test-release test-asan deb bench bench-micro bench-pg format tidy clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -15,13 +15,21 @@ deps:
 test-deps:
 	@scripts/install-deps.sh test
 
+# parkd alone (its web UI and email templates compiled in); no test is built, so
+# GoogleTest need not be installed. The web UI is built first, and only when web/ changed.
 build: deps
-	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
-	cmake --build build/release -j $(JOBS)
 	scripts/build-web.sh build/release/web
+	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build build/release -j $(JOBS) --target parkd
+
+# parkd and every test.
+build-all: test-deps
+	scripts/build-web.sh build/release/web
+	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build build/release -j $(JOBS)
 
 build-asan: test-deps
-	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DPARKD_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DPARKD_SANITIZE=ON -DBUILD_TESTING=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build build/asan -j $(JOBS)
 
 run: build
@@ -31,12 +39,17 @@ test: test-deps
 	$(MAKE) test-release
 	$(MAKE) test-asan
 
-test-release: build
+test-release: build-all
 	cd build/release && ctest --output-on-failure -j $(JOBS)
 
 test-asan: build-asan
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
+
+# parkd_<version>_amd64.deb in build/release (see docs/deployment.md).
+deb: build
+	@scripts/install-deps.sh deb
+	cd build/release && cpack -G DEB
 
 bench:
 	@scripts/install-deps.sh bench

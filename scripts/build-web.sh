@@ -5,7 +5,8 @@
 #   scripts/build-web.sh build/release/web
 #
 # Installs nothing system-wide. It runs `npm ci` (only when web/node_modules is missing or
-# older than web/package-lock.json) and `npm run build`. Without npm it warns and exits 0
+# older than web/package-lock.json) and `npm run build` (only when a file under web/ is
+# newer than the output's .built stamp). Without npm it warns and exits 0
 # without creating the output directory, so the C++ build never fails because of the UI.
 set -euo pipefail
 
@@ -32,6 +33,14 @@ if (( node_major < 18 )); then
   exit 0
 fi
 
+# Nothing to do when no source file of the UI is newer than the last build's stamp.
+stamp="$out/.built"
+if [[ -f "$stamp" && -f "$out/index.html" ]] &&
+   [[ -z "$(find "$web" \( -name node_modules -o -name dist \) -prune -o -type f -newer "$stamp" -print -quit)" ]]; then
+  echo "build-web: web UI unchanged ($out)"
+  exit 0
+fi
+
 cd "$web"
 if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
   echo "build-web: npm ci (web/package-lock.json)"
@@ -50,6 +59,7 @@ fi
 # Replace the output directory as a whole, so no stale assets stay behind.
 tmp="$(mktemp -d "$(dirname "$out")/.web.XXXXXX" 2>/dev/null || { mkdir -p "$(dirname "$out")"; mktemp -d "$(dirname "$out")/.web.XXXXXX"; })"
 cp -R dist/. "$tmp/"
+touch "$tmp/.built"
 rm -rf "$out"
 mv "$tmp" "$out"
 chmod 755 "$out"

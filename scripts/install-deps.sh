@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages parkd needs that are missing; does nothing when
-# everything is present. Usage: scripts/install-deps.sh [build|test|bench]
+# everything is present. Usage: scripts/install-deps.sh [build|test|bench|deb]
 # Runs apt-get directly as root, or through sudo for a normal user.
 set -euo pipefail
 
@@ -11,15 +11,18 @@ build_pkgs=(
   libcurl4-openssl-dev libmstch-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libspdlog-dev
 )
-test_pkgs=(libgtest-dev libgmock-dev python3 curl chromium postgresql)  # chromium: browser tests; postgresql: the pg.* suite
+deb_pkgs=(dpkg-dev)  # dpkg-shlibdeps: the package's library dependencies
+# chromium: browser tests; postgresql: the pg.* suite; dpkg-dev: the package test
+test_pkgs=(libgtest-dev libgmock-dev python3 curl chromium postgresql "${deb_pkgs[@]}")
 bench_pkgs=(wrk libbenchmark-dev sqlite3 time)
 
 wanted=("${build_pkgs[@]}")
 case "${1:-build}" in
   build) ;;
   test) wanted+=("${test_pkgs[@]}") ;;
+  deb) wanted+=("${deb_pkgs[@]}") ;;
   bench) wanted+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test|bench|deb]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -14,7 +14,8 @@ Response ok_json(const nlohmann::json& body) { return json_response(200, body); 
 Response created_json(const nlohmann::json& body) { return json_response(201, body); }
 bool is_admin(const Call& c) { return c.user && c.user->role == Role::admin; }
 
-App::App(Services services) : s_(services), web_(default_web_dir(services.config.web_dir)) {
+App::App(Services services) : s_(services), web_(services.config.web_dir, embedded_web()) {
+  spdlog::info("web UI: {}", web_.describe());
   router_.add(
       "GET", "/healthz", Access::anyone,
       [this](Call&) {

@@ -1,4 +1,7 @@
+// The web UI's files: WEB_DIR first, then those compiled into the binary.
 #include "api/static_files.h"
+
+#include <fmt/format.h>
 
 #include <fstream>
 #include <sstream>
@@ -38,16 +41,31 @@ std::optional<std::string> read_whole(const std::filesystem::path& p) {
 
 }  // namespace
 
-std::filesystem::path default_web_dir(const std::string& configured) {
-  if (!configured.empty()) return configured;
+bool StaticFiles::exists(const std::string& relative) const {
   std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::path("web") : exe.parent_path() / "web";
+  if (!override_dir_.empty() && std::filesystem::is_regular_file(override_dir_ / relative, ec))
+    return true;
+  return find_embedded(embedded_, relative) != nullptr;
 }
 
-bool StaticFiles::available() const {
+std::optional<std::string> StaticFiles::read(const std::string& relative) const {
   std::error_code ec;
-  return std::filesystem::is_regular_file(root_ / "index.html", ec);
+  if (!override_dir_.empty()) {
+    auto file = override_dir_ / relative;
+    if (std::filesystem::is_regular_file(file, ec)) return read_whole(file);
+  }
+  if (const auto* f = find_embedded(embedded_, relative)) return std::string(f->data);
+  return std::nullopt;
+}
+
+bool StaticFiles::available() const { return exists("index.html"); }
+
+std::string StaticFiles::describe() const {
+  std::string built_in = embedded_.empty() ? "none built in (the build had no npm)"
+                                           : fmt::format("{} files built in", embedded_.size());
+  if (override_dir_.empty()) return built_in;
+  return fmt::format("{}, overridden file by file from WEB_DIR={}", built_in,
+                     override_dir_.string());
 }
 
 std::optional<Response> StaticFiles::serve(const std::string& path, bool accepts_html) const {
@@ -58,21 +76,19 @@ std::optional<Response> StaticFiles::serve(const std::string& path, bool accepts
     if (part == ".." || (!part.empty() && part.string().front() == '.'))
       return std::nullopt;  // no escapes, no dotfiles
   }
-  std::filesystem::path file = root_ / relative;
-  std::error_code ec;
+  std::string name = relative.generic_string();
+  while (!name.empty() && name.back() == '/') name.pop_back();
   bool spa_route = relative.extension().empty();
-  bool missing = !std::filesystem::is_regular_file(file, ec);
+  bool missing = name.empty() || !exists(name);
   if (missing && !(spa_route && accepts_html)) return std::nullopt;
-  if (relative.empty() || std::filesystem::is_directory(file, ec) || missing) {
-    file = root_ / "index.html";
-  }
-  auto body = read_whole(file);
+  if (missing) name = "index.html";
+  auto body = read(name);
   if (!body) return std::nullopt;
   Response r;
-  r.content_type = content_type_for(file);
+  r.content_type = content_type_for(name);
   r.body = std::move(*body);
   // Vite names built assets by content hash, so they never change under one name.
-  bool hashed = relative.begin() != relative.end() && *relative.begin() == "assets";
+  bool hashed = name.starts_with("assets/");
   r.headers.emplace_back("Cache-Control",
                          hashed ? "public, max-age=31536000, immutable" : "no-cache");
   return r;

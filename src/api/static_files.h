@@ -1,18 +1,23 @@
 #pragma once
-// Serves the web UI's built files (WEB_DIR, default: `web` beside the binary). Paths
-// without a file extension fall back to index.html, so the single-page app's own
-// routes survive a reload.
+// Serves the web UI: the files compiled into the binary (common/embedded.h), each of
+// which a file of the same path in WEB_DIR overrides. Paths without a file extension
+// fall back to index.html, so the single-page app's own routes survive a reload.
 
 #include "api/http_types.h"
+#include "common/embedded.h"
 
 #include <filesystem>
 #include <optional>
+#include <span>
+#include <string>
 
 namespace parkd {
 
 class StaticFiles {
  public:
-  explicit StaticFiles(std::filesystem::path root) : root_(std::move(root)) {}
+  // `override_dir`: WEB_DIR, or empty for the embedded files alone.
+  StaticFiles(std::filesystem::path override_dir, std::span<const EmbeddedFile> embedded)
+      : override_dir_(std::move(override_dir)), embedded_(embedded) {}
 
   // The file for a GET/HEAD `path`, or nullopt when there is none (or no UI is built).
   // The index.html fallback for app routes applies only to clients that accept HTML
@@ -20,11 +25,15 @@ class StaticFiles {
   std::optional<Response> serve(const std::string& path, bool accepts_html) const;
   bool available() const;
 
- private:
-  std::filesystem::path root_;
-};
+  // Where the UI comes from, for the start-up log.
+  std::string describe() const;
 
-// WEB_DIR when set, else the directory `web` beside the running binary.
-std::filesystem::path default_web_dir(const std::string& configured);
+ private:
+  std::optional<std::string> read(const std::string& relative) const;
+  bool exists(const std::string& relative) const;
+
+  std::filesystem::path override_dir_;
+  std::span<const EmbeddedFile> embedded_;
+};
 
 }  // namespace parkd

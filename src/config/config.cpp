@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -197,6 +198,15 @@ Result<Config> load_config(const EnvLookup& env) {
   r.string("MAIL_FROM_NAME", c.mail_from_name);
   r.string("TEMPLATE_DIR", c.template_dir);
   r.string("WEB_DIR", c.web_dir);
+  // An override directory that is not there would silently fall back to the built-in
+  // files: refuse to start instead, so that a typo in the path is seen at once.
+  for (auto [name, dir] : {std::pair{"TEMPLATE_DIR", &c.template_dir}, {"WEB_DIR", &c.web_dir}}) {
+    std::error_code ec;
+    if (!dir->empty() &&
+        (!std::filesystem::is_directory(*dir, ec) || ::access(dir->c_str(), R_OK | X_OK) != 0)) {
+      r.fail(name, fmt::format("'{}' is not a readable directory", *dir));
+    }
+  }
   r.string("OUTBOX_DIR", c.outbox_dir);
   if (c.outbox_dir.empty()) c.outbox_dir = c.instance_dir + "/outbox";
   r.list("METRICS_ALLOW", c.metrics_allow);

@@ -2,6 +2,8 @@
 
 #include "mail/settings.h"
 
+#include <spdlog/spdlog.h>
+
 namespace parkd::jobs {
 
 Result<std::unique_ptr<mail::MailTransport>> configured_transport(const Config& c) {
@@ -22,7 +24,8 @@ Result<std::unique_ptr<BackgroundRuntime>> BackgroundRuntime::create(
     rt->transport_ = std::move(*configured);
   }
   rt->templates_ =
-      std::make_unique<mail::TemplateRenderer>(mail::default_template_dirs(c.template_dir));
+      std::make_unique<mail::TemplateRenderer>(mail::shipped_templates(c.template_dir));
+  spdlog::info("email templates: {}", rt->templates_->describe());
   mail::EmailContext email{c.mail_from, c.mail_from_name, tz, rt->templates_.get()};
   register_tasks(rt->registry_, TaskDeps{store, bookings, *rt->transport_, email, c, tz});
   rt->worker_ = std::make_unique<Worker>(

@@ -1,4 +1,7 @@
+// Email templates rendered with mstch from override directories and the embedded set.
 #include "mail/templates.h"
+
+#include <fmt/format.h>
 
 #include <fstream>
 #include <sstream>
@@ -53,8 +56,9 @@ std::vector<std::string> partial_names(const std::string& source) {
 
 }  // namespace
 
-TemplateRenderer::TemplateRenderer(std::vector<std::filesystem::path> search_dirs)
-    : search_dirs_(std::move(search_dirs)) {}
+TemplateRenderer::TemplateRenderer(std::vector<std::filesystem::path> search_dirs,
+                                   std::span<const EmbeddedFile> embedded)
+    : search_dirs_(std::move(search_dirs)), embedded_(embedded) {}
 
 std::filesystem::path TemplateRenderer::locate(const std::string& file) const {
   for (const auto& dir : search_dirs_) {
@@ -68,8 +72,10 @@ std::filesystem::path TemplateRenderer::locate(const std::string& file) const {
 Result<std::string> TemplateRenderer::load(const std::string& file) const {
   auto path = locate(file);
   if (path.empty()) {
+    if (const auto* f = find_embedded(embedded_, file)) return std::string(f->data);
     std::string where;
     for (const auto& dir : search_dirs_) where += (where.empty() ? "" : ", ") + dir.string();
+    if (!embedded_.empty()) where += (where.empty() ? "" : ", ") + std::string("built in");
     return template_error("template_missing", "Template " + file + " not found in [" + where + "]");
   }
   std::ifstream in(path, std::ios::binary);
@@ -129,14 +135,18 @@ Result<RenderedParts> TemplateRenderer::render(std::string_view name,
   return RenderedParts{std::move(*text), std::move(*html)};
 }
 
-std::vector<std::filesystem::path> default_template_dirs(
-    const std::filesystem::path& override_dir) {
+std::string TemplateRenderer::describe() const {
+  std::string text = fmt::format("{} files built in", embedded_.size());
+  for (const auto& dir : search_dirs_) {
+    text += fmt::format(", overridden file by file from {}", dir.string());
+  }
+  return text;
+}
+
+TemplateRenderer shipped_templates(const std::filesystem::path& override_dir) {
   std::vector<std::filesystem::path> dirs;
   if (!override_dir.empty()) dirs.push_back(override_dir);
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) dirs.push_back(exe.parent_path() / "templates");
-  return dirs;
+  return TemplateRenderer(std::move(dirs), embedded_templates());
 }
 
 }  // namespace parkd::mail

@@ -1,11 +1,11 @@
 #pragma once
 // Email templates: Mustache files (mstch) that operators may override.
 //
-// Search path: the directories given, in order; for each file the first directory
-// that has it wins. parkd passes [TEMPLATE_DIR (when the operator sets it), the
-// shipped directory "templates" beside the executable]. So an operator overrides one
-// file by putting just that file in TEMPLATE_DIR; everything else still comes from
-// the shipped set.
+// Search path: the directories given, in order, then the embedded files; for each file
+// the first that has it wins. parkd passes [TEMPLATE_DIR (when the operator sets it)]
+// and the shipped templates compiled into the binary (common/embedded.h). So an
+// operator overrides one file by putting just that file in TEMPLATE_DIR; everything
+// else still comes from the shipped set.
 //
 // Files: "<name>.txt.mustache" (plain-text part) and "<name>.html.mustache" (HTML
 // part, which is then placed into "layout.html.mustache" as {{{content}}}). A partial
@@ -16,6 +16,7 @@
 // Files are read on every render, so an edited template takes effect at the next
 // email without a restart (parkd sends few emails; the reads are cheap).
 
+#include "common/embedded.h"
 #include "common/result.h"
 
 #include <mstch/mstch.hpp>
@@ -34,7 +35,8 @@ struct RenderedParts {
 
 class TemplateRenderer {
  public:
-  explicit TemplateRenderer(std::vector<std::filesystem::path> search_dirs);
+  explicit TemplateRenderer(std::vector<std::filesystem::path> search_dirs,
+                            std::span<const EmbeddedFile> embedded = {});
 
   // Renders the text and HTML parts of the email `name` ("booking_confirmation") with
   // `context`; the HTML part is wrapped in the layout, which sees `context` plus
@@ -48,10 +50,12 @@ class TemplateRenderer {
   // Renders one file ("layout.html.mustache") with its partials. Errors as above.
   Result<std::string> render_file(const std::string& file, const mstch::map& context) const;
 
-  // The first search dir holding `file`, or an empty path.
+  // The first search dir holding `file`, or an empty path (also when only the embedded
+  // set has it).
   std::filesystem::path locate(const std::string& file) const;
 
-  const std::vector<std::filesystem::path>& search_dirs() const { return search_dirs_; }
+  // Where the templates come from, for the start-up log.
+  std::string describe() const;
 
  private:
   Result<std::string> load(const std::string& file) const;
@@ -59,10 +63,11 @@ class TemplateRenderer {
                        std::map<std::string, std::string>& partials) const;
 
   std::vector<std::filesystem::path> search_dirs_;
+  std::span<const EmbeddedFile> embedded_;
 };
 
-// The search path parkd uses: `override_dir` first when it is not empty, then the
-// "templates" directory beside the running executable (/proc/self/exe).
-std::vector<std::filesystem::path> default_template_dirs(const std::filesystem::path& override_dir);
+// The renderer parkd uses: `override_dir` (TEMPLATE_DIR) first when it is not empty,
+// then the templates compiled into the binary.
+TemplateRenderer shipped_templates(const std::filesystem::path& override_dir);
 
 }  // namespace parkd::mail

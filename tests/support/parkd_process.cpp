@@ -152,7 +152,9 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
     ::dup2(fd, 2);
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> argv;
-    std::string binary = PARKD_BINARY;
+    // PARKD_TEST_BINARY: another build of parkd, e.g. the one extracted from the package.
+    const char* chosen = std::getenv("PARKD_TEST_BINARY");
+    std::string binary = chosen != nullptr && *chosen != '\0' ? chosen : PARKD_BINARY;
     argv.push_back(binary.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());

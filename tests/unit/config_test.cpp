@@ -79,6 +79,16 @@ TEST(Config, NamesTheVariableInEveryError) {
   }
 }
 
+TEST(Config, AnOverrideDirectoryThatIsNotThereStopsStartUp) {
+  for (const char* name : {"TEMPLATE_DIR", "WEB_DIR"}) {
+    auto missing = load_config(env({{name, "/nonexistent/parkd-overrides"}}));
+    ASSERT_FALSE(missing.ok()) << name;
+    EXPECT_NE(missing.error().message.find(name), std::string::npos) << missing.error().message;
+    auto present = load_config(env({{name, std::filesystem::temp_directory_path().string()}}));
+    EXPECT_TRUE(present.ok()) << name;
+  }
+}
+
 TEST(Config, ReadsSecretsFromFilesNamedByTheFileVariable) {
   auto path = std::filesystem::temp_directory_path() / "parkd-config-test-secret";
   std::ofstream(path) << "secret-from-a-file-0123456789\n";

@@ -153,12 +153,38 @@ TEST(TemplateRenderer, RejectsAPartialNameThatCouldLeaveTheDirectory) {
   EXPECT_EQ(parts.error().code, "invalid_template_name");
 }
 
-TEST(DefaultTemplateDirs, PutsTheOverrideBeforeTheShippedDirectory) {
-  auto dirs = default_template_dirs("/etc/parkd/templates");
-  ASSERT_EQ(dirs.size(), 2u);
-  EXPECT_EQ(dirs[0], "/etc/parkd/templates");
-  EXPECT_EQ(dirs[1].filename(), "templates");
-  EXPECT_EQ(default_template_dirs("").size(), 1u);
+TEST(ShippedTemplates, AreCompiledIntoTheBinaryByteForByte) {
+  std::size_t on_disk = 0;
+  for (const auto& entry : fs::directory_iterator(kShippedTemplates)) {
+    ++on_disk;
+    std::string name = entry.path().filename().string();
+    const EmbeddedFile* embedded = find_embedded(embedded_templates(), name);
+    ASSERT_NE(embedded, nullptr) << name << " is not embedded";
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(embedded->data, bytes) << name;
+    EXPECT_EQ(embedded->sha256.size(), 64u) << name;
+  }
+  EXPECT_EQ(embedded_templates().size(), on_disk);
+}
+
+TEST(ShippedTemplates, RenderWithoutAnyTemplateDirectory) {
+  TemplateRenderer renderer = shipped_templates("");
+  EXPECT_TRUE(renderer.locate("layout.html.mustache").empty());
+  auto html = renderer.render_file("layout.html.mustache", {{"content", std::string("<p>x</p>")}});
+  ASSERT_TRUE(html.ok()) << html.error().message;
+  EXPECT_TRUE(contains(*html, "<p>x</p>"));
+}
+
+TEST(ShippedTemplates, AnOverrideDirectoryReplacesOnlyItsOwnFiles) {
+  TempDir dir;
+  dir.write("footer.txt.mustache", "overridden footer");
+  TemplateRenderer renderer = shipped_templates(dir.path());
+  auto footer = renderer.render_file("footer.txt.mustache", {});
+  ASSERT_TRUE(footer.ok());
+  EXPECT_EQ(*footer, "overridden footer");
+  auto layout = renderer.render_file("layout.html.mustache", {{"content", std::string("y")}});
+  ASSERT_TRUE(layout.ok()) << layout.error().message;  // still the embedded one
 }
 
 // ---- formatting -------------------------------------------------------------------
