@@ -37,6 +37,11 @@ App::App(Services services) : s_(services), web_(services.config.web_dir, embedd
                        .value_or(*metrics::AllowList::parse({"127.0.0.0/8", "::1"}));
   std::vector<metrics::RequestMetrics::RouteLabel> labels;
   for (const auto& r : router_.routes()) labels.push_back({r.method, r.pattern});
+  // Answers that no route gives are counted under labels of their own.
+  preflight_slot_ = labels.size();
+  labels.push_back({"OPTIONS", "preflight"});
+  static_slot_ = labels.size();
+  labels.push_back({"GET", "static"});
   requests_ = std::make_unique<metrics::RequestMetrics>(std::move(labels));
 }
 
@@ -61,6 +66,8 @@ Response App::metrics(const Request& req) const {
   }
   std::string out;
   requests_->render(out);
+  metrics::render_process(out);
+  metrics::job_metrics().render(out);
   auto pool = s_.store.pool_usage();
   out += "# HELP parkd_db_connections_in_use Database connections handed out now.\n";
   out += "# TYPE parkd_db_connections_in_use gauge\n";
@@ -180,6 +187,7 @@ void App::handle(const Request& req, Respond respond, const Handoff& handoff) co
 std::variant<Response, App::Routed> App::dispatch(const Request& req,
                                                   std::optional<std::size_t>& route) const {
   if (req.method == "OPTIONS") {
+    route = preflight_slot_;
     Response res = no_content();
     if (req.header("access-control-request-method")) {
       res.headers.emplace_back("Access-Control-Allow-Methods",
@@ -219,7 +227,10 @@ std::variant<Response, App::Routed> App::dispatch(const Request& req,
     bool api_path = req.path.rfind("/api/", 0) == 0 || req.path.rfind("/auth/", 0) == 0;
     if (method == "GET" && !api_path) {
       bool accepts_html = req.header("accept").value_or("").find("text/html") != std::string::npos;
-      if (auto file = web_.serve(req.path, accepts_html || req.path == "/")) return *file;
+      if (auto file = web_.serve(req.path, accepts_html || req.path == "/")) {
+        route = static_slot_;
+        return *file;
+      }
     }
     return error_response(
         {ErrorKind::not_found, "not_found", "No such endpoint: " + req.path, {}, {}, 0});

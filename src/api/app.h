@@ -53,7 +53,8 @@ class App {
     Call call;
   };
   // Everything before the handler but authentication: CORS preflight, size limit, routing.
-  // `route`: set to the index of the route that matched, if one did.
+  // `route`: set to the metrics slot of the answer: the index of the route that matched,
+  // or preflight_slot_ / static_slot_.
   std::variant<Response, Routed> dispatch(const Request& req,
                                           std::optional<std::size_t>& route) const;
   // The bearer token and role check of a routed request; sets its user, or says why not.
@@ -66,7 +67,9 @@ class App {
   Router router_;
   StaticFiles web_;
   metrics::AllowList metrics_allow_;
-  std::unique_ptr<metrics::RequestMetrics> requests_;  // one slot per route of router_
+  std::unique_ptr<metrics::RequestMetrics> requests_;  // one slot per route of router_, then:
+  std::size_t preflight_slot_ = 0;                     // CORS preflights
+  std::size_t static_slot_ = 0;                        // web UI files
 };
 
 void add_auth_routes(Router& r, Services& s);

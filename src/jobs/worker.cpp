@@ -2,11 +2,14 @@
 
 #include "common/threads.h"
 #include "jobs/backoff.h"
+#include "metrics/metrics.h"
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 namespace parkd::jobs {
+
+using JobOutcome = metrics::JobMetrics::Outcome;
 
 bool JobRun::done(const std::string& step) {
   // Steps are recorded only by attempts that ran before: the first has nothing to read.
@@ -164,6 +167,11 @@ std::optional<Job> Worker::execute(const Job& job) {
     spdlog::error("worker: job {} ({}) is dead after {} attempts: {}", job.id, job.type,
                   job.attempts, outcome.error().message);
   }
+  metrics::job_metrics().record(job.type,
+                                outcome                           ? JobOutcome::succeeded
+                                : job.attempts < job.max_attempts ? JobOutcome::failed
+                                                                  : JobOutcome::dead,
+                                std::chrono::milliseconds(ms));
   return next;
 }
 

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,16 +21,17 @@ namespace parkd::metrics {
 class RequestMetrics {
  public:
   // One label set per route ("GET", "/api/lots/{id}"); requests that matched no route
-  // are counted under route "other".
+  // are counted under method "other", route "unmatched". Labels are route patterns,
+  // never raw paths, so the series stay bounded whatever clients send.
   struct RouteLabel {
     std::string method;
     std::string route;
   };
   explicit RequestMetrics(std::vector<RouteLabel> routes);
 
-  // `route`: an index into the routes given, or nullopt for "other".
+  // `route`: an index into the routes given, or nullopt for "unmatched".
   void record(std::optional<std::size_t> route, int status, std::chrono::microseconds took);
-  // parkd_http_requests_total and parkd_http_request_duration_seconds.
+  // parkd_http_requests_total and parkd_http_request_duration_seconds, both by route.
   void render(std::string& out) const;
 
   static constexpr std::array<double, 13> kBucketSeconds = {
@@ -36,11 +39,38 @@ class RequestMetrics {
 
  private:
   static std::size_t status_slot(int status);
-  std::vector<RouteLabel> routes_;                        // plus "other" at index routes_.size()
-  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;  // (route, status slot)
-  std::array<std::atomic<std::uint64_t>, kBucketSeconds.size() + 1> buckets_{};  // last: +Inf
-  std::atomic<std::uint64_t> sum_micros_{0};
+  static constexpr std::size_t kBucketSlots = kBucketSeconds.size() + 1;  // last: +Inf
+  std::vector<RouteLabel> routes_;  // plus "unmatched" at index routes_.size()
+  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;      // (route, status slot)
+  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;     // (route, bucket)
+  std::unique_ptr<std::atomic<std::uint64_t>[]> sum_micros_;  // per route
 };
+
+// The standard process_* series of Prometheus clients, read from /proc/self: resident
+// and virtual memory, CPU seconds, open and maximum file descriptors, start time.
+void render_process(std::string& out);
+
+// Job attempts by type and outcome, and their run time. Jobs are few (a handful a
+// second at most), so a mutex over a small map is cheap enough here.
+class JobMetrics {
+ public:
+  enum class Outcome { succeeded, failed, dead };
+  void record(std::string_view type, Outcome outcome, std::chrono::milliseconds took);
+  // parkd_job_attempts_total and parkd_job_run_seconds.
+  void render(std::string& out) const;
+
+  static constexpr std::array<double, 8> kBucketSeconds = {0.01, 0.05, 0.25, 1, 5, 30, 120, 600};
+
+ private:
+  struct PerType {
+    std::array<std::uint64_t, 3> attempts{};                         // by Outcome
+    std::array<std::uint64_t, kBucketSeconds.size() + 1> buckets{};  // last: +Inf
+    double seconds = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, PerType, std::less<>> types_;
+};
+JobMetrics& job_metrics();
 
 // Process-wide counters of the mail path.
 struct MailCounters {

@@ -45,19 +45,40 @@ TEST(Metrics, CountRequestsByRoutePatternAndStatusWithAConsistentHistogram) {
   EXPECT_EQ((m[R"(parkd_http_requests_total{method="GET",route="/api/lots/{id}",status="404"})"]),
             1)
       << "counted under the route pattern, not the raw path";
-  EXPECT_GE((m[R"(parkd_http_requests_total{method="",route="other",status="404"})"]), 1);
+  EXPECT_GE((m[R"(parkd_http_requests_total{method="other",route="unmatched",status="404"})"]), 1);
+  const std::string lots = R"(method="GET",route="/api/lots")";
   double previous = 0;
   for (const char* le : {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
                          "0.25", "0.5", "1", "2.5", "5", "+Inf"}) {
-    double bucket = m[std::string("parkd_http_request_duration_seconds_bucket{le=\"") + le + "\"}"];
+    double bucket = m["parkd_http_request_duration_seconds_bucket{" + lots + ",le=\"" + le + "\"}"];
     EXPECT_GE(bucket, previous) << "buckets are cumulative: le=" << le;
     previous = bucket;
   }
-  EXPECT_EQ(previous, m["parkd_http_request_duration_seconds_count"]);
-  EXPECT_GE(previous, 6) << "register, /auth/me, 3 lists, 2 misses at least";
-  EXPECT_GT(m["parkd_http_request_duration_seconds_sum"], 0);
+  EXPECT_EQ(previous, 3) << "the three lists, in their route's own histogram";
+  EXPECT_EQ(previous, m["parkd_http_request_duration_seconds_count{" + lots + "}"]);
+  EXPECT_GT(m["parkd_http_request_duration_seconds_sum{" + lots + "}"], 0);
+  EXPECT_GT(m["process_resident_memory_bytes"], 1e6);
+  EXPECT_GT(m["process_start_time_seconds"], 1.7e9);
   EXPECT_GE(m["parkd_db_connections_open"], 1);
   EXPECT_EQ(m["parkd_db_up"], 1);
+}
+
+TEST(Metrics, StaticFilesPreflightsAndMissesHaveLabelsOfTheirOwn) {
+  ParkdProcess parkd(Env{{"CORS_ORIGINS", "http://ui.example"}});
+  auto http = parkd.client();
+  ASSERT_EQ(http.request("GET", "/", "", {"Accept: text/html"}).status, 200);
+  ASSERT_EQ(http.request("OPTIONS", "/api/lots", "",
+                         {"Origin: http://ui.example", "Access-Control-Request-Method: GET"})
+                .status,
+            204);
+  ASSERT_EQ(http.get("/api/no/such/thing").status, 404);
+  auto text = http.get("/metrics").body;
+  auto m = samples(text);
+  EXPECT_EQ((m[R"(parkd_http_requests_total{method="GET",route="static",status="200"})"]), 1);
+  EXPECT_EQ((m[R"(parkd_http_requests_total{method="OPTIONS",route="preflight",status="204"})"]),
+            1);
+  EXPECT_EQ((m[R"(parkd_http_requests_total{method="other",route="unmatched",status="404"})"]), 1);
+  EXPECT_EQ(text.find(R"(method="")"), std::string::npos) << text;
 }
 
 TEST(Metrics, ShowJobsByTypeAndStatusAndEmailsSent) {
@@ -77,6 +98,8 @@ TEST(Metrics, ShowJobsByTypeAndStatusAndEmailsSent) {
       std::chrono::seconds(20));
   EXPECT_TRUE(sent) << http.get("/metrics").body;
   EXPECT_EQ(m["parkd_emails_failed_total"], 0);
+  EXPECT_EQ((m[R"(parkd_job_attempts_total{type="booking_confirmation",outcome="succeeded"})"]), 1);
+  EXPECT_EQ((m[R"(parkd_job_run_seconds_count{type="booking_confirmation"})"]), 1);
 }
 
 TEST(Metrics, ClientsOutsideMetricsAllowGetAJson403) {

@@ -45,7 +45,7 @@ TEST(MetricsAllowList, RejectsWhatItCannotRead) {
   }
 }
 
-TEST(RequestMetrics, CountsByRouteAndStatusAndKeepsTheHistogramCumulative) {
+TEST(RequestMetrics, CountsByRouteAndStatusAndKeepsEachRoutesHistogramCumulative) {
   RequestMetrics m({{"GET", "/api/lots"}, {"POST", "/api/book"}});
   using std::chrono::microseconds;
   m.record(0, 200, microseconds(300));
@@ -61,18 +61,47 @@ TEST(RequestMetrics, CountsByRouteAndStatusAndKeepsTheHistogramCumulative) {
   EXPECT_NE(
       out.find(R"(parkd_http_requests_total{method="POST",route="/api/book",status="409"} 1)"),
       std::string::npos);
-  EXPECT_NE(out.find(R"(route="other",status="404"} 1)"), std::string::npos);
+  EXPECT_NE(out.find(R"({method="other",route="unmatched",status="404"} 1)"), std::string::npos);
+  EXPECT_EQ(out.find(R"(method="")"), std::string::npos) << "every series names its method";
   EXPECT_NE(out.find(R"(route="/api/book",status="4xx"} 1)"), std::string::npos);
-  EXPECT_NE(out.find("parkd_http_request_duration_seconds_bucket{le=\"0.0005\"} 2\n"),
-            std::string::npos);
-  EXPECT_NE(out.find("parkd_http_request_duration_seconds_bucket{le=\"0.01\"} 3\n"),
-            std::string::npos);
-  EXPECT_NE(out.find("parkd_http_request_duration_seconds_bucket{le=\"5\"} 4\n"),
-            std::string::npos);
-  EXPECT_NE(out.find("parkd_http_request_duration_seconds_bucket{le=\"+Inf\"} 5\n"),
-            std::string::npos);
-  EXPECT_NE(out.find("parkd_http_request_duration_seconds_count 5\n"), std::string::npos);
-  EXPECT_NE(out.find("parkd_http_request_duration_seconds_sum 9.0474\n"), std::string::npos) << out;
+  const std::string lots =
+      R"(parkd_http_request_duration_seconds_bucket{method="GET",route="/api/lots",)";
+  EXPECT_NE(out.find(lots + "le=\"0.0005\"} 1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(lots + "le=\"0.01\"} 2\n"), std::string::npos);
+  EXPECT_NE(out.find(lots + "le=\"+Inf\"} 2\n"), std::string::npos);
+  const std::string book =
+      R"(parkd_http_request_duration_seconds_bucket{method="POST",route="/api/book",)";
+  EXPECT_NE(out.find(book + "le=\"0.01\"} 0\n"), std::string::npos);
+  EXPECT_NE(out.find(book + "le=\"5\"} 1\n"), std::string::npos);
+  EXPECT_NE(out.find(book + "le=\"+Inf\"} 2\n"), std::string::npos);
+  EXPECT_NE(
+      out.find(R"(parkd_http_request_duration_seconds_count{method="POST",route="/api/book"} 2)"),
+      std::string::npos);
+  EXPECT_NE(
+      out.find(R"(parkd_http_request_duration_seconds_sum{method="POST",route="/api/book"} 9.04)"),
+      std::string::npos)
+      << out;
+}
+
+TEST(ProcessMetrics, ReportTheStandardSeriesOfThisProcess) {
+  std::string out;
+  render_process(out);
+  for (const char* name : {"process_cpu_seconds_total ", "process_resident_memory_bytes ",
+                           "process_virtual_memory_bytes ", "process_start_time_seconds ",
+                           "process_open_fds ", "process_max_fds "}) {
+    EXPECT_NE(out.find(std::string("\n") + name), std::string::npos) << name << "\n" << out;
+  }
+  auto value = [&out](const std::string& name) {
+    auto at = out.find("\n" + name + " ");
+    return std::stod(out.substr(at + name.size() + 2));
+  };
+  EXPECT_GT(value("process_resident_memory_bytes"), 1e6);
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  EXPECT_LE(value("process_start_time_seconds"), static_cast<double>(now) + 1);
+  EXPECT_GT(value("process_start_time_seconds"), static_cast<double>(now) - 3600);
+  EXPECT_GE(value("process_open_fds"), 3);
 }
 
 TEST(RequestMetrics, EscapesLabelValues) {
