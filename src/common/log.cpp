@@ -71,4 +71,34 @@ void batch_log_lines() {
   });
 }
 
+void FailureLog::failed(std::string_view cause) {
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  ++total_;
+  if (!failing_.load(std::memory_order_relaxed) || cause != cause_) {
+    failing_.store(true, std::memory_order_relaxed);
+    cause_ = cause;
+    since_logged_ = 0;
+    logged_at_ = now;
+    spdlog::error("{}: {}", what_, cause_);
+    return;
+  }
+  ++since_logged_;
+  if (now - logged_at_ >= quiet_) {
+    spdlog::error("{}: {} (again {} times since the last report)", what_, cause_, since_logged_);
+    since_logged_ = 0;
+    logged_at_ = now;
+  }
+}
+
+void FailureLog::recovered() {
+  std::lock_guard lock(mutex_);
+  if (!failing_.load(std::memory_order_relaxed)) return;
+  failing_.store(false, std::memory_order_relaxed);
+  spdlog::info("{}: working again after {} failures ({})", what_, total_, cause_);
+  total_ = 0;
+  since_logged_ = 0;
+  cause_.clear();
+}
+
 }  // namespace parkd

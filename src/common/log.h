@@ -5,8 +5,11 @@
 #include <spdlog/details/log_msg.h>
 #include <spdlog/sinks/base_sink.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
+#include <string>
+#include <string_view>
 
 namespace parkd {
 
@@ -38,6 +41,35 @@ class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
   bool batched_ = false;
   spdlog::memory_buf_t kept_;
   spdlog::log_clock::time_point oldest_kept_;
+};
+
+// One log line for a failure that repeats, instead of one per occurrence: a full disk
+// fails every write, and a line per request would bury the cause (and fill the disk
+// holding the log). The first failure is logged at error; while the same cause goes on,
+// one line a `quiet` period says how often it recurred; a different cause is logged at
+// once; the first success after failures says so at info.
+class FailureLog {
+ public:
+  explicit FailureLog(std::string what, std::chrono::seconds quiet = std::chrono::seconds(60))
+      : what_(std::move(what)), quiet_(quiet) {}
+
+  void failed(std::string_view cause);
+  // Cheap when nothing failed: one relaxed atomic load.
+  void succeeded() {
+    if (failing_.load(std::memory_order_relaxed)) recovered();
+  }
+
+ private:
+  void recovered();
+
+  std::string what_;
+  std::chrono::seconds quiet_;
+  std::atomic<bool> failing_{false};
+  std::mutex mutex_;
+  std::string cause_;
+  std::uint64_t since_logged_ = 0;  // failures not yet reported
+  std::uint64_t total_ = 0;         // failures since the last success
+  std::chrono::steady_clock::time_point logged_at_;
 };
 
 // Makes the default logger write to stderr: through a LineSink, or with colours when

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -104,6 +106,54 @@ TEST_F(LineSinkTest, TurningBatchingOffWritesWhatIsKept) {
   logger_->info("kept");
   sink_->batch(false);
   EXPECT_EQ(written(), "info kept\n");
+}
+
+}  // namespace
+}  // namespace parkd
+
+namespace parkd {
+namespace {
+
+// The default logger swapped for one that keeps its lines in memory.
+class FailureLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    previous_ = spdlog::default_logger();
+    sink_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+    auto logger = std::make_shared<spdlog::logger>("failures", sink_);
+    logger->set_pattern("%l %v");
+    spdlog::set_default_logger(logger);
+  }
+  void TearDown() override { spdlog::set_default_logger(previous_); }
+  std::vector<std::string> lines() const { return sink_->last_formatted(); }
+
+  std::shared_ptr<spdlog::logger> previous_;
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+};
+
+TEST_F(FailureLogTest, LogsARepeatedCauseOnceAndItsRecoveryOnce) {
+  FailureLog log("database: writes are failing", std::chrono::hours(1));
+  for (int i = 0; i < 50; ++i) log.failed("disk is full");
+  log.succeeded();
+  log.succeeded();
+  auto got = lines();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_NE(got[0].find("error database: writes are failing: disk is full"), std::string::npos);
+  EXPECT_NE(got[1].find("info database: writes are failing: working again after 50 failures"),
+            std::string::npos)
+      << got[1];
+}
+
+TEST_F(FailureLogTest, LogsANewCauseAtOnceAndRepeatsAfterTheQuietPeriod) {
+  FailureLog log("checkpoint", std::chrono::seconds(0));
+  log.failed("disk is full");
+  log.failed("disk is full");  // the quiet period (none) has passed: reported with its count
+  log.failed("read-only file system");
+  auto got = lines();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_NE(got[1].find("disk is full (again 1 times since the last report)"), std::string::npos)
+      << got[1];
+  EXPECT_NE(got[2].find("checkpoint: read-only file system"), std::string::npos);
 }
 
 }  // namespace

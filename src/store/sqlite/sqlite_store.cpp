@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "common/log.h"
 #include "common/threads.h"
 #include "store/bucketing.h"
 #include "store/sqlite/connection.h"
@@ -1019,14 +1020,17 @@ class Checkpointer {
                                            nullptr, nullptr);
         // BUSY: another process is checkpointing; the next commit asks again.
         if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-          spdlog::warn("database: WAL checkpoint failed: {}", sqlite3_errmsg(conn->handle()));
+          failures_.failed(sqlite3_errmsg(conn->handle()));
+        } else if (rc == SQLITE_OK) {
+          failures_.succeeded();
         }
       } catch (const StoreError& e) {
-        spdlog::warn("database: WAL checkpoint failed: {}", e.what());
+        failures_.failed(e.what());
       }
     }
   }
 
+  FailureLog failures_{"database: WAL checkpoint failing"};
   std::string path_;
   bool durable_;
   std::mutex mutex_;
@@ -1196,6 +1200,9 @@ class SqliteStore final : public Store {
   bool reads_in_process() const override { return true; }
 
  private:
+  // A full or failing disk fails every commit: one line says so, not one per request.
+  FailureLog write_failures_{"database: writes are failing"};
+
   static void end_read(Connection& conn) {
     try {
       conn.prepare("COMMIT").run();  // a read transaction: this only ends the snapshot
@@ -1341,7 +1348,7 @@ class SqliteStore final : public Store {
         }
       }
     } catch (const StoreError& e) {
-      spdlog::error("database: cannot start a write transaction: {}", e.what());
+      write_failures_.failed(std::string("cannot start a transaction: ") + e.what());
       for (auto* p : batch) p->result = Error::internal("The database is busy; try again");
       return;
     }
@@ -1356,9 +1363,10 @@ class SqliteStore final : public Store {
         rollback_quietly(*conn);
       } else {
         conn->prepare("COMMIT").run();
+        write_failures_.succeeded();
       }
     } catch (const StoreError& e) {
-      spdlog::error("database: commit failed: {}", e.what());
+      write_failures_.failed(std::string("commit failed: ") + e.what());
       rollback_quietly(*conn);
       for (auto* p : batch) {
         if (p->result.ok()) p->result = Error::internal();
