@@ -2,6 +2,7 @@
 // The HTTP application: routes, authentication, CORS, size limits, JSON errors and the
 // access log, over plain Request/Response. http/server feeds it from the network.
 
+#include "api/health.h"
 #include "api/http_types.h"
 #include "api/router.h"
 #include "api/static_files.h"
@@ -66,6 +67,7 @@ class App {
   Services s_;
   Router router_;
   StaticFiles web_;
+  HealthMonitor health_;  // the database check behind /healthz
   metrics::AllowList metrics_allow_;
   std::unique_ptr<metrics::RequestMetrics> requests_;  // one slot per route of router_, then:
   std::size_t preflight_slot_ = 0;                     // CORS preflights

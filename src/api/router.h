@@ -20,7 +20,8 @@ enum class Access { anyone, user, admin };
 // one_write: a short read and one queued write (an AsyncHandler). With a store that
 // queues writes, the I/O thread starts it and the answer is sent after the commit,
 // without a thread waiting for the writer.
-enum class Pace { may_block, quick, one_write };
+// instant: answered from memory, no database at all; always on the I/O thread.
+enum class Pace { may_block, quick, one_write, instant };
 
 // Where the completion of a queued write runs (see Store::Handoff); empty: where it ends.
 using Handoff = std::function<void(std::function<void()>)>;

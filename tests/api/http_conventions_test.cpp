@@ -401,6 +401,20 @@ TEST(QuickRoutes, HealthAndLotListsAnswerWhileSlowLoginsQueue) {
   EXPECT_LT(done_by_then, QueuedLogins::kCount) << "the reads waited for every queued login";
 }
 
+// /healthz answers from the last background check of the database, on either store: no
+// database connection and no handler thread per call (PostgreSQL included).
+TEST(QuickRoutes, HealthAnswersFromMemoryWhileSlowLoginsQueue) {
+  ParkdProcess parkd(Env{{"DB_THREADS", "1"}});
+  parkd.register_user("health@example.com", "health-password");
+  QueuedLogins logins(parkd, "health@example.com", "health-password");
+  auto health = parkd.client().get("/healthz");
+  int done_by_then = logins.done();
+  logins.wait();
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.json()["status"], "ok");
+  EXPECT_LT(done_by_then, QueuedLogins::kCount) << "the health check waited for the logins";
+}
+
 // With SQLite a booking and its release wait for the group commit without holding a
 // handler thread: they are answered while slow requests occupy the only one.
 TEST(QueuedWrites, BookAndReleaseAnswerWhileSlowLoginsQueue) {
