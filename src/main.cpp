@@ -175,6 +175,13 @@ int cmd_background(bool run_worker, bool run_scheduler) {
 }
 
 int cmd_enqueue(const std::string& type, const std::string& payload) {
+  if (!is_known_job_type(type)) {
+    std::string known;
+    for (const char* k : job_types::kAll) known += (known.empty() ? "" : ", ") + std::string(k);
+    std::fprintf(stderr, "parkd: unknown job type '%s'; known types: %s\n", type.c_str(),
+                 known.c_str());
+    return 2;
+  }
   auto rt = boot(true);
   if (!rt) return fail(rt.error());
   auto parsed = nlohmann::json::parse(payload, nullptr, false);
@@ -270,7 +277,7 @@ int cmd_send(SendFlags f) {
   auto lines = report->lines();
   for (const auto& line : lines)
     std::printf("%s %s\n", f.dry_run ? "would send:" : "sent:", line.c_str());
-  auto failed = jobs.list(std::string("failed"), 1000, 0);
+  auto failed = jobs.list(std::string("failed"), std::nullopt, 1000, 0);
   std::printf("%zu email(s) %s by %d job(s); %lld job(s) waiting to retry (see parkd logs)\n",
               lines.size(),
               f.dry_run ? "rendered (dry run, nothing sent)"

@@ -53,11 +53,36 @@ Response list_jobs(Call& c, Services& s) {
     return error_response(
         Error::validation({{"status", "must be one of queued, running, succeeded, failed, dead"}}));
   }
-  auto jobs = s.jobs.list(status, page->limit, page->offset);
+  // Passed on as a pointer into the request: g++ 12 reports a copied optional<string>
+  // as maybe-uninitialized here (a false positive, like GCC bug 105651).
+  std::optional<std::string> type_param = c.req.query_param("type");
+  const std::string* type = type_param && !type_param->empty() ? &*type_param : nullptr;
+  if (type && !is_known_job_type(*type)) {
+    return error_response(Error::validation({{"type", "is not a job type parkd runs"}}));
+  }
+  auto jobs = s.jobs.list(status, type ? std::optional<std::string>(*type) : std::nullopt,
+                          page->limit, page->offset);
   if (!jobs) return error_response(jobs.error());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& j : jobs->jobs) items.push_back(to_json(j));
   return ok_json({{"jobs", std::move(items)}, {"total", jobs->total}});
+}
+
+// POST /api/admin/jobs/{id}/retry
+Response retry_job(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "Job");
+  if (!id) return error_response(id.error());
+  auto job = s.jobs.retry(*id);
+  if (!job) return error_response(job.error());
+  return ok_json({{"job", to_json(*job)}});
+}
+
+// DELETE /api/admin/jobs/{id}
+Response delete_job(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "Job");
+  if (!id) return error_response(id.error());
+  if (Status st = s.jobs.remove(*id); !st) return error_response(st.error());
+  return no_content();
 }
 
 }  // namespace
@@ -67,6 +92,10 @@ void add_admin_routes(Router& r, Services& s) {
   r.add("GET", "/api/stats/admin", Access::admin, [&s](Call& c) { return admin_stats(c, s); });
   r.add("GET", "/api/jobs/{id}", Access::user, [&s](Call& c) { return get_job(c, s); });
   r.add("GET", "/api/admin/jobs", Access::admin, [&s](Call& c) { return list_jobs(c, s); });
+  r.add("POST", "/api/admin/jobs/{id}/retry", Access::admin,
+        [&s](Call& c) { return retry_job(c, s); });
+  r.add("DELETE", "/api/admin/jobs/{id}", Access::admin,
+        [&s](Call& c) { return delete_job(c, s); });
   r.add("GET", "/api/export", Access::user, [&s](Call& c) {
     return accepted(s, job_types::user_export, fmt::format(R"({{"user_id":{}}})", c.user->id),
                     c.user->id, "Your bookings export will be emailed to you");

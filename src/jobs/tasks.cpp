@@ -351,7 +351,7 @@ void register_tasks(JobRegistry& registry, const TaskDeps& deps) {
                  .purge_finished(d->config.job_retention_days);
     return n ? ok_status() : Status(n.error());
   });
-  registry.add("selftest", selftest);
+  registry.add(job_types::selftest, selftest);
 }
 
 }  // namespace parkd::jobs

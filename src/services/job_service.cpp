@@ -18,8 +18,20 @@ Result<std::int64_t> JobService::purge_finished(int days) {
   return jobs + runs;
 }
 
+bool is_known_job_type(std::string_view type) {
+  for (const char* known : job_types::kAll) {
+    if (type == known) return true;
+  }
+  return false;
+}
+
 Result<Id> JobService::enqueue(const std::string& type, const std::string& payload,
                                std::optional<Id> owner) {
+  if (!is_known_job_type(type)) {
+    std::string known;
+    for (const char* k : job_types::kAll) known += (known.empty() ? "" : ", ") + std::string(k);
+    return Error::validation({{"type", "unknown job type '" + type + "'; known: " + known}});
+  }
   Id id = 0;
   Status st = store_.write([&](Tx& tx) {
     Timestamp at = now();
@@ -44,16 +56,54 @@ Result<Job> JobService::get(const User& user, Id job_id) {
   return *job;
 }
 
-Result<JobService::Page> JobService::list(std::optional<std::string> status, std::int64_t limit,
-                                          std::int64_t offset) {
+Result<JobService::Page> JobService::list(const std::optional<std::string>& status,
+                                          const std::optional<std::string>& type,
+                                          std::int64_t limit, std::int64_t offset) {
   Page page;
   Status st = store_.read([&](Tx& tx) {
-    page.jobs = tx.jobs(status, limit, offset);
-    page.total = tx.count_jobs(status);
+    page.jobs = tx.jobs(status, type, limit, offset);
+    page.total = tx.count_jobs(status, type);
     return ok_status();
   });
   if (!st) return st.error();
   return page;
+}
+
+Result<Job> JobService::retry(Id job_id) {
+  std::optional<Job> job;
+  bool requeued = false;
+  Status st = store_.write([&](Tx& tx) {
+    requeued = tx.requeue_job(job_id, now());
+    job = tx.job(job_id);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  if (!job) return Error::not_found("Job not found");
+  if (!requeued) {
+    return Error::conflict("job_not_retryable",
+                           "Only a dead or failed job can be retried; this one is " + job->status);
+  }
+  spdlog::info("jobs: job {} ({}) queued again by an operator", job->id, job->type);
+  return *job;
+}
+
+Status JobService::remove(Id job_id) {
+  std::optional<Job> job;
+  bool deleted = false;
+  Status st = store_.write([&](Tx& tx) {
+    job = tx.job(job_id);
+    if (job) deleted = tx.delete_finished_job(job_id);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  if (!job) return Error::not_found("Job not found");
+  if (!deleted) {
+    return Error::conflict(
+        "job_not_deletable",
+        "Only a dead or succeeded job can be deleted; this one is " + job->status);
+  }
+  spdlog::info("jobs: job {} ({}, {}) deleted by an operator", job->id, job->type, job->status);
+  return ok_status();
 }
 
 }  // namespace parkd

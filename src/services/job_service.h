@@ -5,8 +5,10 @@
 #include "domain/models.h"
 #include "store/store.h"
 
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace parkd {
 
@@ -19,7 +21,16 @@ inline constexpr const char* user_export = "user_export";
 inline constexpr const char* admin_export = "admin_export";
 inline constexpr const char* complete_reservations = "complete_reservations";
 inline constexpr const char* purge = "purge";
+inline constexpr const char* selftest = "selftest";  // fails on purpose until its 3rd attempt
+
+inline constexpr std::array<const char*, 9> kAll = {
+    booking_confirmation,  daily_reminder, monthly_report,
+    daily_admin_report,    user_export,    admin_export,
+    complete_reservations, purge,          selftest};
 }  // namespace job_types
+
+// Whether a worker has a handler for `type` (jobs of any other type could never run).
+bool is_known_job_type(std::string_view type);
 
 class JobService {
  public:
@@ -29,6 +40,7 @@ class JobService {
   Result<std::int64_t> purge_finished(int days);
 
   // Queues a job of `type` with a JSON `payload` on behalf of `owner`.
+  // Errors: validation (`fields.type`) for a type no worker handles.
   Result<Id> enqueue(const std::string& type, const std::string& payload, std::optional<Id> owner);
 
   // The job if `user` owns it or is an admin; else not_found.
@@ -38,7 +50,17 @@ class JobService {
     std::vector<Job> jobs;
     std::int64_t total = 0;
   };
-  Result<Page> list(std::optional<std::string> status, std::int64_t limit, std::int64_t offset);
+  Result<Page> list(const std::optional<std::string>& status,
+                    const std::optional<std::string>& type, std::int64_t limit,
+                    std::int64_t offset);
+
+  // An operator's retry of a dead or failed job: queued to run now with its attempts
+  // reset. Errors: not_found; conflict `job_not_retryable` in any other state.
+  Result<Job> retry(Id job_id);
+
+  // Deletes a dead or succeeded job. Errors: not_found; conflict `job_not_deletable`
+  // while it is queued, running or failed (it would still run).
+  Status remove(Id job_id);
 
  private:
   Store& store_;

@@ -205,9 +205,18 @@ class Tx {
   // Inserts the job; when dedupe_key is already taken returns the existing job's id.
   virtual Id enqueue_job(const NewJob& job, Timestamp now) = 0;
   virtual std::optional<Job> job(Id id) = 0;
-  virtual std::vector<Job> jobs(std::optional<std::string> status, std::int64_t limit,
+  // Newest first; `status` and `type` filter when set.
+  virtual std::vector<Job> jobs(const std::optional<std::string>& status,
+                                const std::optional<std::string>& type, std::int64_t limit,
                                 std::int64_t offset) = 0;
-  virtual std::int64_t count_jobs(std::optional<std::string> status) = 0;
+  virtual std::int64_t count_jobs(const std::optional<std::string>& status,
+                                  const std::optional<std::string>& type) = 0;
+  // An operator's retry: a dead or failed job queued again to run at `now`, its attempts
+  // reset (its last_error stays until it succeeds). False when the job is in any other
+  // state (or missing).
+  virtual bool requeue_job(Id job_id, Timestamp now) = 0;
+  // Deletes a dead or succeeded job; false when it is in any other state (or missing).
+  virtual bool delete_finished_job(Id job_id) = 0;
   // Jobs by (type, status), for /metrics.
   virtual std::vector<JobCount> job_counts() = 0;
   // Retention: deletes succeeded jobs that finished before `before` (dead ones stay for

@@ -7,6 +7,8 @@
 #include "support/api_helpers.h"
 #include "support/job_support.h"
 #include "support/parkd_process.h"
+#include "support/smtp_sink.h"
+#include "support/test_database.h"
 
 #include <gtest/gtest.h>
 
@@ -382,6 +384,102 @@ TEST_F(Jobs, AJobIsVisibleToItsOwnerAndAdminsAndNotFoundForOthers) {
   auto queued = http().get("/api/admin/jobs?status=queued", admin_);
   ASSERT_EQ(queued.status, 200) << queued.body;
   EXPECT_EQ(queued.json()["total"], 1);
+}
+
+}  // namespace
+}  // namespace parkd::test
+
+namespace parkd::test {
+namespace {
+
+using parkd::testing::SmtpSink;
+
+// The operator's job console: filter, retry and delete (API.md "Operating jobs").
+TEST_F(Jobs, AnOperatorRetriesADeadJobWhichThenSucceeds) {
+  // A confirmation that dies while the mail server is down, retried once it is back.
+  SmtpSink sink;
+  ASSERT_TRUE(sink.start());
+  sink.stop();
+  start_api({{"JOB_MAX_ATTEMPTS", "1"},
+             {"SMTP_HOST", "127.0.0.1"},
+             {"SMTP_PORT", std::to_string(sink.port())},
+             {"SMTP_TLS", "none"},
+             {"MAIL_FROM", "parking@test.local"}});
+  auto user = make_user(*api_);
+  auto lot = create_lot(http(), admin_, 1);
+  ASSERT_EQ(book(http(), user.token, {{"lot_id", lot["id"]}}).status, 201);
+  json dead;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto found = jobs_of_type(http(), admin_, "booking_confirmation");
+        if (found.empty()) return false;
+        dead = found[0];
+        return dead["status"] == "dead";
+      },
+      20s))
+      << dead.dump() << api_->log();
+  auto id = dead["id"].get<std::int64_t>();
+
+  ASSERT_TRUE(sink.start());
+  auto retried =
+      http().post("/api/admin/jobs/" + std::to_string(id) + "/retry", json::object(), admin_);
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(retried.json()["job"]["id"], id);
+  EXPECT_EQ(retried.json()["job"]["attempts"], 0) << "attempts reset";
+  json job = wait_for_job(http(), admin_, id, "succeeded", 20s);
+  EXPECT_EQ(job["status"], "succeeded") << job.dump() << api_->log();
+  EXPECT_TRUE(sink.wait_for_messages(1, 10s));
+}
+
+TEST_F(Jobs, OnlyDeadOrFailedJobsAreRetriedAndOnlyDeadOrSucceededOnesDeleted) {
+  start_api({}, kApiOnly);  // no worker: what is queued stays queued
+  std::int64_t queued = enqueue_job(dir_.path(), "selftest", selftest(0));
+  auto path = "/api/admin/jobs/" + std::to_string(queued);
+
+  auto retry = http().post(path + "/retry", json::object(), admin_);
+  EXPECT_TRUE(IsJsonError(retry, 409, "job_not_retryable")) << retry.status << retry.body;
+  auto del = http().del(path, admin_);
+  EXPECT_TRUE(IsJsonError(del, 409, "job_not_deletable")) << del.status << del.body;
+  EXPECT_EQ(job_of(http(), admin_, queued)["status"], "queued") << "left as it was";
+
+  EXPECT_TRUE(IsJsonError(http().post("/api/admin/jobs/999999/retry", json::object(), admin_), 404,
+                          "not_found"));
+  EXPECT_TRUE(IsJsonError(http().del("/api/admin/jobs/999999", admin_), 404, "not_found"));
+  auto user = make_user(*api_);
+  EXPECT_EQ(http().del(path, user.token).status, 403);
+
+  // Once the worker has run it, the succeeded job can go.
+  BackgroundProcess worker({"worker"}, dir_.path());
+  ASSERT_EQ(wait_for_job(http(), admin_, queued, "succeeded", 10s)["status"], "succeeded");
+  auto deleted = http().del(path, admin_);
+  EXPECT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_TRUE(job_of(http(), admin_, queued).is_null());
+}
+
+TEST_F(Jobs, TheAdminListFiltersByTypeAndStatusAndPages) {
+  start_api({}, kApiOnly);
+  for (int i = 0; i < 3; ++i) enqueue_job(dir_.path(), "selftest", selftest(0));
+  enqueue_job(dir_.path(), "purge", json::object());
+
+  auto selftests = http().get("/api/admin/jobs?type=selftest", admin_).json();
+  EXPECT_EQ(selftests["total"], 3);
+  for (const auto& j : selftests["jobs"]) EXPECT_EQ(j["type"], "selftest");
+  auto page = http().get("/api/admin/jobs?type=selftest&status=queued&limit=2&offset=2", admin_);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(page.json()["total"], 3);
+  EXPECT_EQ(page.json()["jobs"].size(), 1u);
+  EXPECT_EQ(http().get("/api/admin/jobs?type=purge", admin_).json()["total"], 1);
+  auto bad = http().get("/api/admin/jobs?type=bogus", admin_);
+  EXPECT_TRUE(IsJsonError(bad, 400, "validation_error")) << bad.body;
+}
+
+TEST_F(Jobs, AnUnknownJobTypeIsRefusedAtEnqueueWithExitStatusTwo) {
+  start_api({}, kApiOnly);
+  auto r = run_parkd({"job", "enqueue", "no_such_type"},
+                     {{"DATABASE_URL", database_url_for(dir_.path())}}, dir_.path());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown job type 'no_such_type'"), std::string::npos) << r.output;
+  EXPECT_EQ(http().get("/api/admin/jobs", admin_).json()["total"], 0) << "nothing was queued";
 }
 
 }  // namespace

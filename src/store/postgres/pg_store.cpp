@@ -556,21 +556,42 @@ class PgTx final : public Tx {
     return read_job(r, 0);
   }
 
-  std::vector<Job> jobs(std::optional<std::string> status, std::int64_t limit,
+  std::vector<Job> jobs(const std::optional<std::string>& status,
+                        const std::optional<std::string>& type, std::int64_t limit,
                         std::int64_t offset) override {
     auto r = db_.query(
-        fmt::format("SELECT {} FROM jobs WHERE ($1 IS NULL OR status = $1) ORDER BY id DESC "
-                    "LIMIT $2 OFFSET $3",
+        fmt::format("SELECT {} FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS "
+                    "NULL OR type = $2) ORDER BY id DESC LIMIT $3 OFFSET $4",
                     kJobColumns),
-        status, limit, offset);
+        status, type, limit, offset);
     std::vector<Job> out;
     for (int i = 0; i < r.size(); ++i) out.push_back(read_job(r, i));
     return out;
   }
 
-  std::int64_t count_jobs(std::optional<std::string> status) override {
-    return db_.query("SELECT COUNT(*) FROM jobs WHERE ($1 IS NULL OR status = $1)", status)
+  std::int64_t count_jobs(const std::optional<std::string>& status,
+                          const std::optional<std::string>& type) override {
+    return db_
+        .query(
+            "SELECT COUNT(*) FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS "
+            "NULL OR type = $2)",
+            status, type)
         .int64(0, 0);
+  }
+
+  bool requeue_job(Id job_id, Timestamp now) override {
+    auto r = db_.query(
+        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $2, lease_until = NULL, "
+        "finished_at = NULL WHERE id = $1 AND status IN ('dead', 'failed')",
+        job_id, now);
+    if (r.affected() == 0) return false;
+    db_.query("SELECT pg_notify('parkd_jobs', '')");  // wakes a worker at commit
+    return true;
+  }
+
+  bool delete_finished_job(Id job_id) override {
+    return db_.query("DELETE FROM jobs WHERE id = $1 AND status IN ('dead', 'succeeded')", job_id)
+               .affected() > 0;
   }
   std::vector<JobCount> job_counts() override {
     auto r =

@@ -610,22 +610,43 @@ class SqliteTx final : public Tx {
     return read_job(s);
   }
 
-  std::vector<Job> jobs(std::optional<std::string> status, std::int64_t limit,
+  std::vector<Job> jobs(const std::optional<std::string>& status,
+                        const std::optional<std::string>& type, std::int64_t limit,
                         std::int64_t offset) override {
-    auto s = db_.prepare(fmt::format(
-        "SELECT {} FROM jobs WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2 OFFSET ?3",
-        kJobColumns));
-    s.bind_all(status, limit, offset);
+    auto s = db_.prepare(
+        fmt::format("SELECT {} FROM jobs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR "
+                    "type = ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+                    kJobColumns));
+    s.bind_all(status, type, limit, offset);
     std::vector<Job> out;
     while (s.step()) out.push_back(read_job(s));
     return out;
   }
 
-  std::int64_t count_jobs(std::optional<std::string> status) override {
-    auto s = db_.prepare("SELECT COUNT(*) FROM jobs WHERE (?1 IS NULL OR status = ?1)");
-    s.bind(1, status);
+  std::int64_t count_jobs(const std::optional<std::string>& status,
+                          const std::optional<std::string>& type) override {
+    auto s = db_.prepare(
+        "SELECT COUNT(*) FROM jobs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR type = "
+        "?2)");
+    s.bind_all(status, type);
     s.step();
     return s.int64(0);
+  }
+
+  bool requeue_job(Id job_id, Timestamp now) override {
+    db_.prepare(
+           "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?2, lease_until = NULL, "
+           "finished_at = NULL WHERE id = ?1 AND status IN ('dead', 'failed')")
+        .bind_all(job_id, now)
+        .run();
+    return db_.changes() > 0;
+  }
+
+  bool delete_finished_job(Id job_id) override {
+    db_.prepare("DELETE FROM jobs WHERE id = ?1 AND status IN ('dead', 'succeeded')")
+        .bind(1, job_id)
+        .run();
+    return db_.changes() > 0;
   }
   std::vector<JobCount> job_counts() override {
     auto s =
