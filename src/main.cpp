@@ -127,8 +127,13 @@ int cmd_serve(const ServeFlags& flags) {
   if (!flags.no_scheduler) (*background)->scheduler().start();
 
   App app(Services{c, *rt->store, auth, lots, bookings, stats, jobs});
-  ServerOptions options{
-      c.host, c.port, c.http_threads, c.db_threads, c.max_connections, c.request_timeout_seconds};
+  ServerOptions options{c.host,
+                        c.port,
+                        c.http_threads,
+                        c.db_threads,
+                        c.max_connections,
+                        c.request_timeout_seconds,
+                        c.idle_timeout_seconds};
   install_signal_handlers();
   Status st = serve_http(app, options, g_stop, [&] {
     spdlog::info("parkd {} listening on http://{}:{} (database: {})", PARKD_VERSION, c.host, c.port,

@@ -163,6 +163,7 @@ Result<Config> load_config(const EnvLookup& env) {
   r.integer("DB_THREADS", c.db_threads, 1, 256);
   r.integer("MAX_CONNECTIONS", c.max_connections, 1, 100000);
   r.integer("REQUEST_TIMEOUT", c.request_timeout_seconds, 1, 3600);
+  r.integer("IDLE_TIMEOUT", c.idle_timeout_seconds, 1, 3600);
   r.integer("WORKER_CONCURRENCY", c.worker_concurrency, 1, 64);
   r.integer("JOB_LEASE_SECONDS", c.job_lease_seconds, 5, 86400);
   r.integer("JOB_MAX_ATTEMPTS", c.job_max_attempts, 1, 100);
