@@ -24,6 +24,9 @@ class StaticFiles {
   std::filesystem::path root_;
 };
 
+// The Content-Security-Policy of every HTML page served.
+extern const char* const kPagePolicy;
+
 // WEB_DIR when set, else the directory `web` beside the running binary.
 std::filesystem::path default_web_dir(const std::string& configured);
 
