@@ -2,6 +2,7 @@
 #include "api/app.h"
 #include "auth/password.h"
 #include "common/log.h"
+#include "common/private_files.h"
 #include "config/config.h"
 #include "http/server.h"
 #include "jobs/runtime.h"
@@ -81,6 +82,10 @@ Result<Runtime> boot(bool migrate) {
     return Error::bad_request(
         "config_error",
         "TIMEZONE: '" + rt.config.timezone + "' is not a known time zone (e.g. Europe/Berlin)");
+  }
+  // It will hold the secret key, the outbox and (by default) the database: owner only.
+  if (auto ec = create_private_directories(rt.config.instance_dir)) {
+    spdlog::warn("cannot create INSTANCE_DIR {}: {}", rt.config.instance_dir, ec.message());
   }
   auto store = open_store(rt.config.database_url,
                           {rt.config.db_threads, rt.config.sqlite_synchronous == "FULL"});

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include "common/private_files.h"
 #include "metrics/metrics.h"
 
 #include <fmt/format.h>
@@ -226,8 +227,7 @@ Status ensure_secret_key(Config& c) {
     spdlog::warn("SECRET_KEY is not set; using the key kept in {}", path.string());
     return ok_status();
   }
-  std::error_code ec;
-  std::filesystem::create_directories(c.instance_dir, ec);
+  std::error_code ec = create_private_directories(c.instance_dir);
   unsigned char raw[64];
   randombytes_buf(raw, sizeof raw);
   char hex[sizeof raw * 2 + 1];
