@@ -2,6 +2,7 @@
 #include "api/app.h"
 #include "auth/password.h"
 #include "common/log.h"
+#include "common/private_files.h"
 #include "config/config.h"
 #include "http/server.h"
 #include "jobs/runtime.h"
@@ -82,6 +83,10 @@ Result<Runtime> boot(bool migrate) {
         "config_error",
         "TIMEZONE: '" + rt.config.timezone + "' is not a known time zone (e.g. Europe/Berlin)");
   }
+  // It will hold the secret key, the outbox and (by default) the database: owner only.
+  if (auto ec = create_private_directories(rt.config.instance_dir)) {
+    spdlog::warn("cannot create INSTANCE_DIR {}: {}", rt.config.instance_dir, ec.message());
+  }
   auto store = open_store(rt.config.database_url,
                           {rt.config.db_threads, rt.config.sqlite_synchronous == "FULL"});
   if (!store) return store.error();
@@ -127,8 +132,13 @@ int cmd_serve(const ServeFlags& flags) {
   if (!flags.no_scheduler) (*background)->scheduler().start();
 
   App app(Services{c, *rt->store, auth, lots, bookings, stats, jobs});
-  ServerOptions options{
-      c.host, c.port, c.http_threads, c.db_threads, c.max_connections, c.request_timeout_seconds};
+  ServerOptions options{c.host,
+                        c.port,
+                        c.http_threads,
+                        c.db_threads,
+                        c.max_connections,
+                        c.request_timeout_seconds,
+                        c.idle_timeout_seconds};
   install_signal_handlers();
   Status st = serve_http(app, options, g_stop, [&] {
     spdlog::info("parkd {} listening on http://{}:{} (database: {})", PARKD_VERSION, c.host, c.port,

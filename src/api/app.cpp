@@ -10,6 +10,19 @@
 
 namespace parkd {
 
+namespace {
+
+// The methods some route (or OPTIONS) answers; any other (TRACE, CONNECT, PROPFIND...)
+// is 501 whatever the path, and never reaches the router.
+bool is_served_method(std::string_view method) {
+  for (std::string_view m : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+    if (method == m) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Response ok_json(const nlohmann::json& body) { return json_response(200, body); }
 Response created_json(const nlohmann::json& body) { return json_response(201, body); }
 bool is_admin(const Call& c) { return c.user && c.user->role == Role::admin; }
@@ -214,6 +227,14 @@ std::variant<Response, App::Routed> App::dispatch(const Request& req,
   // HEAD is GET without the body (the server drops it).
   std::string_view method =
       req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
+  if (!is_served_method(method)) {
+    return error_response({ErrorKind::not_implemented,
+                           "not_implemented",
+                           req.method + " is not a method parkd serves",
+                           {},
+                           {},
+                           0});
+  }
   auto match = router_.match(method, req.path);
   if (!match.route) {
     if (!match.allowed_methods.empty()) {

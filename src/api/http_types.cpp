@@ -84,6 +84,8 @@ int http_status(ErrorKind kind) {
       return 429;
     case ErrorKind::internal:
       return 500;
+    case ErrorKind::not_implemented:
+      return 501;
     case ErrorKind::unavailable:
       return 503;
   }

@@ -29,6 +29,11 @@ Result<nlohmann::json> json_object_body(const Request& req) {
     }
   }
   if (trim(req.body).empty()) return nlohmann::json::object();
+  // nlohmann's lexer takes a NUL byte for the end of the input, so `{"a":1}\0garbage`
+  // would parse as `{"a":1}`. JSON has no place for a raw NUL (inside a string it must
+  // be escaped), so any body holding one is not JSON.
+  if (req.body.find('\0') != std::string::npos)
+    return Error::bad_request("invalid_json", "The request body is not valid JSON");
   auto body = nlohmann::json::parse(req.body, nullptr, false);
   if (body.is_discarded())
     return Error::bad_request("invalid_json", "The request body is not valid JSON");

@@ -41,6 +41,15 @@ std::optional<std::string> read_whole(const std::filesystem::path& p) {
 
 }  // namespace
 
+// The built UI loads its scripts, styles and icon from this origin and talks only to
+// it; it has no inline script or style element (Vue sets styles through the CSSOM,
+// which CSP does not restrict). Anything injected into a page can then load or send
+// nothing, and no other site may frame it.
+const char* const kPagePolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
 bool StaticFiles::exists(const std::string& relative) const {
   std::error_code ec;
   if (!override_dir_.empty() && std::filesystem::is_regular_file(override_dir_ / relative, ec))
@@ -91,6 +100,8 @@ std::optional<Response> StaticFiles::serve(const std::string& path, bool accepts
   bool hashed = name.starts_with("assets/");
   r.headers.emplace_back("Cache-Control",
                          hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  if (r.content_type.starts_with("text/html"))
+    r.headers.emplace_back("Content-Security-Policy", kPagePolicy);
   return r;
 }
 

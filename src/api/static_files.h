@@ -36,4 +36,7 @@ class StaticFiles {
   std::span<const EmbeddedFile> embedded_;
 };
 
+// The Content-Security-Policy of every HTML page served.
+extern const char* const kPagePolicy;
+
 }  // namespace parkd

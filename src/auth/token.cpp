@@ -217,7 +217,7 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, Timestamp now) c
   // Ours is byte for byte the header we issue; anything else is decoded and checked.
   if (token.substr(0, first_dot) != expected_header()) {
     auto header = base64url_decode(token.substr(0, first_dot));
-    if (!header) return invalid_token();
+    if (!header || header->find('\0') != std::string::npos) return invalid_token();
     auto header_json = nlohmann::json::parse(*header, nullptr, false);
     if (!header_json.is_object() || header_json.value("alg", "") != "HS256") {
       return invalid_token();
@@ -245,6 +245,9 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, Timestamp now) c
     if (!large) return invalid_token();
     payload = *large;
   }
+  // nlohmann takes a NUL byte for the end of the input: `{...}\0anything` must not pass
+  // for `{...}`.
+  if (payload.find('\0') != std::string_view::npos) return invalid_token();
   ClaimsReader claims;
   if (!nlohmann::json::sax_parse(payload.begin(), payload.end(), &claims) || !claims.complete()) {
     return invalid_token();

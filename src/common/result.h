@@ -22,6 +22,7 @@ enum class ErrorKind {
   unsupported_media,   // 415
   too_many_requests,   // 429
   internal,            // 500
+  not_implemented,     // 501
   unavailable,         // 503
 };
 

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include "common/private_files.h"
 #include "metrics/metrics.h"
 
 #include <fmt/format.h>
@@ -164,6 +165,7 @@ Result<Config> load_config(const EnvLookup& env) {
   r.integer("DB_THREADS", c.db_threads, 1, 256);
   r.integer("MAX_CONNECTIONS", c.max_connections, 1, 100000);
   r.integer("REQUEST_TIMEOUT", c.request_timeout_seconds, 1, 3600);
+  r.integer("IDLE_TIMEOUT", c.idle_timeout_seconds, 1, 3600);
   r.integer("WORKER_CONCURRENCY", c.worker_concurrency, 1, 64);
   r.integer("JOB_LEASE_SECONDS", c.job_lease_seconds, 5, 86400);
   r.integer("JOB_MAX_ATTEMPTS", c.job_max_attempts, 1, 100);
@@ -235,8 +237,7 @@ Status ensure_secret_key(Config& c) {
     spdlog::warn("SECRET_KEY is not set; using the key kept in {}", path.string());
     return ok_status();
   }
-  std::error_code ec;
-  std::filesystem::create_directories(c.instance_dir, ec);
+  std::error_code ec = create_private_directories(c.instance_dir);
   unsigned char raw[64];
   randombytes_buf(raw, sizeof raw);
   char hex[sizeof raw * 2 + 1];

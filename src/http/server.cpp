@@ -122,6 +122,8 @@ const char* reason_phrase(int status) {
       return "Unsupported Media Type";
     case 429:
       return "Too Many Requests";
+    case 501:
+      return "Not Implemented";
     case 503:
       return "Service Unavailable";
     default:
@@ -133,6 +135,9 @@ template <class Builder>
 void add_headers(Builder& b, const Response& res) {
   if (!res.content_type.empty())
     b.append_header(restinio::http_field::content_type, res.content_type);
+  // Every answer, whatever produced it: a browser must never guess a type (e.g. run an
+  // error body or a CSV export as script).
+  b.append_header("X-Content-Type-Options", "nosniff");
   for (const auto& [name, value] : res.headers) b.append_header(name, value);
 }
 
@@ -141,11 +146,24 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false) {
   restinio::http_status_line_t status{
       restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
       reason_phrase(res.status)};
+  // A 413's body may still be arriving (or was refused unread): the connection is not
+  // worth keeping.
+  close = close || res.status == 413;
+  if (head) {
+    // The headers GET would send, Content-Length included, and no body. A streamed
+    // answer's length is unknown without producing it, so it has none.
+    auto b = h->create_response<restinio::user_controlled_output_t>(status);
+    add_headers(b, res);
+    if (close) b.connection_close();
+    if (!res.stream) b.set_content_length(res.body.size());
+    b.done();
+    return;
+  }
   if (!res.stream) {
     auto b = h->create_response(status);
     add_headers(b, res);
     if (close) b.connection_close();
-    if (!head) b.set_body(std::move(res.body));
+    b.set_body(std::move(res.body));
     b.done();
     return;
   }
@@ -224,7 +242,13 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
           .port(static_cast<std::uint16_t>(o.port))
           .address(o.host)
           .max_parallel_connections(static_cast<std::size_t>(o.max_connections))
-          .read_next_http_message_timelimit(std::chrono::seconds(o.request_timeout_seconds))
+          // Pipelined requests are read one at a time: the next only after the answer
+          // before it is written, so requests run in order and none runs whose answer
+          // would be lost with a closing connection.
+          .max_pipelined_requests(1)
+          // From the end of one answer (or the accept) to the whole next request read:
+          // an idle or trickling connection gives its slot back after IDLE_TIMEOUT.
+          .read_next_http_message_timelimit(std::chrono::seconds(o.idle_timeout_seconds))
           .write_http_response_timelimit(std::chrono::seconds(o.request_timeout_seconds))
           .handle_request_timeout(std::chrono::seconds(o.request_timeout_seconds + 5))
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
@@ -254,15 +278,21 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
               };
               app.handle(req, std::move(respond), to_io_thread);
             };
+            // Never answer before returning: RESTinio (0.6.16, one request at a time per
+            // connection) would then start reading the next pipelined request twice and
+            // drop the connection. `defer` runs the answer next on this same thread,
+            // without waking another.
             if (app.runs_on_io_thread(h->header().method().c_str(), h->header().path())) {
-              answer();
+              restinio::asio_ns::defer(io, std::move(answer));
               return restinio::request_accepted();
             }
             bool queued = pool->post(answer);
             if (!queued) {
               in_flight.fetch_sub(1);
-              send(h, busy_response("overloaded", "The server is overloaded; retry shortly"),
-                   false);
+              restinio::asio_ns::defer(io, [h] {
+                send(h, busy_response("overloaded", "The server is overloaded; retry shortly"),
+                     false);
+              });
             }
             return restinio::request_accepted();
           });

@@ -18,6 +18,7 @@ struct ServerOptions {
   int handler_threads = 8;
   int max_connections = 1024;
   int request_timeout_seconds = 30;
+  int idle_timeout_seconds = 10;  // a connection's wait for (and read of) its next request
 };
 
 // Serves until `stop_requested` returns true (polled) — e.g. after SIGINT/SIGTERM —

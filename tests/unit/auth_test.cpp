@@ -81,10 +81,8 @@ TEST(Token, RejectsMalformedTokens) {
   }
 }
 
-// A token over `payload_json` with a valid signature: only its claims can be wrong.
-std::string signed_token(const std::string& payload_json) {
-  std::string input =
-      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(payload_json);
+// `input` (header.payload, already encoded) with signer()'s signature appended.
+std::string signed_input(const std::string& input) {
   std::string key = "unit-test-secret-0123456789";  // signer()'s
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
@@ -94,6 +92,54 @@ std::string signed_token(const std::string& payload_json) {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_final(&state, mac);
   return input + "." + base64url_encode(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
+}
+
+// A token over `payload_json` with a valid signature: only its claims can be wrong.
+std::string signed_token(const std::string& payload_json) {
+  return signed_input(base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                      base64url_encode(payload_json));
+}
+
+// `encoded` with standard base64's '=' padding.
+std::string padded(std::string encoded) {
+  while (encoded.size() % 4 != 0) encoded += '=';
+  return encoded;
+}
+
+// RFC 7515 section 2: each part is base64url without padding. Standard base64 ('+', '/',
+// '=') is refused even when the token is otherwise correctly signed.
+TEST(Token, RejectsStandardBase64InAnyPart) {
+  // Not the header parkd issues (that one needs no padding), but one it accepts.
+  const std::string header = R"({"alg":"HS256", "typ":"JWT"})";
+  const std::string payload = R"({"sub":"1","iat":1795000000,"exp":1895000000,"ver":0})";
+  ASSERT_NE(base64url_encode(header).size() % 4, 0u);
+  ASSERT_NE(base64url_encode(payload).size() % 4, 0u);
+  ASSERT_TRUE(
+      signer()
+          .verify(signed_input(base64url_encode(header) + "." + base64url_encode(payload)), kNow)
+          .ok());
+  EXPECT_FALSE(
+      signer()
+          .verify(signed_input(base64url_encode(header) + "." + padded(base64url_encode(payload))),
+                  kNow)
+          .ok());
+  EXPECT_FALSE(
+      signer()
+          .verify(signed_input(padded(base64url_encode(header)) + "." + base64url_encode(payload)),
+                  kNow)
+          .ok());
+  auto token = signed_token(payload);
+  EXPECT_FALSE(signer().verify(token + "=", kNow).ok());  // a padded signature
+  // A signature holding '-' or '_', written with '+' and '/' instead.
+  for (int user = 1; user < 200; ++user) {
+    auto issued = signer().issue(user, 0, kNow);
+    auto signature = issued.substr(issued.rfind('.') + 1);
+    if (signature.find_first_of("-_") == std::string::npos) continue;
+    for (char& c : signature) c = c == '-' ? '+' : c == '_' ? '/' : c;
+    EXPECT_FALSE(signer().verify(issued.substr(0, issued.rfind('.') + 1) + signature, kNow).ok());
+    return;
+  }
+  FAIL() << "no signature with '-' or '_' among 200 tokens";
 }
 
 TEST(Token, AcceptsAnIntegerSubAndSkipsOtherClaimsOfAnyShape) {
@@ -134,6 +180,7 @@ TEST(Token, RejectsASignedPayloadWithoutTheClaimsItNeeds) {
            R"({"sub":"1",)" + times + R"(,"extra":{"ver":0}})",
            R"({"sub":"1","iat":1795000000,"ver":0})",
            R"({"sub":"1",)" + times + R"(,"ver":0} trailing)",
+           std::string(R"({"sub":"1",)") + times + R"(,"ver":0})" + std::string(1, '\0') + "x",
            R"({"sub":"1",)" + times + R"(,"ver":0)",
            R"([{"sub":"1",)" + times + R"(,"ver":0}])",
            R"(5)",

@@ -35,6 +35,7 @@ TEST(Config, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(c->cron_daily_admin_report, "0 8 * * *");
   EXPECT_FALSE(c->admin_password);
   EXPECT_TRUE(c->secret_key.empty());
+  EXPECT_EQ(c->idle_timeout_seconds, 10);
 }
 
 TEST(Config, ReadsEachVariable) {
@@ -46,7 +47,8 @@ TEST(Config, ReadsEachVariable) {
                             {"ADMIN_EMAIL", "boss@example.com"},
                             {"ADMIN_PASSWORD", "boss-password"},
                             {"MAIL_FROM", "Parking Team <team@example.com>"},
-                            {"SMTP_TLS", "tls"}}));
+                            {"SMTP_TLS", "tls"},
+                            {"IDLE_TIMEOUT", "3"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->port, 8080);
   EXPECT_EQ(c->host, "0.0.0.0");
@@ -58,6 +60,7 @@ TEST(Config, ReadsEachVariable) {
   EXPECT_EQ(c->mail_from, "team@example.com");
   EXPECT_EQ(c->mail_from_name, "Parking Team");
   EXPECT_EQ(c->smtp.tls, "tls");
+  EXPECT_EQ(c->idle_timeout_seconds, 3);
 }
 
 TEST(Config, NamesTheVariableInEveryError) {
@@ -71,7 +74,8 @@ TEST(Config, NamesTheVariableInEveryError) {
                                                   {"ADMIN_EMAIL", "nobody"},
                                                   {"WORKER_CONCURRENCY", "0"},
                                                   {"ADMIN_PASSWORD", "123"},
-                                                  {"SQLITE_SYNCHRONOUS", "OFF"}};
+                                                  {"SQLITE_SYNCHRONOUS", "OFF"},
+                                                  {"IDLE_TIMEOUT", "0"}};
   for (const auto& [name, value] : bad) {
     auto c = load_config(env({{name, value}}));
     ASSERT_FALSE(c.ok()) << name << "=" << value;

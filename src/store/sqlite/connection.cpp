@@ -1,5 +1,7 @@
 #include "store/sqlite/connection.h"
 
+#include "common/private_files.h"
+
 #include <fmt/format.h>
 
 namespace parkd::sqlite {
@@ -86,6 +88,13 @@ Connection::Connection(const std::string& path, bool durable) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
   }();
   (void)memstatus_off;
+  // SQLite would create a new database file with 0644 less the umask; the -wal and -shm
+  // files copy the database file's mode.
+  if (!path.empty() && path != ":memory:") {
+    if (auto ec = create_private_file(path)) {
+      throw StoreError(fmt::format("cannot create SQLite database '{}': {}", path, ec.message()));
+    }
+  }
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

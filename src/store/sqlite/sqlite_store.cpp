@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "common/log.h"
+#include "common/private_files.h"
 #include "common/threads.h"
 #include "store/bucketing.h"
 #include "store/sqlite/connection.h"
@@ -1156,9 +1157,9 @@ class SqliteStore final : public Store {
 
   Status migrate() override {
     try {
-      std::error_code ec;
+      // A directory that cannot be made shows up as the open's error just below.
       auto parent = std::filesystem::path(path_).parent_path();
-      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+      if (!parent.empty()) (void)create_private_directories(parent);
       auto conn = acquire();
       conn->exec(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
