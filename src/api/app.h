@@ -38,8 +38,10 @@ class App {
   // Answers `req` through `respond`, exactly once and never with an exception (every
   // failure becomes a JSON error response): on this thread before returning or, for a
   // Pace::one_write route on a store that queues writes, through `handoff` once the
-  // write has committed. `req` need not outlive this call.
-  void handle(const Request& req, Respond respond, const Handoff& handoff = {}) const;
+  // write has committed. `req` need not outlive this call. First fills in who sent it
+  // and its id (identify_client with TRUSTED_PROXIES); every line logged for it carries
+  // the id, and the answer has it in X-Request-Id.
+  void handle(Request& req, Respond respond, const Handoff& handoff = {}) const;
 
   // Whether `method` `path` may be handled on the I/O thread that read it: a quick route
   // on a store that reads in process, or a one-write route on a store that queues writes.
@@ -66,6 +68,7 @@ class App {
   Router router_;
   StaticFiles web_;
   metrics::AllowList metrics_allow_;
+  AddressSet trusted_proxies_;
   std::unique_ptr<metrics::RequestMetrics> requests_;  // one slot per route of router_
 };
 

@@ -71,11 +71,37 @@ TEST(Config, NamesTheVariableInEveryError) {
                                                   {"ADMIN_EMAIL", "nobody"},
                                                   {"WORKER_CONCURRENCY", "0"},
                                                   {"ADMIN_PASSWORD", "123"},
-                                                  {"SQLITE_SYNCHRONOUS", "OFF"}};
+                                                  {"SQLITE_SYNCHRONOUS", "OFF"},
+                                                  {"LOG_FORMAT", "xml"},
+                                                  {"TRUSTED_PROXIES", "10.0.0.1,nginx"}};
   for (const auto& [name, value] : bad) {
     auto c = load_config(env({{name, value}}));
     ASSERT_FALSE(c.ok()) << name << "=" << value;
     EXPECT_NE(c.error().message.find(name), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(Config, TrustsNoProxyAndLogsTextByDefault) {
+  auto c = load_config(env({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->trusted_proxies.empty());
+  EXPECT_EQ(c->log_format, "text");
+}
+
+TEST(Config, ReadsTrustedProxiesAndTheLogFormat) {
+  auto c = load_config(
+      env({{"TRUSTED_PROXIES", " 127.0.0.1, 10.0.0.0/8 ,fd00::/8,"}, {"LOG_FORMAT", "json"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->trusted_proxies, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "fd00::/8"}));
+  EXPECT_EQ(c->log_format, "json");
+}
+
+TEST(Config, RejectsATrustedProxyItCannotReadNamingTheEntry) {
+  for (const std::string bad : {"*", "10.0.0.0/33", "::1/129", "proxy.local", "10.0.0.1:80"}) {
+    auto c = load_config(env({{"TRUSTED_PROXIES", "127.0.0.1," + bad}}));
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.error().message.find("TRUSTED_PROXIES"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("'" + bad + "'"), std::string::npos) << c.error().message;
   }
 }
 
