@@ -17,6 +17,7 @@
 #include "store/store.h"
 
 #include <date/tz.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -49,7 +50,9 @@ void install_signal_handlers() {
 
 int fail(const Error& e) {
   spdlog::error("{}", e.message);
-  std::fprintf(stderr, "parkd: %s\n", e.message.c_str());
+  // For a terminal or a unit's status; a JSON log has the error line already, and must
+  // hold nothing but JSON.
+  if (log_format() == LogFormat::text) std::fprintf(stderr, "parkd: %s\n", e.message.c_str());
   return 1;
 }
 
@@ -64,6 +67,7 @@ Result<Runtime> boot(bool migrate) {
   auto config = load_config(process_env());
   if (!config) return config.error();
   spdlog::set_level(spdlog::level::from_str(config->log_level));
+  set_log_format(config->log_format == "json" ? LogFormat::json : LogFormat::text);
   if (const char* offset = std::getenv("PARKD_CLOCK_OFFSET")) {
     std::string_view text(offset);
     long long seconds = 0;
@@ -143,15 +147,15 @@ int cmd_serve(const ServeFlags& flags) {
   Status st = serve_http(app, options, g_stop, [&] {
     spdlog::info("parkd {} listening on http://{}:{} (database: {})", PARKD_VERSION, c.host, c.port,
                  rt->store->kind());
-    std::printf("parkd is listening on http://%s:%d\n", c.host.c_str(), c.port);
+    print_line(stdout, fmt::format("parkd is listening on http://{}:{}", c.host, c.port));
     if (*admin_password) {
-      std::printf(
-          "Created the admin account. Log in with:\n  email:    %s\n  password: %s\n"
-          "(shown once; set ADMIN_PASSWORD to choose it yourself)\n",
-          c.admin_email.c_str(), (*admin_password)->c_str());
+      print_line(stdout, fmt::format("Created the admin account. Log in with:\n  email:    {}\n"
+                                     "  password: {}\n"
+                                     "(shown once; set ADMIN_PASSWORD to choose it yourself)",
+                                     c.admin_email, **admin_password));
     } else {
-      std::printf("Log in as the admin with the email %s and its password.\n",
-                  c.admin_email.c_str());
+      print_line(stdout, fmt::format("Log in as the admin with the email {} and its password.",
+                                     c.admin_email));
     }
     std::fflush(stdout);
     batch_log_lines();  // after the start-up lines, which scripts wait for
@@ -173,8 +177,8 @@ int cmd_background(bool run_worker, bool run_scheduler) {
   install_signal_handlers();
   if (run_worker) (*background)->worker().start();
   if (run_scheduler) (*background)->scheduler().start();
-  std::printf("parkd %s running (database: %s); stop with Ctrl-C\n",
-              run_worker ? "worker" : "scheduler", rt->store->kind().c_str());
+  print_line(stdout, fmt::format("parkd {} running (database: {}); stop with Ctrl-C",
+                                 run_worker ? "worker" : "scheduler", rt->store->kind()));
   std::fflush(stdout);
   batch_log_lines();
   while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));

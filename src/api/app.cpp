@@ -1,11 +1,14 @@
 #include "api/app.h"
 
 #include "api/parse.h"
+#include "common/log.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
+#include <iterator>
 #include <memory>
 
 namespace parkd {
@@ -50,6 +53,8 @@ App::App(Services services)
   // Config validated the list at start-up; an unreadable one here allows loopback only.
   metrics_allow_ = metrics::AllowList::parse(s_.config.metrics_allow)
                        .value_or(*metrics::AllowList::parse({"127.0.0.0/8", "::1"}));
+  // Validated too; an unreadable list here trusts no proxy.
+  trusted_proxies_ = AddressSet::parse(s_.config.trusted_proxies).value_or(AddressSet{});
   std::vector<metrics::RequestMetrics::RouteLabel> labels;
   for (const auto& r : router_.routes()) labels.push_back({r.method, r.pattern});
   // Answers that no route gives are counted under labels of their own.
@@ -77,9 +82,9 @@ bool App::runs_on_io_thread(std::string_view method, std::string_view path) cons
 }
 
 Response App::metrics(const Request& req) const {
-  if (!metrics_allow_.allows(req.remote_address)) {
+  if (!metrics_allow_.allows(req.client_address)) {
     return error_response(
-        Error::forbidden("/metrics is not open to " + req.remote_address + " (see METRICS_ALLOW)"));
+        Error::forbidden("/metrics is not open to " + req.client_address + " (see METRICS_ALLOW)"));
   }
   std::string out;
   requests_->render(out);
@@ -138,17 +143,21 @@ void App::add_cors_headers(const std::optional<std::string>& origin, Response& r
   res.headers.emplace_back("Access-Control-Allow-Origin", *origin);
   res.headers.emplace_back("Vary", "Origin");
   res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
-  res.headers.emplace_back("Access-Control-Expose-Headers", "Retry-After, Content-Disposition");
+  res.headers.emplace_back("Access-Control-Expose-Headers",
+                           "Retry-After, Content-Disposition, X-Request-Id");
 }
 
-// What every answer gets on its way out, once: CORS headers, metrics and the access log.
-// Holds copies of what it needs: a queued write's answer leaves after the request.
+// What every answer gets on its way out, once: CORS headers, the request id, metrics and
+// the access log. Holds copies of what it needs: a queued write's answer leaves after
+// the request.
 struct App::Exit {
   Exit(const App& app, const Request& req, Respond respond)
       : app(app),
         method(req.method),
         path(req.path),
-        remote_address(req.remote_address),
+        client_address(req.client_address),
+        scheme(req.scheme),
+        request_id(req.request_id),
         origin(req.header("origin")),
         respond(std::move(respond)) {}
 
@@ -156,7 +165,9 @@ struct App::Exit {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::string method;
   std::string path;
-  std::string remote_address;
+  std::string client_address;
+  std::string scheme;
+  std::string request_id;
   std::optional<std::string> origin;
   std::optional<std::size_t> route;  // set by dispatch() before any answer
   Respond respond;
@@ -168,13 +179,34 @@ struct App::Exit {
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
     app.requests_->record(route, res.status, micros);
-    spdlog::info("{} {} {} {:.1f}ms {}", method, path, res.status,
-                 static_cast<double>(micros.count()) / 1000.0, remote_address);
+    res.headers.emplace_back("X-Request-Id", request_id);
+    // Also on the lines logged while the answer is sent (on an I/O thread, for a queued write).
+    RequestLogScope scope(request_id);
+    // Formatted on the stack: this runs for every request.
+    char status[8], duration[32];
+    auto status_end = fmt::format_to_n(status, sizeof status, "{}", res.status).out;
+    auto duration_end = fmt::format_to_n(duration, sizeof duration, "{:.1f}",
+                                         static_cast<double>(micros.count()) / 1000.0)
+                            .out;
+    std::string_view status_text(status, static_cast<std::size_t>(status_end - status));
+    std::string_view duration_text(duration, static_cast<std::size_t>(duration_end - duration));
+    fmt::memory_buffer message;
+    fmt::format_to(std::back_inserter(message), "{} {} {} {}ms", method, path, status_text,
+                   duration_text);
+    const LogField fields[] = {{"client", client_address},
+                               {"method", method, false, true},
+                               {"path", path, false, true},
+                               {"status", status_text, true, true},
+                               {"duration_ms", duration_text, true, true},
+                               {"scheme", scheme, false, true}};
+    log_with_fields(spdlog::level::info, std::string_view(message.data(), message.size()), fields);
     respond(std::move(res));
   }
 };
 
-void App::handle(const Request& req, Respond respond, const Handoff& handoff) const {
+void App::handle(Request& req, Respond respond, const Handoff& handoff) const {
+  identify_client(req, trusted_proxies_);
+  RequestLogScope scope(req.request_id);
   auto exit = std::make_shared<Exit>(*this, req, std::move(respond));
   auto answer = [&](Routed& routed) {
     if (auto denied = authenticate(req, routed)) return exit->send(std::move(*denied));

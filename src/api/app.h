@@ -39,8 +39,10 @@ class App {
   // Answers `req` through `respond`, exactly once and never with an exception (every
   // failure becomes a JSON error response): on this thread before returning or, for a
   // Pace::one_write route on a store that queues writes, through `handoff` once the
-  // write has committed. `req` need not outlive this call.
-  void handle(const Request& req, Respond respond, const Handoff& handoff = {}) const;
+  // write has committed. `req` need not outlive this call. First fills in who sent it
+  // and its id (identify_client with TRUSTED_PROXIES); every line logged for it carries
+  // the id, and the answer has it in X-Request-Id.
+  void handle(Request& req, Respond respond, const Handoff& handoff = {}) const;
 
   // Whether `method` `path` may be handled on the I/O thread that read it: a quick route
   // on a store that reads in process, or a one-write route on a store that queues writes.
@@ -69,6 +71,7 @@ class App {
   StaticFiles web_;
   HealthMonitor health_;  // the database check behind /healthz
   metrics::AllowList metrics_allow_;
+  AddressSet trusted_proxies_;
   std::unique_ptr<metrics::RequestMetrics> requests_;  // one slot per route of router_, then:
   std::size_t preflight_slot_ = 0;                     // CORS preflights
   std::size_t static_slot_ = 0;                        // web UI files

@@ -34,7 +34,7 @@ Response login(Call& c, Services& s) {
   if (!login) f.problem("email", "is required");
   auto password = f.string("password", true);
   if (!f.ok()) return error_response(f.error());
-  auto session = s.auth.login(*login, *password, c.req.remote_address);
+  auto session = s.auth.login(*login, *password, c.req.client_address);
   if (!session) return error_response(session.error());
   nlohmann::json user = to_json(session->user);
   return ok_json({{"message", "Login successful"},

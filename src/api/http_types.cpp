@@ -1,5 +1,7 @@
 #include "api/http_types.h"
 
+#include "common/request_id.h"
+
 namespace parkd {
 
 std::optional<std::string> Request::header(const std::string& lower_name) const {
@@ -22,6 +24,35 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
     q.remove_prefix(amp + 1);
   }
   return std::nullopt;
+}
+
+void identify_client(Request& req, const AddressSet& trusted_proxies) {
+  req.client_address = req.peer_address;
+  if (trusted_proxies.contains(std::string_view(req.peer_address))) {
+    // X-Forwarded-For first: it is what nginx writes, and a proxy that writes one header
+    // passes the other through from the client untouched (docs/decisions.md).
+    std::vector<ForwardedNode> chain;
+    if (auto xff = req.headers.find("x-forwarded-for"); xff != req.headers.end()) {
+      chain = x_forwarded_for_nodes(xff->second);
+    } else if (auto fwd = req.headers.find("forwarded"); fwd != req.headers.end()) {
+      chain = forwarded_for_nodes(fwd->second);
+    }
+    if (auto client = client_from_chain(chain, trusted_proxies)) req.client_address = *client;
+    if (auto proto = req.headers.find("x-forwarded-proto"); proto != req.headers.end()) {
+      // The right-most value: the one the proxy next to parkd wrote.
+      std::string_view value = proto->second;
+      value = value.substr(value.rfind(',') == std::string_view::npos ? 0 : value.rfind(',') + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+      if (value == "https" || value == "HTTPS") req.scheme = "https";
+    }
+    if (auto id = req.headers.find("x-request-id");
+        id != req.headers.end() && is_sane_request_id(id->second)) {
+      req.request_id = id->second;
+      return;
+    }
+  }
+  req.request_id = new_request_id();
 }
 
 std::string percent_decode(std::string_view text, bool plus_as_space) {

@@ -2,6 +2,7 @@
 // Plain request/response types: the HTTP server (http/, the only code that sees
 // RESTinio) converts to and from these, so everything else compiles fast and is testable.
 
+#include "common/client_address.h"
 #include "common/result.h"
 
 #include <nlohmann/json.hpp>
@@ -22,7 +23,13 @@ struct Request {
   std::string query;   // raw, without '?'
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
-  std::string remote_address;
+  std::string peer_address;  // the TCP peer: the client, or the proxy in front of parkd
+  // Set by identify_client(): who sent the request (the peer, or the client a trusted
+  // proxy names), the scheme it used ("http" unless a trusted proxy says "https"), and
+  // the request's id.
+  std::string client_address;
+  std::string scheme = "http";
+  std::string request_id;
 
   std::optional<std::string> header(const std::string& lower_name) const;
   // The decoded value of the first `name=` in the query string.
@@ -41,6 +48,13 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   BodyStream stream;  // when set, used instead of `body` (chunked transfer)
 };
+
+// Fills in client_address, scheme and request_id. When the peer is one of
+// `trusted_proxies`: the client named by X-Forwarded-For or, if there is none, by
+// Forwarded (RFC 7239 for=; see client_from_chain), the scheme from X-Forwarded-Proto,
+// and the proxy's X-Request-Id if it is sane. Otherwise the peer, "http" and a new id,
+// without reading any header: a client cannot choose its own address or id.
+void identify_client(Request& req, const AddressSet& trusted_proxies);
 
 Response json_response(int status, const nlohmann::json& body);
 Response no_content();

@@ -1,14 +1,18 @@
 #pragma once
 // Where parkd's log lines go: stderr, written as whole lines, in batches for the
-// long-running commands.
+// long-running commands; as text or as one JSON object per line (LOG_FORMAT); with
+// fields beside the message and the id of the request being served.
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/sinks/base_sink.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <span>
 #include <string_view>
 
 namespace parkd {
@@ -71,6 +75,50 @@ class FailureLog {
   std::uint64_t total_ = 0;         // failures since the last success
   std::chrono::steady_clock::time_point logged_at_;
 };
+
+enum class LogFormat {
+  text,  // 2026-12-04T15:00:00.123Z info GET /api/lots 200 1.2ms client=192.0.2.7 request_id=…
+  json,  // {"time":"2026-12-04T15:00:00.123Z","level":"info","message":"…","client":…}
+};
+
+// Formats lines in `format`: the pattern above, or a JSON object per line with "time",
+// "level" and "message", then the fields and "request_id". Strings are escaped, and
+// bytes that are not UTF-8 become U+FFFD, so every line parses.
+std::unique_ptr<spdlog::formatter> make_log_formatter(LogFormat format);
+// Makes the default logger (and print_line) use `format`.
+void set_log_format(LogFormat format);
+LogFormat log_format();
+
+// A value logged beside a message (see log_with_fields).
+struct LogField {
+  std::string_view key;
+  std::string_view value;
+  bool number = false;     // in JSON, written unquoted: `value` must be a JSON number
+  bool json_only = false;  // a text line says it in the message already
+};
+
+// Logs `message` on the default logger with `fields`: " key=value" after the message in
+// text, keys of the object in JSON.
+void log_with_fields(spdlog::level::level_enum level, std::string_view message,
+                     std::span<const LogField> fields);
+
+// While one lives, every line this thread logs carries `request_id` (which must outlive
+// it): the lines a request causes can be found by its id. Scopes nest.
+class RequestLogScope {
+ public:
+  explicit RequestLogScope(std::string_view request_id);
+  ~RequestLogScope();
+  RequestLogScope(const RequestLogScope&) = delete;
+  RequestLogScope& operator=(const RequestLogScope&) = delete;
+
+ private:
+  std::string_view previous_;
+};
+
+// Writes `text` (no trailing newline) to `out` as a line of its own: as is in text, as
+// a JSON log line of level info in JSON, so that stdout parses like stderr. For the
+// start-up lines people and scripts read.
+void print_line(std::FILE* out, std::string_view text);
 
 // Makes the default logger write to stderr: through a LineSink, or with colours when
 // stderr is a terminal (a person watching wants each line as it happens).

@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include "common/private_files.h"
+#include "common/client_address.h"
 #include "metrics/metrics.h"
 
 #include <fmt/format.h>
@@ -159,6 +160,10 @@ Result<Config> load_config(const EnvLookup& env) {
            fmt::format("'{}' is not one of trace, debug, info, warn, error, critical, off",
                        c.log_level));
   }
+  r.string("LOG_FORMAT", c.log_format);
+  if (c.log_format != "text" && c.log_format != "json") {
+    r.fail("LOG_FORMAT", fmt::format("'{}' is not one of text, json", c.log_format));
+  }
   r.integer("MIN_CHARGE_MINUTES", c.min_charge_minutes, 0, 24L * 60);
   r.string("TIMEZONE", c.timezone);
   r.integer("HTTP_THREADS", c.http_threads, 1, 64);
@@ -214,6 +219,10 @@ Result<Config> load_config(const EnvLookup& env) {
   r.list("METRICS_ALLOW", c.metrics_allow);
   if (std::string bad; !metrics::AllowList::parse(c.metrics_allow, &bad)) {
     r.fail("METRICS_ALLOW", "'" + bad + "' is not an IP address, a CIDR block or *");
+  }
+  r.list("TRUSTED_PROXIES", c.trusted_proxies);
+  if (std::string bad; !AddressSet::parse(c.trusted_proxies, &bad)) {
+    r.fail("TRUSTED_PROXIES", "'" + bad + "' is not an IP address or a CIDR block");
   }
   r.integer("LOGIN_MAX_FAILURES", c.login_max_failures_per_account, 1, 1000);
   r.integer("LOGIN_MAX_FAILURES_PER_ADDRESS", c.login_max_failures_per_address, 1, 100000);

@@ -35,6 +35,7 @@ struct Config {
   std::string admin_email = "admin@parking.com";
   std::optional<std::string> admin_password;
   std::string log_level = "info";
+  std::string log_format = "text";  // text | json
   int min_charge_minutes = 60;
   std::string timezone = "UTC";
   int http_threads = 2;
@@ -61,6 +62,8 @@ struct Config {
   std::string template_dir;  // operator override, searched before the shipped templates
   std::string outbox_dir;    // file transport; default <instance>/outbox
   std::vector<std::string> metrics_allow{"127.0.0.0/8", "::1"};
+  // Proxies whose forwarding headers name the client (addresses and CIDR blocks).
+  std::vector<std::string> trusted_proxies;
   // Login throttling.
   int login_max_failures_per_account = 5;
   int login_max_failures_per_address = 20;

@@ -87,10 +87,16 @@ Request to_request(const RequestHandle& h) {
   h->header().for_each_field([&r](const restinio::http_header_field_t& f) {
     std::string name = f.name();
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers.emplace(std::move(name), f.value());
+    auto [it, added] = r.headers.emplace(std::move(name), f.value());
+    // A second forwarding line continues the chain (RFC 9110 list rules): keeping only
+    // the first would let a client's own line stand in for the proxy's.
+    if (!added && (it->first == "x-forwarded-for" || it->first == "forwarded")) {
+      it->second += ", ";
+      it->second += f.value();
+    }
   });
   r.body = h->body();
-  r.remote_address = h->remote_endpoint().address().to_string();
+  r.peer_address = h->remote_endpoint().address().to_string();
   return r;
 }
 

@@ -2,7 +2,6 @@
 // METRICS_ALLOW address list.
 #include "metrics/metrics.h"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -239,73 +238,22 @@ void render_process(std::string& out) {
 std::optional<AllowList> AllowList::parse(const std::vector<std::string>& entries,
                                           std::string* bad_entry) {
   AllowList list;
+  std::vector<std::string> blocks;
   for (const auto& entry : entries) {
     if (entry == "*") {
       list.everyone_ = true;
-      continue;
+    } else {
+      blocks.push_back(entry);
     }
-    std::string address = entry;
-    int prefix = -1;
-    if (auto slash = entry.find('/'); slash != std::string::npos) {
-      address = entry.substr(0, slash);
-      std::string bits = entry.substr(slash + 1);
-      if (bits.empty() || bits.size() > 3 ||
-          bits.find_first_not_of("0123456789") != std::string::npos) {
-        if (bad_entry) *bad_entry = entry;
-        return std::nullopt;
-      }
-      prefix = std::stoi(bits);
-    }
-    Block block;
-    if (inet_pton(AF_INET, address.c_str(), block.bytes.data()) == 1) {
-      block.family = AF_INET;
-      if (prefix < 0) prefix = 32;
-    } else if (inet_pton(AF_INET6, address.c_str(), block.bytes.data()) == 1) {
-      block.family = AF_INET6;
-      if (prefix < 0) prefix = 128;
-    }
-    if (block.family == 0 || prefix > (block.family == AF_INET ? 32 : 128)) {
-      if (bad_entry) *bad_entry = entry;
-      return std::nullopt;
-    }
-    block.prefix = prefix;
-    list.blocks_.push_back(block);
   }
+  auto set = AddressSet::parse(blocks, bad_entry);
+  if (!set) return std::nullopt;
+  list.blocks_ = std::move(*set);
   return list;
 }
 
 bool AllowList::allows(std::string_view address) const {
-  if (everyone_) return true;
-  std::string text(address);
-  std::array<unsigned char, 16> bytes{};
-  int family = 0;
-  if (inet_pton(AF_INET, text.c_str(), bytes.data()) == 1) {
-    family = AF_INET;
-  } else if (inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1) {
-    family = AF_INET6;
-    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
-    static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(bytes.data(), kMapped, 12) == 0) {
-      std::memmove(bytes.data(), bytes.data() + 12, 4);
-      family = AF_INET;
-    }
-  } else {
-    return false;
-  }
-  for (const auto& b : blocks_) {
-    if (b.family != family) continue;
-    int full = b.prefix / 8, rest = b.prefix % 8;
-    if (std::memcmp(b.bytes.data(), bytes.data(), static_cast<std::size_t>(full)) != 0) continue;
-    if (rest != 0) {
-      auto mask = static_cast<unsigned char>(0xff << (8 - rest));
-      if ((b.bytes[static_cast<std::size_t>(full)] & mask) !=
-          (bytes[static_cast<std::size_t>(full)] & mask)) {
-        continue;
-      }
-    }
-    return true;
-  }
-  return false;
+  return everyone_ || blocks_.contains(address);
 }
 
 }  // namespace parkd::metrics

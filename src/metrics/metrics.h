@@ -4,6 +4,8 @@
 // a few relaxed atomic increments on fixed tables (no lock, no allocation), so it can
 // sit on every request.
 
+#include "common/client_address.h"
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -92,13 +94,8 @@ class AllowList {
   bool allows(std::string_view address) const;
 
  private:
-  struct Block {
-    int family = 0;  // AF_INET or AF_INET6
-    std::array<unsigned char, 16> bytes{};
-    int prefix = 0;
-  };
   bool everyone_ = false;
-  std::vector<Block> blocks_;
+  AddressSet blocks_;
 };
 
 }  // namespace parkd::metrics

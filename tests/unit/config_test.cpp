@@ -75,7 +75,9 @@ TEST(Config, NamesTheVariableInEveryError) {
                                                   {"WORKER_CONCURRENCY", "0"},
                                                   {"ADMIN_PASSWORD", "123"},
                                                   {"SQLITE_SYNCHRONOUS", "OFF"},
-                                                  {"IDLE_TIMEOUT", "0"}};
+                                                  {"IDLE_TIMEOUT", "0"},
+                                                  {"LOG_FORMAT", "xml"},
+                                                  {"TRUSTED_PROXIES", "10.0.0.1,nginx"}};
   for (const auto& [name, value] : bad) {
     auto c = load_config(env({{name, value}}));
     ASSERT_FALSE(c.ok()) << name << "=" << value;
@@ -90,6 +92,30 @@ TEST(Config, AnOverrideDirectoryThatIsNotThereStopsStartUp) {
     EXPECT_NE(missing.error().message.find(name), std::string::npos) << missing.error().message;
     auto present = load_config(env({{name, std::filesystem::temp_directory_path().string()}}));
     EXPECT_TRUE(present.ok()) << name;
+  }
+}
+
+TEST(Config, TrustsNoProxyAndLogsTextByDefault) {
+  auto c = load_config(env({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->trusted_proxies.empty());
+  EXPECT_EQ(c->log_format, "text");
+}
+
+TEST(Config, ReadsTrustedProxiesAndTheLogFormat) {
+  auto c = load_config(
+      env({{"TRUSTED_PROXIES", " 127.0.0.1, 10.0.0.0/8 ,fd00::/8,"}, {"LOG_FORMAT", "json"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->trusted_proxies, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "fd00::/8"}));
+  EXPECT_EQ(c->log_format, "json");
+}
+
+TEST(Config, RejectsATrustedProxyItCannotReadNamingTheEntry) {
+  for (const std::string bad : {"*", "10.0.0.0/33", "::1/129", "proxy.local", "10.0.0.1:80"}) {
+    auto c = load_config(env({{"TRUSTED_PROXIES", "127.0.0.1," + bad}}));
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.error().message.find("TRUSTED_PROXIES"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("'" + bad + "'"), std::string::npos) << c.error().message;
   }
 }
 

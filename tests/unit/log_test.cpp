@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -106,6 +107,68 @@ TEST_F(LineSinkTest, TurningBatchingOffWritesWhatIsKept) {
   logger_->info("kept");
   sink_->batch(false);
   EXPECT_EQ(written(), "info kept\n");
+}
+
+// The line formats, through the default logger as parkd uses them.
+class LogFormatTest : public LineSinkTest {
+ protected:
+  void SetUp() override {
+    LineSinkTest::SetUp();
+    previous_ = spdlog::default_logger();
+    spdlog::set_default_logger(logger_);
+  }
+  void TearDown() override {
+    spdlog::set_default_logger(previous_);
+    LineSinkTest::TearDown();
+  }
+  void use_format(LogFormat format) { logger_->set_formatter(make_log_formatter(format)); }
+
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST_F(LogFormatTest, TextPutsFieldsAndTheRequestIdAfterTheMessage) {
+  use_format(LogFormat::text);
+  {
+    RequestLogScope scope("abc-1");
+    const LogField fields[] = {{"client", "203.0.113.7"}, {"status", "200", true, true}};
+    log_with_fields(spdlog::level::info, "GET /api/lots 200 1.2ms", fields);
+    spdlog::error("something broke");
+  }
+  spdlog::info("outside");
+  std::string out = written();
+  EXPECT_NE(out.find(" info GET /api/lots 200 1.2ms client=203.0.113.7 request_id=abc-1\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("status="), std::string::npos) << "said in the message already";
+  EXPECT_NE(out.find(" error something broke request_id=abc-1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(" info outside\n"), std::string::npos) << out;
+  EXPECT_EQ(out.rfind("2", 0), 0u) << "starts with the time";
+}
+
+TEST_F(LogFormatTest, JsonWritesOneObjectPerLineWithTimeLevelMessageAndFields) {
+  use_format(LogFormat::json);
+  {
+    RequestLogScope scope("abc-2");
+    const LogField fields[] = {{"client", "2001:db8::1"}, {"status", "404", true, true}};
+    log_with_fields(spdlog::level::warn, "GET /\"quoted\"\n\x01 \xff\xc3\xa9 404", fields);
+  }
+  spdlog::info("plain");
+  std::string out = written();
+  auto newline = out.find('\n');
+  ASSERT_NE(newline, std::string::npos);
+  auto first = nlohmann::json::parse(out.substr(0, newline));
+  EXPECT_EQ(first["level"], "warning");
+  EXPECT_EQ(first["message"], "GET /\"quoted\"\n\x01 \xef\xbf\xbd\xc3\xa9 404")
+      << "bytes that are not UTF-8 become U+FFFD";
+  EXPECT_EQ(first["client"], "2001:db8::1");
+  EXPECT_EQ(first["status"], 404);
+  EXPECT_EQ(first["request_id"], "abc-2");
+  std::string time = first["time"];
+  EXPECT_EQ(time.size(), 24u) << time;
+  EXPECT_EQ(time.back(), 'Z');
+  auto second = nlohmann::json::parse(out.substr(newline + 1));
+  EXPECT_EQ(second["message"], "plain");
+  EXPECT_FALSE(second.contains("request_id"));
 }
 
 }  // namespace
