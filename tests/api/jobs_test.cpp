@@ -122,6 +122,8 @@ TEST_F(Jobs, AJobThatFailsTwiceSucceedsOnTheThirdAttempt) {
   EXPECT_EQ(job["attempts"], 3);
   EXPECT_EQ(job["type"], "selftest");
   EXPECT_TRUE(job["finished_at"].is_string());
+  // It recovered: the error of the failed attempts no longer shows.
+  EXPECT_TRUE(job["last_error"].is_null()) << job.dump();
   EXPECT_EQ(lines_of(marker()),
             std::vector<std::string>{"job " + std::to_string(id) + " attempt 3"});
 }
