@@ -1,5 +1,6 @@
 #include "jobs/tasks.h"
 
+#include "jobs/backoff.h"
 #include "metrics/metrics.h"
 
 #include "reports/exports.h"
@@ -101,7 +102,8 @@ Status fan_out(JobRun& run, TaskDeps& d, const std::string& child_type,
     for (const auto& p : payloads) {
       std::string dedupe =
           fmt::format("{}:{}:{}", child_type, run.job().id, p.value(key_of_each, json()).dump());
-      tx.enqueue_job({child_type, p.dump(), dedupe, at, d.config.job_max_attempts, std::nullopt},
+      tx.enqueue_job({child_type, p.dump(), dedupe, at,
+                      max_attempts_for(child_type, d.config.job_max_attempts), std::nullopt},
                      at);
     }
     return ok_status();
@@ -119,7 +121,7 @@ Status daily_reminder(JobRun& run, TaskDeps& d) {
   });
   if (!st) return st;
   spdlog::info("jobs: daily reminder for {} inactive user(s)", payloads.size());
-  return fan_out(run, d, "daily_reminder_email", payloads, "user_id");
+  return fan_out(run, d, job_types::daily_reminder_email, payloads, "user_id");
 }
 
 Status daily_reminder_email(JobRun& run, TaskDeps& d) {
@@ -157,7 +159,7 @@ Status monthly_report(JobRun& run, TaskDeps& d) {
   });
   if (!st) return st;
   spdlog::info("jobs: monthly report for {}: admin + {} user(s)", month.label, payloads.size() - 1);
-  return fan_out(run, d, "monthly_report_email", payloads, "user_id");
+  return fan_out(run, d, job_types::monthly_report_email, payloads, "user_id");
 }
 
 Status monthly_report_email(JobRun& run, TaskDeps& d) {
@@ -336,14 +338,15 @@ void register_tasks(JobRegistry& registry, const TaskDeps& deps) {
   };
   registry.add(job_types::booking_confirmation, with(booking_confirmation));
   registry.add(job_types::daily_reminder, with(daily_reminder));
-  registry.add("daily_reminder_email", with(daily_reminder_email));
+  registry.add(job_types::daily_reminder_email, with(daily_reminder_email));
   registry.add(job_types::monthly_report, with(monthly_report));
-  registry.add("monthly_report_email", with(monthly_report_email));
+  registry.add(job_types::monthly_report_email, with(monthly_report_email));
   registry.add(job_types::daily_admin_report, with(daily_admin_report));
   registry.add(job_types::user_export, with(user_export));
   registry.add(job_types::admin_export, with(admin_export));
-  registry.add(job_types::complete_reservations, [d](JobRun&) -> Status {
+  registry.add(job_types::complete_reservations, [d](JobRun& run) -> Status {
     auto n = d->bookings.complete_ended_reservations();
+    if (n && *n == 0) run.report_nothing_changed();
     return n ? ok_status() : Status(n.error());
   });
   registry.add(job_types::purge, [d](JobRun&) -> Status {

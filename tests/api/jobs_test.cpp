@@ -286,6 +286,50 @@ TEST_F(Jobs, TwoSchedulersFireEachDueTimeOnce) {
   EXPECT_TRUE(a.running() && b.running());
 }
 
+TEST_F(Jobs, TheEveryMinuteSweepLogsAtInfoOnlyWhenItCompletesAReservation) {
+  auto sweep_jobs_succeeded = [&](std::size_t n) {
+    return eventually(
+        [&] {
+          auto jobs = jobs_of_type(http(), admin_, "complete_reservations");
+          std::size_t done = 0;
+          for (const auto& j : jobs) done += j["status"] == "succeeded";
+          return done >= n;
+        },
+        20s);
+  };
+  // A sweep that finds nothing to do: neither its firing nor its success is logged.
+  std::int64_t offset = offset_before_minute(6);
+  std::int64_t due = unix_now() + 6 + offset;
+  due -= due % 60;
+  start_api({{"PARKD_CLOCK_OFFSET", std::to_string(offset)}}, {"serve"});
+  ASSERT_TRUE(sweep_jobs_succeeded(1)) << api_->log();
+  std::this_thread::sleep_for(1500ms);  // info lines are written within a second
+  EXPECT_EQ(api_->log().find("complete_reservations fired"), std::string::npos) << api_->log();
+  EXPECT_EQ(api_->log().find("(complete_reservations) succeeded"), std::string::npos)
+      << api_->log();
+  api_.reset();
+
+  // A reservation that ended an hour ago (booked with parkd's clock two hours back).
+  start_api({{"PARKD_CLOCK_OFFSET", "-7200"}}, kApiOnly);
+  auto lot = create_lot(http(), admin_, 1);
+  auto user = make_user(*api_);
+  ASSERT_EQ(book(http(), user.token, reservation(lot["id"].get<std::int64_t>(), -7200 + 120, -3600))
+                .status,
+            201);
+  api_.reset();
+
+  // The next minute's sweep completes it, and says so at info.
+  offset = due + 60 - 6 - unix_now();
+  start_api({{"PARKD_CLOCK_OFFSET", std::to_string(offset)}}, {"serve"});
+  ASSERT_TRUE(sweep_jobs_succeeded(2)) << api_->log();
+  bool completed_line = eventually(
+      [&] { return api_->log().find("(complete_reservations) succeeded") != std::string::npos; },
+      5s);
+  EXPECT_TRUE(completed_line) << api_->log();
+  EXPECT_NE(api_->log().find("booking: completed 1 ended reservation(s)"), std::string::npos)
+      << api_->log();
+}
+
 TEST_F(Jobs, ADueTimeMissedWhileNothingRanFiresOnceAtStartUp) {
   start_api({}, kApiOnly);
   std::int64_t offset = offset_before_minute(4);
