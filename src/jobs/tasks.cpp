@@ -38,17 +38,19 @@ Timestamp report_time(const Job& job) {
 
 mail::Recipient recipient(const User& u) { return {u.email, u.username.value_or("")}; }
 
-// Sends `message` once per job: a retry after a successful send does nothing.
-Status send_once(JobRun& run, mail::MailTransport& transport,
-                 const Result<mail::MailMessage>& message) {
+// Sends `message` once per job: a retry after a successful send does nothing. Every
+// attempt gives it the job's Message-ID.
+Status send_once(JobRun& run, mail::MailTransport& transport, Result<mail::MailMessage> message) {
   if (run.done("sent")) return ok_status();
   if (!message) return message.error();
-  if (Status st = transport.send(*message); !st) {
+  message->message_id_left = message_id_left_for(run.job());
+  auto delivered = transport.send(*message);
+  if (!delivered) {
     metrics::mail_counters().failed.fetch_add(1, std::memory_order_relaxed);
-    return st;
+    return delivered.error();
   }
   metrics::mail_counters().sent.fetch_add(1, std::memory_order_relaxed);
-  spdlog::info("mail: sent '{}' to {} via {}", message->subject, message->to, transport.name());
+  spdlog::info("mail: '{}' to {}: {}", message->subject, message->to, *delivered);
   run.mark_done_at_finish("sent");  // sending is each email job's last step
   return ok_status();
 }
@@ -312,6 +314,10 @@ Status selftest(JobRun& run) {
 }
 
 }  // namespace
+
+std::string message_id_left_for(const Job& job) {
+  return fmt::format("job-{}.{}.{}", job.id, job.type, to_unix(job.created_at));
+}
 
 Period previous_day(Timestamp at, const date::time_zone* tz) {
   auto days = day_starts(tz, at, 2);  // [yesterday, today, tomorrow]
