@@ -208,23 +208,28 @@ int cmd_enqueue(const std::string& type, const std::string& payload) {
   return 0;
 }
 
-// Records what a `parkd send` run delivered; in a dry run, delivers nothing.
+// Records what a `parkd send` run did with each message; in a dry run, delivers nothing.
 class ReportingTransport final : public mail::MailTransport {
  public:
   ReportingTransport(std::unique_ptr<mail::MailTransport> inner, bool dry_run)
       : inner_(std::move(inner)), dry_run_(dry_run) {}
-  Status send(const mail::MailMessage& m) override {
+  Result<std::string> send(const mail::MailMessage& m) override {
+    std::string done = "would send (dry run, nothing sent)";
     if (!dry_run_) {
-      if (Status st = inner_->send(m); !st) return st;
+      auto delivered = inner_->send(m);
+      if (!delivered) return delivered.error();
+      done = std::move(*delivered);
     } else if (auto mime = mail::build_mime(m, now(), "localhost"); !mime) {
       return mime.error();  // a dry run still proves every message renders
     }
+    std::string line = m.to + "  " + m.subject;
+    if (!m.attachments.empty())
+      line += "  [" + std::to_string(m.attachments.size()) + " attachment(s)]";
+    // What happened first: "would send: ", "sent via SMTP (...): ", "written to ...: ".
+    std::string what = dry_run_ ? "would send" : done.substr(0, done.find(" ("));
     std::lock_guard lock(mutex_);
-    lines_.push_back(m.to + "  " + m.subject +
-                     (m.attachments.empty()
-                          ? ""
-                          : "  [" + std::to_string(m.attachments.size()) + " attachment(s)]"));
-    return ok_status();
+    lines_.push_back(what + ": " + line);
+    return done;
   }
   std::string name() const override { return dry_run_ ? "dry-run" : inner_->name(); }
   std::vector<std::string> lines() {
@@ -289,14 +294,17 @@ int cmd_send(SendFlags f) {
   // Confirmations are already queued with their bookings: running the queue sends them.
   int ran = (*background)->worker().run_due();
   auto lines = report->lines();
-  for (const auto& line : lines)
-    std::printf("%s %s\n", f.dry_run ? "would send:" : "sent:", line.c_str());
+  for (const auto& line : lines) std::printf("%s\n", line.c_str());
   auto failed = jobs.list(std::string("failed"), std::nullopt, 1000, 0);
+  std::string outcome = "sent via smtp";
+  if (f.dry_run) {
+    outcome = "rendered (dry run, nothing sent)";
+  } else if (c.smtp.host.empty()) {
+    outcome = "written to " + c.outbox_dir + " (SMTP_HOST is unset: nothing sent)";
+  }
   std::printf("%zu email(s) %s by %d job(s); %lld job(s) waiting to retry (see parkd logs)\n",
-              lines.size(),
-              f.dry_run ? "rendered (dry run, nothing sent)"
-                        : ("sent via " + (*background)->transport().name()).c_str(),
-              ran, failed ? static_cast<long long>(failed->total) : 0LL);
+              lines.size(), outcome.c_str(), ran,
+              failed ? static_cast<long long>(failed->total) : 0LL);
   if (!scratch.empty()) {
     rt->store.reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(scratch + suffix);

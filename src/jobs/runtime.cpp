@@ -1,6 +1,7 @@
 #include "jobs/runtime.h"
 
 #include "mail/settings.h"
+#include "services/job_service.h"
 
 #include <spdlog/spdlog.h>
 
@@ -32,6 +33,7 @@ Result<std::unique_ptr<BackgroundRuntime>> BackgroundRuntime::create(
       store, rt->registry_, WorkerOptions{c.worker_concurrency, c.job_lease_seconds, 1000});
   auto schedules = make_schedules(default_schedules(c));
   if (!schedules) return schedules.error();
+  for (auto& entry : *schedules) entry.quiet = entry.name == job_types::complete_reservations;
   rt->scheduler_ =
       std::make_unique<Scheduler>(store, std::move(*schedules), tz, c.job_max_attempts);
   Worker* worker = rt->worker_.get();

@@ -1,6 +1,7 @@
 #include "jobs/scheduler.h"
 
 #include "common/threads.h"
+#include "jobs/backoff.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -45,10 +46,12 @@ int Scheduler::fire_due(Timestamp since, Timestamp at) {
       auto due = latest_fire_at_or_before(e.cron, at, not_before, tz_);
       if (!due) return ok_status();
       std::string payload = fmt::format(R"({{"due_at":"{}"}})", format_iso8601(*due));
-      if (tx.claim_schedule_run(
-              e.name, *due, {e.name, payload, std::nullopt, at, max_attempts_, std::nullopt}, at)) {
+      NewJob job{e.name,      payload, std::nullopt, at, max_attempts_for(e.name, max_attempts_),
+                 std::nullopt};
+      if (tx.claim_schedule_run(e.name, *due, job, at)) {
         ++claimed;
-        spdlog::info("scheduler: {} fired for {}", e.name, format_iso8601(*due));
+        spdlog::log(e.quiet ? spdlog::level::debug : spdlog::level::info,
+                    "scheduler: {} fired for {}", e.name, format_iso8601(*due));
       }
       return ok_status();
     });

@@ -21,6 +21,9 @@ struct ScheduleEntry {
   std::string name;  // also the job type it enqueues
   std::string expression;
   CronSchedule cron;
+  // Fires so often (the every-minute reservation sweep) that each firing is logged at
+  // debug; the job says at info when it changed something.
+  bool quiet = false;
 };
 
 // Parses each expression; errors name the schedule's environment variable.

@@ -1,5 +1,6 @@
 #include "jobs/tasks.h"
 
+#include "jobs/backoff.h"
 #include "metrics/metrics.h"
 
 #include "reports/exports.h"
@@ -37,17 +38,19 @@ Timestamp report_time(const Job& job) {
 
 mail::Recipient recipient(const User& u) { return {u.email, u.username.value_or("")}; }
 
-// Sends `message` once per job: a retry after a successful send does nothing.
-Status send_once(JobRun& run, mail::MailTransport& transport,
-                 const Result<mail::MailMessage>& message) {
+// Sends `message` once per job: a retry after a successful send does nothing. Every
+// attempt gives it the job's Message-ID.
+Status send_once(JobRun& run, mail::MailTransport& transport, Result<mail::MailMessage> message) {
   if (run.done("sent")) return ok_status();
   if (!message) return message.error();
-  if (Status st = transport.send(*message); !st) {
+  message->message_id_left = message_id_left_for(run.job());
+  auto delivered = transport.send(*message);
+  if (!delivered) {
     metrics::mail_counters().failed.fetch_add(1, std::memory_order_relaxed);
-    return st;
+    return delivered.error();
   }
   metrics::mail_counters().sent.fetch_add(1, std::memory_order_relaxed);
-  spdlog::info("mail: sent '{}' to {} via {}", message->subject, message->to, transport.name());
+  spdlog::info("mail: '{}' to {}: {}", message->subject, message->to, *delivered);
   run.mark_done_at_finish("sent");  // sending is each email job's last step
   return ok_status();
 }
@@ -101,7 +104,8 @@ Status fan_out(JobRun& run, TaskDeps& d, const std::string& child_type,
     for (const auto& p : payloads) {
       std::string dedupe =
           fmt::format("{}:{}:{}", child_type, run.job().id, p.value(key_of_each, json()).dump());
-      tx.enqueue_job({child_type, p.dump(), dedupe, at, d.config.job_max_attempts, std::nullopt},
+      tx.enqueue_job({child_type, p.dump(), dedupe, at,
+                      max_attempts_for(child_type, d.config.job_max_attempts), std::nullopt},
                      at);
     }
     return ok_status();
@@ -119,7 +123,7 @@ Status daily_reminder(JobRun& run, TaskDeps& d) {
   });
   if (!st) return st;
   spdlog::info("jobs: daily reminder for {} inactive user(s)", payloads.size());
-  return fan_out(run, d, "daily_reminder_email", payloads, "user_id");
+  return fan_out(run, d, job_types::daily_reminder_email, payloads, "user_id");
 }
 
 Status daily_reminder_email(JobRun& run, TaskDeps& d) {
@@ -157,7 +161,7 @@ Status monthly_report(JobRun& run, TaskDeps& d) {
   });
   if (!st) return st;
   spdlog::info("jobs: monthly report for {}: admin + {} user(s)", month.label, payloads.size() - 1);
-  return fan_out(run, d, "monthly_report_email", payloads, "user_id");
+  return fan_out(run, d, job_types::monthly_report_email, payloads, "user_id");
 }
 
 Status monthly_report_email(JobRun& run, TaskDeps& d) {
@@ -311,6 +315,10 @@ Status selftest(JobRun& run) {
 
 }  // namespace
 
+std::string message_id_left_for(const Job& job) {
+  return fmt::format("job-{}.{}.{}", job.id, job.type, to_unix(job.created_at));
+}
+
 Period previous_day(Timestamp at, const date::time_zone* tz) {
   auto days = day_starts(tz, at, 2);  // [yesterday, today, tomorrow]
   return {days[0].second, days[1].second, days[0].first};
@@ -336,14 +344,15 @@ void register_tasks(JobRegistry& registry, const TaskDeps& deps) {
   };
   registry.add(job_types::booking_confirmation, with(booking_confirmation));
   registry.add(job_types::daily_reminder, with(daily_reminder));
-  registry.add("daily_reminder_email", with(daily_reminder_email));
+  registry.add(job_types::daily_reminder_email, with(daily_reminder_email));
   registry.add(job_types::monthly_report, with(monthly_report));
-  registry.add("monthly_report_email", with(monthly_report_email));
+  registry.add(job_types::monthly_report_email, with(monthly_report_email));
   registry.add(job_types::daily_admin_report, with(daily_admin_report));
   registry.add(job_types::user_export, with(user_export));
   registry.add(job_types::admin_export, with(admin_export));
-  registry.add(job_types::complete_reservations, [d](JobRun&) -> Status {
+  registry.add(job_types::complete_reservations, [d](JobRun& run) -> Status {
     auto n = d->bookings.complete_ended_reservations();
+    if (n && *n == 0) run.report_nothing_changed();
     return n ? ok_status() : Status(n.error());
   });
   registry.add(job_types::purge, [d](JobRun&) -> Status {

@@ -25,6 +25,14 @@ struct TaskDeps {
 
 void register_tasks(JobRegistry& registry, const TaskDeps& deps);
 
+// The left part of the Message-ID of the email that `job` sends
+// ("job-42.booking_confirmation.1764864000"; the domain is MAIL_FROM's): the same on every
+// attempt, so the copy that a crash after the SMTP server accepted the message (and
+// before the job recorded it) sends again can be recognised. The job's creation time
+// keeps it apart from another installation's job of the same id (a copy of this
+// database, a test instance sending from the same domain).
+std::string message_id_left_for(const Job& job);
+
 // The job types scheduled by cron, with their configured expressions.
 std::vector<std::pair<std::string, std::string>> default_schedules(const Config& config);
 

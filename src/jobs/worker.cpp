@@ -135,6 +135,8 @@ std::optional<Job> Worker::execute(const Job& job) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
+  bool retries =
+      !outcome && job.attempts < job.max_attempts && !is_permanent_failure(outcome.error());
   // The outcome is recorded in the transaction that claims the next job: one write per
   // job instead of two, and the writer is the one serial step of a busy SQLite instance.
   std::optional<Job> next;
@@ -147,7 +149,7 @@ std::optional<Job> Worker::execute(const Job& job) {
       }
     } else {
       std::optional<Timestamp> retry_at;
-      if (job.attempts < job.max_attempts) retry_at = at + retry_delay(job.attempts);
+      if (retries) retry_at = at + retry_delay(job.attempts);
       tx.fail_job(job.id, job.attempts, outcome.error().message, retry_at, at);
     }
     next = stopping_ ? std::nullopt : claim(tx);
@@ -158,19 +160,23 @@ std::optional<Job> Worker::execute(const Job& job) {
     spdlog::error("worker: could not record the outcome of job {}", job.id);
   }
   if (outcome) {
-    spdlog::info("worker: job {} ({}) succeeded on attempt {} in {} ms", job.id, job.type,
-                 job.attempts, ms);
-  } else if (job.attempts < job.max_attempts) {
+    spdlog::log(run.changed_nothing() ? spdlog::level::debug : spdlog::level::info,
+                "worker: job {} ({}) succeeded on attempt {} in {} ms", job.id, job.type,
+                job.attempts, ms);
+  } else if (retries) {
     spdlog::warn("worker: job {} ({}) failed on attempt {}/{}: {}; will retry", job.id, job.type,
                  job.attempts, job.max_attempts, outcome.error().message);
+  } else if (job.attempts < job.max_attempts) {
+    spdlog::error("worker: job {} ({}) is dead on attempt {}: {} (permanent: not retried)", job.id,
+                  job.type, job.attempts, outcome.error().message);
   } else {
     spdlog::error("worker: job {} ({}) is dead after {} attempts: {}", job.id, job.type,
                   job.attempts, outcome.error().message);
   }
   metrics::job_metrics().record(job.type,
-                                outcome                           ? JobOutcome::succeeded
-                                : job.attempts < job.max_attempts ? JobOutcome::failed
-                                                                  : JobOutcome::dead,
+                                outcome   ? JobOutcome::succeeded
+                                : retries ? JobOutcome::failed
+                                          : JobOutcome::dead,
                                 std::chrono::milliseconds(ms));
   return next;
 }

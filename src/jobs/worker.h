@@ -3,7 +3,8 @@
 // the same transaction as whatever caused them. N threads claim due jobs with a lease
 // (extended while the job runs); a job whose worker died is claimed again once its
 // lease lapses. A failed attempt is retried with exponential backoff and jitter until
-// max_attempts, then the job is dead with its last error kept.
+// max_attempts, then the job is dead with its last error kept; a permanent failure
+// (jobs::is_permanent_failure) makes it dead at once. A success clears the last error.
 
 #include "common/result.h"
 #include "store/store.h"
@@ -35,11 +36,16 @@ class JobRun {
   // effect and that write repeats the side effect on the next attempt.)
   void mark_done_at_finish(std::string step) { steps_at_finish_.push_back(std::move(step)); }
   const std::vector<std::string>& steps_at_finish() const { return steps_at_finish_; }
+  // For a routine job (the every-minute sweep): this run found nothing to do, so its
+  // success is logged at debug instead of info.
+  void report_nothing_changed() { changed_nothing_ = true; }
+  bool changed_nothing() const { return changed_nothing_; }
 
  private:
   Store& store_;
   const Job& job_;
   std::vector<std::string> steps_at_finish_;
+  bool changed_nothing_ = false;
 };
 
 // Records `step` in the job's progress (a JSON object of finished steps).

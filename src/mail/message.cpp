@@ -76,6 +76,21 @@ bool is_content_type(std::string_view value) {
   return true;
 }
 
+// RFC 5322 dot-atom-text: atext runs separated by single dots (an id-left).
+bool is_dot_atom(std::string_view text) {
+  constexpr std::string_view kAtextSpecials = "!#$%&'*+-/=?^_`{|}~";
+  if (text.empty() || text.size() > 200 || text.front() == '.' || text.back() == '.') return false;
+  char previous = '\0';
+  for (char c : text) {
+    bool atext = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                 kAtextSpecials.find(c) != std::string_view::npos;
+    if (!atext && c != '.') return false;
+    if (c == '.' && previous == '.') return false;
+    previous = c;
+  }
+  return true;
+}
+
 std::string address_header(std::string_view address, std::string_view display_name) {
   if (display_name.empty()) return std::string(address);
   return encode_display_name(display_name) + " <" + std::string(address) + ">";
@@ -210,6 +225,10 @@ Status write_mime(const MailMessage& message, Timestamp date, std::string_view m
   if (!is_domain(message_id_domain)) {
     return Error::bad_request("invalid_address", "Invalid Message-ID domain");
   }
+  if (has_line_break(message.message_id_left)) return header_injection("Message-ID");
+  if (!message.message_id_left.empty() && !is_dot_atom(message.message_id_left)) {
+    return Error::bad_request("invalid_address", "Invalid Message-ID");
+  }
   if (message.text.empty()) {
     return Error::bad_request("missing_body", "A message needs a plain-text body");
   }
@@ -222,8 +241,10 @@ Status write_mime(const MailMessage& message, Timestamp date, std::string_view m
   headers += "To: " + address_header(message.to, message.to_name) + "\r\n";
   headers += "Subject: " + encode_header_text(message.subject, 9) + "\r\n";
   headers += "Date: " + format_rfc5322_date(date) + "\r\n";
-  headers += "Message-ID: <" + random_hex(16) + "." + std::to_string(to_unix(date)) + "@" +
-             std::string(message_id_domain) + ">\r\n";
+  std::string id_left = message.message_id_left.empty()
+                            ? random_hex(16) + "." + std::to_string(to_unix(date))
+                            : message.message_id_left;
+  headers += "Message-ID: <" + id_left + "@" + std::string(message_id_domain) + ">\r\n";
   headers += "MIME-Version: 1.0\r\n";
   if (auto st = out(headers); !st) return st;
   return write_body_entity(message, out);

@@ -38,6 +38,11 @@ struct MailMessage {
   std::string text;  // plain-text body (required)
   std::string html;  // HTML body; empty = a plain-text-only message
   std::vector<Attachment> attachments;
+  // The left part of the Message-ID ("job-42.booking_confirmation.1764864000"): the
+  // same for every attempt to send the same email, so that a mail system that receives
+  // it twice (a crash between the SMTP server's acceptance and the job's record of it)
+  // can recognise the copy. Empty = a random one, new for each call.
+  std::string message_id_left;
 };
 
 // The content type of CSV attachments.
@@ -51,7 +56,8 @@ Status validate_address(std::string_view address);
 
 // The complete message (headers and body, CRLF line ends) ready for SMTP DATA or a
 // .eml file:
-//   From, To, Subject, Date (RFC 5322, UTC "+0000"), Message-ID <random@domain>,
+//   From, To, Subject, Date (RFC 5322, UTC "+0000"), Message-ID <left@domain> (left =
+//   message_id_left, or random when that is empty),
 //   MIME-Version: 1.0; body multipart/alternative (text/plain then text/html, both
 //   UTF-8 quoted-printable), or text/plain alone when `html` is empty; wrapped in
 //   multipart/mixed with each attachment as base64 (Content-Disposition: attachment)
@@ -60,8 +66,9 @@ Status validate_address(std::string_view address);
 // `message_id_domain` is the right-hand side of the Message-ID; empty = the domain of
 // `from`.
 // Errors: bad_request "header_injection" (CR or LF in any header value: from, to,
-// names, subject, attachment filename or content type), bad_request "invalid_address"
-// (from, to or the Message-ID domain), bad_request "missing_body" (empty text),
+// names, subject, attachment filename, content type or message_id_left), bad_request
+// "invalid_address" (from, to, the Message-ID domain, or a message_id_left that is not a
+// dot-atom), bad_request "missing_body" (empty text),
 // bad_request "invalid_attachment" (empty filename or malformed content type).
 Result<std::string> build_mime(const MailMessage& message, Timestamp date,
                                std::string_view message_id_domain);

@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -140,13 +142,78 @@ void set_connection_options(CURL* h, const SmtpConfig& config, const std::string
   }
 }
 
-// The smtp_error for a failed transfer, with every form of the password removed.
-Error failure(const SmtpConfig& config, CURLcode code, const char* detail, long reply) {
+// What the SMTP conversation got to, seen through libcurl's debug callback: the verb of
+// the last command sent and the server's last reply line. Only known verbs are kept:
+// the other lines a client sends are AUTH exchanges (credentials).
+struct Conversation {
+  std::string last_verb;   // "MAIL", "RCPT", "DATA", ...
+  std::string last_reply;  // "550 5.1.1 <x@example.com>: no such user"
+  bool quitting = false;   // QUIT sent: what follows says nothing about the message
+};
+
+constexpr std::size_t kMaxReplyShown = 300;
+
+void keep_last_reply(Conversation& conversation, std::string_view text) {
+  // A multi-line reply ("250-...", "250 ...") arrives whole or line by line; the last
+  // line with a reply code is the one that counts.
+  while (!text.empty()) {
+    std::size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+    if (line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
+        std::isdigit(static_cast<unsigned char>(line[1])) &&
+        std::isdigit(static_cast<unsigned char>(line[2]))) {
+      conversation.last_reply = std::string(line.substr(0, kMaxReplyShown));
+    }
+    if (eol == std::string_view::npos) break;
+    text.remove_prefix(eol + 1);
+  }
+}
+
+void keep_last_verb(Conversation& conversation, std::string_view text) {
+  static constexpr std::array<std::string_view, 9> kVerbs{
+      "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "NOOP"};
+  std::string_view verb = text.substr(0, text.find_first_of(" \r\n"));
+  if (verb == "QUIT") conversation.quitting = true;
+  for (std::string_view known : kVerbs) {
+    if (verb == known) conversation.last_verb = std::string(known);
+  }
+}
+
+// CURLOPT_DEBUGFUNCTION: reads the protocol lines (never the message, never logs).
+int watch_conversation(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  auto* conversation = static_cast<Conversation*>(user);
+  if (conversation->quitting) return 0;
+  if (type == CURLINFO_HEADER_IN) keep_last_reply(*conversation, {data, size});
+  if (type == CURLINFO_HEADER_OUT) keep_last_verb(*conversation, {data, size});
+  return 0;
+}
+
+// A 5xx reply to the recipient or to the message itself is about this message alone
+// and final (RFC 5321 4.2.1). A refused login or sender is about the installation: every
+// message would fail alike until an operator fixes the settings, so those stay retried.
+bool refused_for_good(const Conversation& conversation, long reply) {
+  return reply >= 500 && reply <= 599 &&
+         (conversation.last_verb == "RCPT" || conversation.last_verb == "DATA");
+}
+
+// The error for a failed transfer, with every form of the password removed.
+Error failure(const SmtpConfig& config, CURLcode code, const char* detail, long reply,
+              const Conversation& conversation) {
   std::string text = "SMTP delivery via " + config.host + ":" + std::to_string(config.port) +
                      " failed: " + curl_easy_strerror(code);
   if (detail[0] != '\0') text += std::string(" (") + detail + ")";
-  if (reply >= 400) text += " (server replied " + std::to_string(reply) + ")";
-  return smtp_error(without_secrets(config, std::move(text)));
+  if (!conversation.last_reply.empty() &&
+      conversation.last_reply.starts_with(std::to_string(reply))) {
+    text += " (server replied " + conversation.last_reply + ")";
+  } else if (reply >= 400) {
+    text += " (server replied " + std::to_string(reply) + ")";
+  }
+  text = without_secrets(config, std::move(text));
+  if (refused_for_good(conversation, reply)) {
+    return Error::bad_request("smtp_rejected", std::move(text));
+  }
+  return smtp_error(std::move(text));
 }
 
 }  // namespace
@@ -161,7 +228,7 @@ SmtpTransport::SmtpTransport(SmtpConfig config) : config_(std::move(config)) {
   }
 }
 
-Status SmtpTransport::send(const MailMessage& message) {
+Result<std::string> SmtpTransport::send(const MailMessage& message) {
   auto built = build_for_upload(message);
   if (!built) return built.error();
   const std::string& envelope_from = config_.from.empty() ? message.from : config_.from;
@@ -184,12 +251,17 @@ Status SmtpTransport::send(const MailMessage& message) {
   curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(built->size()));
   curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
   curl_easy_setopt(h, CURLOPT_READDATA, &upload);
+  Conversation conversation;
+  curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, watch_conversation);
+  curl_easy_setopt(h, CURLOPT_DEBUGDATA, &conversation);
+  curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);  // the debug function is only called so
 
   CURLcode code = curl_easy_perform(h);
-  if (code == CURLE_OK) return ok_status();
+  if (code == CURLE_OK)
+    return "sent via SMTP (" + config_.host + ":" + std::to_string(config_.port) + ")";
   long reply = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
-  return failure(config_, code, detail, reply);
+  return failure(config_, code, detail, reply, conversation);
 }
 
 }  // namespace parkd::mail

@@ -64,7 +64,7 @@ void sync_directory(const std::filesystem::path& dir) {
 
 FileTransport::FileTransport(std::filesystem::path outbox) : outbox_(std::move(outbox)) {}
 
-Status FileTransport::send(const MailMessage& message) {
+Result<std::string> FileTransport::send(const MailMessage& message) {
   Timestamp sent_at = now();
   std::error_code ec;
   std::filesystem::create_directories(outbox_, ec);
@@ -83,7 +83,7 @@ Status FileTransport::send(const MailMessage& message) {
     return outbox_error("cannot rename into", final_path, error);
   }
   sync_directory(outbox_);
-  return ok_status();
+  return "written to " + final_path.string() + " (not sent: SMTP_HOST is unset)";
 }
 
 std::unique_ptr<MailTransport> make_transport(const MailSettings& settings) {

@@ -19,10 +19,13 @@ class MailTransport {
  public:
   virtual ~MailTransport() = default;
 
-  // Hands `message` over for delivery (built with build_mime, dated now()).
+  // Hands `message` over for delivery (built with build_mime, dated now()). On success,
+  // what became of it, for logs and `parkd send`: "sent via SMTP (host:port)", "written
+  // to <file> (not sent: SMTP_HOST is unset)", so no log says "sent" for a message that
+  // was not.
   // Errors: those of build_mime (bad_request: a bad message, retrying will not help);
   // unavailable (the destination failed; a later retry may succeed).
-  virtual Status send(const MailMessage& message) = 0;
+  virtual Result<std::string> send(const MailMessage& message) = 0;
 
   // "smtp" or "file", for logs and health output.
   virtual std::string name() const = 0;
@@ -37,7 +40,7 @@ class FileTransport final : public MailTransport {
   explicit FileTransport(std::filesystem::path outbox);
 
   // Errors: build_mime's; unavailable "outbox_error" (cannot create, write or rename).
-  Status send(const MailMessage& message) override;
+  Result<std::string> send(const MailMessage& message) override;
   std::string name() const override { return "file"; }
 
   const std::filesystem::path& outbox() const { return outbox_; }
@@ -73,9 +76,14 @@ class SmtpTransport final : public MailTransport {
   explicit SmtpTransport(SmtpConfig config);
 
   // Errors: build_mime's; unavailable "smtp_error" with libcurl's description and the
-  // server's reply code when there is one, e.g. "SMTP delivery via 127.0.0.1:2525
-  // failed: Login denied (server replied 535)". The password never appears in it.
-  Status send(const MailMessage& message) override;
+  // server's reply when there is one, e.g. "SMTP delivery via 127.0.0.1:2525 failed:
+  // Login denied (server replied 535 5.7.8 Authentication credentials invalid)": a
+  // connection refused or timed out, a 4xx reply, and any refusal of the login or of the
+  // sender (MAIL FROM; the installation's settings, which an operator can fix while the
+  // job waits). bad_request "smtp_rejected" with the same text when the server refused
+  // the recipient (RCPT TO) or the message (DATA) with a permanent 5xx reply: sending it
+  // again would be refused again. The password never appears in either.
+  Result<std::string> send(const MailMessage& message) override;
   std::string name() const override { return "smtp"; }
 
  private:

@@ -1,6 +1,7 @@
 #include "services/booking_service.h"
 
 #include "domain/booking_rules.h"
+#include "jobs/backoff.h"
 #include "services/job_service.h"
 
 #include <fmt/format.h>
@@ -77,9 +78,11 @@ Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookReq
                       ? window_cost_cents(lot->price_cents, window, min_charge_minutes_)
                       : 0;
   Id id = tx.insert_booking(nb);
-  tx.enqueue_job({job_types::booking_confirmation, fmt::format(R"({{"booking_id":{}}})", id),
-                  fmt::format("booking_confirmation:{}", id), at, job_max_attempts_, user.id},
-                 at);
+  tx.enqueue_job(
+      {job_types::booking_confirmation, fmt::format(R"({{"booking_id":{}}})", id),
+       fmt::format("booking_confirmation:{}", id), at,
+       jobs::max_attempts_for(job_types::booking_confirmation, job_max_attempts_), user.id},
+      at);
   return *tx.booking(id);
 }
 

@@ -1,5 +1,7 @@
 #include "services/job_service.h"
 
+#include "jobs/backoff.h"
+
 #include <spdlog/spdlog.h>
 
 namespace parkd {
@@ -35,7 +37,8 @@ Result<Id> JobService::enqueue(const std::string& type, const std::string& paylo
   Id id = 0;
   Status st = store_.write([&](Tx& tx) {
     Timestamp at = now();
-    id = tx.enqueue_job({type, payload, std::nullopt, at, max_attempts_, owner}, at);
+    id = tx.enqueue_job(
+        {type, payload, std::nullopt, at, jobs::max_attempts_for(type, max_attempts_), owner}, at);
     return ok_status();
   });
   if (!st) return st.error();

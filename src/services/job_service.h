@@ -15,7 +15,9 @@ namespace parkd {
 namespace job_types {
 inline constexpr const char* booking_confirmation = "booking_confirmation";
 inline constexpr const char* daily_reminder = "daily_reminder";
+inline constexpr const char* daily_reminder_email = "daily_reminder_email";  // one per user
 inline constexpr const char* monthly_report = "monthly_report";
+inline constexpr const char* monthly_report_email = "monthly_report_email";  // one per recipient
 inline constexpr const char* daily_admin_report = "daily_admin_report";
 inline constexpr const char* user_export = "user_export";
 inline constexpr const char* admin_export = "admin_export";
@@ -39,7 +41,8 @@ class JobService {
   // Retention: deletes succeeded jobs and old schedule runs older than `days`.
   Result<std::int64_t> purge_finished(int days);
 
-  // Queues a job of `type` with a JSON `payload` on behalf of `owner`.
+  // Queues a job of `type` with a JSON `payload` on behalf of `owner`, with the attempts
+  // its type gets (jobs::max_attempts_for).
   // Errors: validation (`fields.type`) for a type no worker handles.
   Result<Id> enqueue(const std::string& type, const std::string& payload, std::optional<Id> owner);
 

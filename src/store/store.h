@@ -234,6 +234,8 @@ class Tx {
   // These three apply only while the job is still running under `attempt` (so a worker
   // whose lease lapsed and was taken over cannot overwrite the new owner's outcome).
   virtual bool extend_lease(Id job_id, int attempt, Timestamp lease_until) = 0;
+  // Status succeeded; the error of an earlier failed attempt is cleared, so a job that
+  // recovered does not look as if it still failed.
   virtual bool finish_job(Id job_id, int attempt, Timestamp at) = 0;
   // retry_at set: status failed, runs again then; nullopt: status dead.
   virtual bool fail_job(Id job_id, int attempt, const std::string& error,

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <thread>
 
 namespace parkd::test {
 namespace {
@@ -593,6 +594,7 @@ TEST_F(EmailDelivery, AnSmtpOutageIsRetriedAndEachMessageIsSentOnce) {
     json done = wait_for_job(http(), admin_, j["id"].get<std::int64_t>(), "succeeded", 20s);
     EXPECT_EQ(done["status"], "succeeded") << done.dump();
     EXPECT_GE(done["attempts"].get<int>(), 2);
+    EXPECT_TRUE(done["last_error"].is_null()) << done.dump();  // it recovered
   }
   EXPECT_EQ(mail(ann.email, "Booking confirmed").size(), 1u);
   EXPECT_EQ(mail(bob.email, "Booking confirmed").size(), 1u);
@@ -601,12 +603,13 @@ TEST_F(EmailDelivery, AnSmtpOutageIsRetriedAndEachMessageIsSentOnce) {
   EXPECT_FALSE(contains(api_->log(), kSmtpPassword));
 }
 
-TEST_F(EmailDelivery, ARefusedLoginFailsTheJobWithTheReasonButWithoutThePassword) {
+TEST_F(EmailDelivery, ARefusedLoginIsRetriedWithTheReasonButWithoutThePassword) {
+  // A wrong password is the installation's fault, not the message's: the job waits for
+  // an operator to fix it rather than dying.
   SmtpSink strict(SmtpSinkOptions{kSmtpUser, "another-password", true, {"PLAIN", "LOGIN"}});
   ASSERT_TRUE(strict.start());
   auto env = smtp_env();
   env["SMTP_PORT"] = std::to_string(strict.port());
-  env["JOB_MAX_ATTEMPTS"] = "1";
   ParkdProcess parkd(env, {"serve", "--no-scheduler"});
   auto admin = parkd.admin_token();
   auto lot = create_lot(parkd.client(), admin, 1);
@@ -617,7 +620,8 @@ TEST_F(EmailDelivery, ARefusedLoginFailsTheJobWithTheReasonButWithoutThePassword
   ASSERT_TRUE(eventually(
       [&] {
         jobs = jobs_of_type(parkd.client(), admin, "booking_confirmation");
-        return jobs.size() == 1 && jobs[0]["status"] == "dead";
+        return jobs.size() == 1 && jobs[0]["attempts"].get<int>() >= 2 &&
+               jobs[0]["status"] == "failed";  // the second attempt failed too
       },
       15s))
       << jobs.dump() << "\n"
@@ -626,9 +630,87 @@ TEST_F(EmailDelivery, ARefusedLoginFailsTheJobWithTheReasonButWithoutThePassword
   EXPECT_TRUE(contains(error, "535")) << error;
   EXPECT_FALSE(contains(error, kSmtpPassword)) << error;
   EXPECT_FALSE(contains(error, mail::base64_encode(kSmtpPassword))) << error;
-  EXPECT_GE(strict.failed_logins(), 1);
+  EXPECT_GE(strict.failed_logins(), 2);
   EXPECT_TRUE(strict.messages().empty());
   EXPECT_FALSE(contains(parkd.log(), kSmtpPassword));
+}
+
+TEST_F(EmailDelivery, APermanentRefusalOfOneRecipientKillsOnlyThatEmailAtOnce) {
+  ASSERT_TRUE(sink_.start());
+  start();
+  auto lot = create_lot(http(), admin_, 5);
+  auto ann = make_user(*api_), bob = make_user(*api_);
+  const std::string refusal = "550 5.1.1 <" + ann.email + ">: Recipient address rejected";
+  sink_.refuse_recipient(ann.email, refusal);
+  ASSERT_EQ(book(http(), ann.token, {{"lot_id", lot["id"]}}).status, 201);
+  ASSERT_EQ(book(http(), bob.token, {{"lot_id", lot["id"]}}).status, 201);
+
+  wait_for_mail(bob.email, "Booking confirmed");
+  json jobs;
+  ASSERT_TRUE(eventually(
+      [&] {
+        jobs = jobs_of_type(http(), admin_, "booking_confirmation");
+        return jobs.size() == 2 && jobs[1]["status"] == "dead";  // newest first: ann's is [1]
+      },
+      15s))
+      << jobs.dump() << "\n"
+      << api_->log();
+  EXPECT_EQ(jobs[0]["status"], "succeeded");
+  EXPECT_EQ(jobs[1]["attempts"], 1);
+  EXPECT_FALSE(jobs[1]["finished_at"].is_null());
+  std::string error = jobs[1]["last_error"].get<std::string>();
+  EXPECT_TRUE(contains(error, refusal)) << error;
+
+  // A retry would have come within 2 s: none does, the server is not asked again.
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(sink_.rcpt_attempts(ann.email), 1);
+  auto again = job_of(http(), admin_, jobs[1]["id"].get<std::int64_t>());
+  EXPECT_EQ(again["status"], "dead");
+  EXPECT_EQ(again["attempts"], 1);
+  EXPECT_TRUE(mail(ann.email, "").empty());
+  EXPECT_EQ(mail(bob.email, "Booking confirmed").size(), 1u);
+}
+
+TEST_F(EmailDelivery, ATemporaryRefusalIsRetriedAndTheJobThenShowsNoError) {
+  ASSERT_TRUE(sink_.start());
+  start();
+  auto lot = create_lot(http(), admin_, 5);
+  auto ann = make_user(*api_);
+  sink_.refuse_recipient(ann.email, "451 4.7.1 Greylisted, try again later", 2);
+  auto booked = book(http(), ann.token, {{"lot_id", lot["id"]}});
+  ASSERT_EQ(booked.status, 201);
+
+  json job;
+  bool seen_failing = false;
+  ASSERT_TRUE(eventually(
+      [&] {
+        json jobs = jobs_of_type(http(), admin_, "booking_confirmation");
+        if (jobs.size() != 1) return false;
+        job = jobs[0];
+        if (job["status"] == "failed") {
+          seen_failing = true;
+          EXPECT_TRUE(contains(job["last_error"].get<std::string>(), "451 4.7.1 Greylisted"))
+              << job.dump();
+        }
+        return job["status"] == "succeeded";
+      },
+      20s))
+      << job.dump() << "\n"
+      << api_->log();
+  EXPECT_TRUE(seen_failing);
+  EXPECT_EQ(job["attempts"], 3);
+  EXPECT_TRUE(job["last_error"].is_null()) << job.dump();
+  EXPECT_EQ(sink_.rcpt_attempts(ann.email), 3);
+  auto received = mail(ann.email, "Booking confirmed");
+  ASSERT_EQ(received.size(), 1u);
+  // Its Message-ID is the job's, whatever attempt sent it.
+  EXPECT_TRUE(received[0]
+                  .mime.header("message-id")
+                  .starts_with("<job-" + std::to_string(job["id"].get<std::int64_t>()) +
+                               ".booking_confirmation."))
+      << received[0].mime.header("message-id");
+  EXPECT_TRUE(received[0].mime.header("message-id").ends_with("@parkd.test>"))
+      << received[0].mime.header("message-id");
 }
 
 TEST(EmailOutbox, WithoutSmtpHostABookingWritesOneEmlFileToTheOutbox) {

@@ -124,6 +124,8 @@ TEST_F(Jobs, AJobThatFailsTwiceSucceedsOnTheThirdAttempt) {
   EXPECT_EQ(job["attempts"], 3);
   EXPECT_EQ(job["type"], "selftest");
   EXPECT_TRUE(job["finished_at"].is_string());
+  // It recovered: the error of the failed attempts no longer shows.
+  EXPECT_TRUE(job["last_error"].is_null()) << job.dump();
   EXPECT_EQ(lines_of(marker()),
             std::vector<std::string>{"job " + std::to_string(id) + " attempt 3"});
 }
@@ -286,6 +288,50 @@ TEST_F(Jobs, TwoSchedulersFireEachDueTimeOnce) {
   EXPECT_TRUE(a.running() && b.running());
 }
 
+TEST_F(Jobs, TheEveryMinuteSweepLogsAtInfoOnlyWhenItCompletesAReservation) {
+  auto sweep_jobs_succeeded = [&](std::size_t n) {
+    return eventually(
+        [&] {
+          auto jobs = jobs_of_type(http(), admin_, "complete_reservations");
+          std::size_t done = 0;
+          for (const auto& j : jobs) done += j["status"] == "succeeded";
+          return done >= n;
+        },
+        20s);
+  };
+  // A sweep that finds nothing to do: neither its firing nor its success is logged.
+  std::int64_t offset = offset_before_minute(6);
+  std::int64_t due = unix_now() + 6 + offset;
+  due -= due % 60;
+  start_api({{"PARKD_CLOCK_OFFSET", std::to_string(offset)}}, {"serve"});
+  ASSERT_TRUE(sweep_jobs_succeeded(1)) << api_->log();
+  std::this_thread::sleep_for(1500ms);  // info lines are written within a second
+  EXPECT_EQ(api_->log().find("complete_reservations fired"), std::string::npos) << api_->log();
+  EXPECT_EQ(api_->log().find("(complete_reservations) succeeded"), std::string::npos)
+      << api_->log();
+  api_.reset();
+
+  // A reservation that ended an hour ago (booked with parkd's clock two hours back).
+  start_api({{"PARKD_CLOCK_OFFSET", "-7200"}}, kApiOnly);
+  auto lot = create_lot(http(), admin_, 1);
+  auto user = make_user(*api_);
+  ASSERT_EQ(book(http(), user.token, reservation(lot["id"].get<std::int64_t>(), -7200 + 120, -3600))
+                .status,
+            201);
+  api_.reset();
+
+  // The next minute's sweep completes it, and says so at info.
+  offset = due + 60 - 6 - unix_now();
+  start_api({{"PARKD_CLOCK_OFFSET", std::to_string(offset)}}, {"serve"});
+  ASSERT_TRUE(sweep_jobs_succeeded(2)) << api_->log();
+  bool completed_line = eventually(
+      [&] { return api_->log().find("(complete_reservations) succeeded") != std::string::npos; },
+      5s);
+  EXPECT_TRUE(completed_line) << api_->log();
+  EXPECT_NE(api_->log().find("booking: completed 1 ended reservation(s)"), std::string::npos)
+      << api_->log();
+}
+
 TEST_F(Jobs, ADueTimeMissedWhileNothingRanFiresOnceAtStartUp) {
   start_api({}, kApiOnly);
   std::int64_t offset = offset_before_minute(4);
@@ -396,16 +442,16 @@ using parkd::testing::SmtpSink;
 
 // The operator's job console: filter, retry and delete (API.md "Operating jobs").
 TEST_F(Jobs, AnOperatorRetriesADeadJobWhichThenSucceeds) {
-  // A confirmation that dies while the mail server is down, retried once it is back.
+  // A confirmation the mail server refuses for good (550: dead at once), retried by an
+  // operator once the mailbox exists.
   SmtpSink sink;
   ASSERT_TRUE(sink.start());
-  sink.stop();
-  start_api({{"JOB_MAX_ATTEMPTS", "1"},
-             {"SMTP_HOST", "127.0.0.1"},
+  start_api({{"SMTP_HOST", "127.0.0.1"},
              {"SMTP_PORT", std::to_string(sink.port())},
              {"SMTP_TLS", "none"},
              {"MAIL_FROM", "parking@test.local"}});
   auto user = make_user(*api_);
+  sink.refuse_recipient(user.email, "550 5.1.1 no such user", 1);
   auto lot = create_lot(http(), admin_, 1);
   ASSERT_EQ(book(http(), user.token, {{"lot_id", lot["id"]}}).status, 201);
   json dead;
@@ -420,7 +466,6 @@ TEST_F(Jobs, AnOperatorRetriesADeadJobWhichThenSucceeds) {
       << dead.dump() << api_->log();
   auto id = dead["id"].get<std::int64_t>();
 
-  ASSERT_TRUE(sink.start());
   auto retried =
       http().post("/api/admin/jobs/" + std::to_string(id) + "/retry", json::object(), admin_);
   ASSERT_EQ(retried.status, 200) << retried.body;
@@ -428,6 +473,7 @@ TEST_F(Jobs, AnOperatorRetriesADeadJobWhichThenSucceeds) {
   EXPECT_EQ(retried.json()["job"]["attempts"], 0) << "attempts reset";
   json job = wait_for_job(http(), admin_, id, "succeeded", 20s);
   EXPECT_EQ(job["status"], "succeeded") << job.dump() << api_->log();
+  EXPECT_TRUE(job["last_error"].is_null()) << job.dump();
   EXPECT_TRUE(sink.wait_for_messages(1, 10s));
 }
 

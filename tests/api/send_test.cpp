@@ -45,6 +45,12 @@ TEST(Send, DryRunListsEveryMessageAndSendsNothing) {
             std::string::npos);
   EXPECT_NE(first.output.find("4 email(s) rendered (dry run, nothing sent)"), std::string::npos);
   EXPECT_EQ(outbox_files(dir.path()), 0u);
+  // The log says what happened to each message: nothing was sent.
+  EXPECT_NE(first.output.find("to user@parking.com: would send (dry run, nothing sent)"),
+            std::string::npos)
+      << first.output;
+  EXPECT_EQ(first.output.find("sent via"), std::string::npos) << first.output;
+  EXPECT_EQ(first.output.find("mail: sent"), std::string::npos) << first.output;
   // Nothing changed: a second dry run finds exactly the same work to do.
   auto second = run_parkd({"send", "--all", "--dry-run"}, {}, dir.path());
   EXPECT_NE(second.output.find("4 email(s) rendered (dry run, nothing sent)"), std::string::npos)
@@ -56,9 +62,18 @@ TEST(Send, ReportsAreWrittenToTheOutboxByDefault) {
   ASSERT_EQ(run_parkd({"db", "seed", "--demo"}, {}, dir.path()).exit_code, 0);
   auto sent = run_parkd({"send", "--reports"}, {}, dir.path());
   ASSERT_EQ(sent.exit_code, 0) << sent.output;
-  EXPECT_NE(sent.output.find("sent: admin@test.local  parkd monthly report for"), std::string::npos)
+  // Written to a file is not sent: neither the listing nor the log says "sent".
+  EXPECT_NE(sent.output.find(".eml: admin@test.local  parkd monthly report for"), std::string::npos)
       << sent.output;
-  EXPECT_NE(sent.output.find("2 email(s) sent via file"), std::string::npos) << sent.output;
+  std::string outbox = (dir.path() / "instance" / "outbox").string();
+  EXPECT_NE(sent.output.find("written to " + outbox + "/"), std::string::npos) << sent.output;
+  EXPECT_NE(
+      sent.output.find("2 email(s) written to " + outbox + " (SMTP_HOST is unset: nothing sent)"),
+      std::string::npos)
+      << sent.output;
+  EXPECT_NE(sent.output.find("(not sent: SMTP_HOST is unset)"), std::string::npos) << sent.output;
+  EXPECT_EQ(sent.output.find("sent: admin@test.local"), std::string::npos) << sent.output;
+  EXPECT_EQ(sent.output.find("mail: sent"), std::string::npos) << sent.output;
   EXPECT_EQ(outbox_files(dir.path()), 2u);
 }
 

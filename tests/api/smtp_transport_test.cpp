@@ -181,6 +181,46 @@ TEST_F(SmtpTransportTest, FailsWhenTheServerRequiresAuthAndNoUserIsConfigured) {
   EXPECT_TRUE(contains(failed.error().message, "530")) << failed.error().message;
 }
 
+TEST_F(SmtpTransportTest, SaysWhereItSentTheMessage) {
+  auto sent = SmtpTransport(config()).send(sample());
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(*sent, "sent via SMTP (127.0.0.1:" + std::to_string(sink_.port()) + ")");
+}
+
+TEST_F(SmtpTransportTest, APermanentRefusalOfTheRecipientIsAPermanentFailureWithTheReply) {
+  sink_.refuse_recipient("ann@example.org", "550 5.1.1 <ann@example.org>: no such user");
+  auto failed = SmtpTransport(config()).send(sample());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().kind, ErrorKind::bad_request);
+  EXPECT_EQ(failed.error().code, "smtp_rejected");
+  EXPECT_TRUE(contains(failed.error().message, "550 5.1.1 <ann@example.org>: no such user"))
+      << failed.error().message;
+  expect_no_password(failed.error().message);
+  EXPECT_TRUE(sink_.messages().empty());
+}
+
+TEST_F(SmtpTransportTest, ATemporaryRefusalOfTheRecipientCanBeRetried) {
+  sink_.refuse_recipient("ann@example.org", "451 4.3.0 Mailbox busy, try again later", 1);
+  SmtpTransport transport(config());
+  auto failed = transport.send(sample());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().kind, ErrorKind::unavailable);
+  EXPECT_EQ(failed.error().code, "smtp_error");
+  EXPECT_TRUE(contains(failed.error().message, "451 4.3.0 Mailbox busy")) << failed.error().message;
+  auto sent = transport.send(sample());
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(sink_.rcpt_attempts("ann@example.org"), 2);
+}
+
+TEST_F(SmtpTransportTest, ARefusedLoginIsTheSettingsFaultAndCanBeRetried) {
+  SmtpConfig c = config();
+  c.password = "wrong-" + std::string(kPassword);
+  auto failed = SmtpTransport(c).send(sample());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().kind, ErrorKind::unavailable);  // 535 is 5xx, but not the message's
+  EXPECT_TRUE(contains(failed.error().message, "535 5.7.8")) << failed.error().message;
+}
+
 TEST_F(SmtpTransportTest, RejectsAnInjectedHeaderBeforeConnecting) {
   MailMessage m = sample();
   m.subject = "Hi\r\nBcc: victim@example.com";

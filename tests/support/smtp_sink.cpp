@@ -180,6 +180,7 @@ class SmtpSink::Session {
     if (!in_transaction_) return reply("503 5.5.1 Need MAIL first");
     auto path = path_argument(arg, "TO:");
     if (!path) return reply("501 5.5.4 Syntax: RCPT TO:<address>");
+    if (auto refusal = sink_.rcpt_refusal(*path)) return reply(*refusal);
     rcpt_to_.push_back(*path);
     return reply("250 2.1.5 Recipient OK");
   }
@@ -335,6 +336,27 @@ void SmtpSink::count_failed_login() {
   ++failed_logins_;
 }
 
+void SmtpSink::refuse_recipient(const std::string& address, const std::string& reply, int times) {
+  std::lock_guard lock(mutex_);
+  refusals_[address] = Refusal{reply, times};
+}
+
+int SmtpSink::rcpt_attempts(const std::string& address) const {
+  std::lock_guard lock(mutex_);
+  auto it = rcpt_attempts_.find(address);
+  return it == rcpt_attempts_.end() ? 0 : it->second;
+}
+
+std::optional<std::string> SmtpSink::rcpt_refusal(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  ++rcpt_attempts_[address];
+  auto it = refusals_.find(address);
+  if (it == refusals_.end()) return std::nullopt;
+  std::string reply = it->second.reply;
+  if (it->second.remaining > 0 && --it->second.remaining == 0) refusals_.erase(it);
+  return reply;
+}
+
 std::vector<ReceivedMessage> SmtpSink::messages() const {
   std::lock_guard lock(mutex_);
   return messages_;
@@ -354,6 +376,8 @@ void SmtpSink::clear() {
   std::lock_guard lock(mutex_);
   messages_.clear();
   failed_logins_ = 0;
+  refusals_.clear();
+  rcpt_attempts_.clear();
 }
 
 }  // namespace parkd::testing

@@ -13,7 +13,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +59,12 @@ class SmtpSink {
   bool wait_for_messages(std::size_t count, std::chrono::milliseconds timeout) const;
   // AUTH attempts refused so far.
   int failed_logins() const;
+  // Answers RCPT TO:<address> with `reply` (e.g. "550 5.1.1 <a@b>: no such user" or
+  // "451 4.3.0 Try again later") instead of accepting it: the next `times` times, or
+  // every time when `times` is 0. The other recipients are served as usual.
+  void refuse_recipient(const std::string& address, const std::string& reply, int times = 0);
+  // How many times a client sent RCPT TO:<address> (accepted or refused).
+  int rcpt_attempts(const std::string& address) const;
   void clear();
 
  private:
@@ -65,6 +73,8 @@ class SmtpSink {
   void serve();
   void record(ReceivedMessage message);
   void count_failed_login();
+  // The refusal for RCPT TO:<address> this time, if any; counts the attempt.
+  std::optional<std::string> rcpt_refusal(const std::string& address);
 
   SmtpSinkOptions options_;
   int port_ = 0;
@@ -77,6 +87,12 @@ class SmtpSink {
   mutable std::condition_variable arrived_;
   std::vector<ReceivedMessage> messages_;
   int failed_logins_ = 0;
+  struct Refusal {
+    std::string reply;
+    int remaining;  // 0: always
+  };
+  std::map<std::string, Refusal> refusals_;
+  std::map<std::string, int> rcpt_attempts_;
 };
 
 }  // namespace parkd::testing

@@ -78,5 +78,48 @@ TEST(RetryDelay, RandomJitterSpreadsRetriesApart) {
   EXPECT_GT(delays.size(), 10u);
 }
 
+// ---- attempts per job type ----------------------------------------------------------
+
+constexpr const char* kEmailJobTypes[] = {"booking_confirmation", "daily_reminder_email",
+                                          "monthly_report_email", "daily_admin_report",
+                                          "user_export",          "admin_export"};
+
+TEST(RetrySpan, AddsTheShortestDelayBeforeEachRetry) {
+  EXPECT_EQ(shortest_retry_span(1), seconds{0});      // one attempt never waits
+  EXPECT_EQ(shortest_retry_span(3), seconds{1 + 2});  // after attempts 1 and 2
+  // JOB_MAX_ATTEMPTS' default: all eight attempts within about four minutes.
+  EXPECT_EQ(shortest_retry_span(8), seconds{1 + 2 + 4 + 8 + 16 + 32 + 64});
+}
+
+TEST(RetrySpan, AnEmailJobOutlivesADayLongSmtpOutageEvenWithTheShortestDelays) {
+  for (const char* type : kEmailJobTypes) {
+    int attempts = max_attempts_for(type, 8);
+    EXPECT_GE(shortest_retry_span(attempts), std::chrono::hours{24}) << type;
+    // And no more attempts than that takes.
+    EXPECT_LT(shortest_retry_span(attempts - 1), std::chrono::hours{24}) << type;
+    EXPECT_EQ(attempts, 59) << type;
+  }
+}
+
+TEST(RetrySpan, OtherJobsKeepJobMaxAttempts) {
+  for (const char* type : {"complete_reservations", "purge", "selftest", "daily_reminder",
+                           "monthly_report", "no_such_type"}) {
+    EXPECT_EQ(max_attempts_for(type, 8), 8) << type;
+    EXPECT_EQ(max_attempts_for(type, 1), 1) << type;
+  }
+}
+
+TEST(RetrySpan, JobMaxAttemptsAboveTheEmailMinimumGivesEmailJobsMore) {
+  EXPECT_EQ(max_attempts_for("booking_confirmation", 100), 100);
+  EXPECT_EQ(max_attempts_for("booking_confirmation", 1), 59);
+}
+
+TEST(PermanentFailure, OnlyAFaultOfTheJobItselfIsNotRetried) {
+  EXPECT_TRUE(is_permanent_failure(Error::bad_request("smtp_rejected", "550 no such user")));
+  EXPECT_TRUE(is_permanent_failure(Error::bad_request("invalid_address", "bad address")));
+  EXPECT_FALSE(is_permanent_failure(Error{ErrorKind::unavailable, "smtp_error", "451", {}, {}, 0}));
+  EXPECT_FALSE(is_permanent_failure(Error::internal("database is locked")));
+}
+
 }  // namespace
 }  // namespace parkd::jobs

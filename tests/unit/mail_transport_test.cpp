@@ -70,6 +70,15 @@ TEST_F(FileTransportTest, CreatesTheOutboxAndWritesOneEmlFilePerMessage) {
   EXPECT_NE(files[0], files[1]);
 }
 
+TEST_F(FileTransportTest, SaysItWroteTheFileAndDidNotSendIt) {
+  FileTransport transport(root_);
+  auto written = transport.send(sample());
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  auto files = files_in(root_);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(*written, "written to " + files[0].string() + " (not sent: SMTP_HOST is unset)");
+}
+
 TEST_F(FileTransportTest, WritesTheCompleteMimeMessage) {
   FileTransport transport(root_);
   ASSERT_TRUE(transport.send(sample()).ok());

@@ -654,7 +654,8 @@ class PgTx final : public Tx {
 
   bool finish_job(Id job_id, int attempt, Timestamp at) override {
     return db_.query(
-                  "UPDATE jobs SET status = 'succeeded', finished_at = $3, lease_until = NULL "
+                  "UPDATE jobs SET status = 'succeeded', finished_at = $3, lease_until = NULL, "
+                  "last_error = NULL "
                   "WHERE id = $1 AND attempts = $2 AND status = 'running'",
                   job_id, attempt, at)
                .affected() > 0;

@@ -715,7 +715,8 @@ class SqliteTx final : public Tx {
 
   bool finish_job(Id job_id, int attempt, Timestamp at) override {
     db_.prepare(
-           "UPDATE jobs SET status = 'succeeded', finished_at = ?3, lease_until = NULL "
+           "UPDATE jobs SET status = 'succeeded', finished_at = ?3, lease_until = NULL, "
+           "last_error = NULL "
            "WHERE id = ?1 AND attempts = ?2 AND status = 'running'")
         .bind_all(job_id, attempt, at)
         .run();
