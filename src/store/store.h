@@ -146,6 +146,12 @@ class Tx {
   virtual bool email_taken(const std::string& email) = 0;
   virtual bool username_taken(const std::string& username) = 0;
   virtual void bump_token_version(Id user_id) = 0;
+  // Each of these also ends every token of the user (token_version + 1).
+  virtual void set_password_hash(Id user_id, const std::string& password_hash) = 0;
+  virtual void set_role(Id user_id, Role role) = 0;
+  virtual void set_disabled(Id user_id, bool disabled) = 0;
+  // Admins that may log in: the ones an operator must never lose the last of.
+  virtual std::int64_t count_enabled_admins() = 0;
   virtual std::optional<User> first_admin() = 0;
   virtual std::vector<std::pair<User, UserTotals>> users_with_totals(Timestamp now,
                                                                      std::int64_t limit,
