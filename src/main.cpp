@@ -1,6 +1,9 @@
 // parkd: the command line. `parkd --help` lists the subcommands.
 #include "api/app.h"
+#include "auth/admin_password_file.h"
 #include "auth/password.h"
+#include "cli/boot.h"
+#include "cli/user_commands.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "http/server.h"
@@ -21,8 +24,8 @@
 
 #include <malloc.h>
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -46,58 +49,39 @@ void install_signal_handlers() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-int fail(const Error& e) {
-  spdlog::error("{}", e.message);
-  std::fprintf(stderr, "parkd: %s\n", e.message.c_str());
-  return 1;
-}
-
-// Everything a command needs, built from the environment in one place.
-struct Runtime {
-  Config config;
-  std::unique_ptr<Store> store;
-  const date::time_zone* tz = nullptr;
-};
-
-Result<Runtime> boot(bool migrate) {
-  auto config = load_config(process_env());
-  if (!config) return config.error();
-  spdlog::set_level(spdlog::level::from_str(config->log_level));
-  if (const char* offset = std::getenv("PARKD_CLOCK_OFFSET")) {
-    std::string_view text(offset);
-    long long seconds = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (ec != std::errc() || end != text.data() + text.size()) {
-      return Error::bad_request("config_error",
-                                "PARKD_CLOCK_OFFSET: must be a whole number of seconds");
-    }
-    set_clock_offset(std::chrono::seconds{seconds});
-  }
-  Runtime rt;
-  rt.config = std::move(*config);
-  try {
-    rt.tz = date::locate_zone(rt.config.timezone);
-  } catch (const std::exception&) {
-    return Error::bad_request(
-        "config_error",
-        "TIMEZONE: '" + rt.config.timezone + "' is not a known time zone (e.g. Europe/Berlin)");
-  }
-  auto store = open_store(rt.config.database_url,
-                          {rt.config.db_threads, rt.config.sqlite_synchronous == "FULL"});
-  if (!store) return store.error();
-  rt.store = std::move(*store);
-  if (migrate) {
-    if (Status st = rt.store->migrate(); !st) return st.error();
-  }
-  return rt;
-}
-
 struct ServeFlags {
   std::string host;
   int port = 0;
   bool no_worker = false;
   bool no_scheduler = false;
 };
+
+// How to log in as the admin. A generated password is shown once and kept in
+// instance/admin_password (mode 0600) until the admin changes it.
+void print_admin_login(const Config& c, const std::optional<std::string>& generated) {
+  std::string file = admin_password_path(c.instance_dir);
+  if (generated) {
+    Status kept = write_admin_password_file(c.instance_dir, *generated);
+    if (!kept) spdlog::warn("could not keep the admin password: {}", kept.error().message);
+    std::printf(
+        "Created the admin account. Log in with:\n  email:    %s\n  password: %s\n"
+        "Shown once here%s. Change it with `parkd user passwd %s`,\n"
+        "or set ADMIN_PASSWORD before the first start to choose it yourself.\n",
+        c.admin_email.c_str(), generated->c_str(),
+        kept ? (", and kept in " + file + " until it is changed").c_str() : "",
+        c.admin_email.c_str());
+    return;
+  }
+  if (!c.admin_password && std::filesystem::exists(file)) {
+    std::printf("Log in as the admin with the email %s and the password in %s.\n",
+                c.admin_email.c_str(), file.c_str());
+  } else {
+    std::printf(
+        "Log in as the admin with the email %s and its password (forgotten: parkd user "
+        "passwd %s).\n",
+        c.admin_email.c_str(), c.admin_email.c_str());
+  }
+}
 
 int cmd_serve(const ServeFlags& flags) {
   const std::string& host_flag = flags.host;
@@ -118,36 +102,37 @@ int cmd_serve(const ServeFlags& flags) {
   StatsService stats(*rt->store, rt->tz);
   JobService jobs(*rt->store, c.job_max_attempts);
 
-  auto admin_password = auth.ensure_admin(c.admin_email, c.admin_password);
-  if (!admin_password) return fail(admin_password.error());
-
   auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz);
   if (!background) return fail(background.error());
-  if (!flags.no_worker) (*background)->worker().start(/*yield_to_requests=*/true);
-  if (!flags.no_scheduler) (*background)->scheduler().start();
 
   App app(Services{c, *rt->store, auth, lots, bookings, stats, jobs});
   ServerOptions options{
       c.host, c.port, c.http_threads, c.db_threads, c.max_connections, c.request_timeout_seconds};
   install_signal_handlers();
+  // Nothing that outlives a failed start is written before the port is bound: a start
+  // that fails (port busy) must not create the admin and show a password nobody keeps.
+  std::optional<Error> start_error;
+  app.hold_requests();
   Status st = serve_http(app, options, g_stop, [&] {
+    auto admin_password = auth.ensure_admin(c.admin_email, c.admin_password);
+    if (!admin_password) {
+      start_error = admin_password.error();
+      g_stop.store(true);
+      return;
+    }
+    if (!flags.no_worker) (*background)->worker().start(/*yield_to_requests=*/true);
+    if (!flags.no_scheduler) (*background)->scheduler().start();
     spdlog::info("parkd {} listening on http://{}:{} (database: {})", PARKD_VERSION, c.host, c.port,
                  rt->store->kind());
     std::printf("parkd is listening on http://%s:%d\n", c.host.c_str(), c.port);
-    if (*admin_password) {
-      std::printf(
-          "Created the admin account. Log in with:\n  email:    %s\n  password: %s\n"
-          "(shown once; set ADMIN_PASSWORD to choose it yourself)\n",
-          c.admin_email.c_str(), (*admin_password)->c_str());
-    } else {
-      std::printf("Log in as the admin with the email %s and its password.\n",
-                  c.admin_email.c_str());
-    }
+    print_admin_login(c, *admin_password);
     std::fflush(stdout);
+    app.release_requests();  // the admin and its password file exist
     batch_log_lines();  // after the start-up lines, which scripts wait for
   });
   (*background)->scheduler().stop();
   (*background)->worker().stop();
+  if (start_error) return fail(*start_error);
   if (!st) return fail(st.error());
   spdlog::info("parkd: stopped cleanly");
   return 0;
@@ -300,6 +285,8 @@ int cmd_reset(bool yes) {
   if (!rt) return fail(rt.error());
   if (Status st = rt->store->reset(); !st) return fail(st.error());
   if (Status st = rt->store->migrate(); !st) return fail(st.error());
+  // Its admin is gone with the data: a password kept for it would mislead.
+  remove_admin_password_file(rt->config.instance_dir);
   std::printf("Database reset: all data deleted, schema recreated.\n");
   return 0;
 }
@@ -331,25 +318,76 @@ int cmd_seed(bool demo) {
   auto rt = boot(true);
   if (!rt) return fail(rt.error());
   Config& c = rt->config;
-  TokenSigner signer("unused-for-seeding-only", 60);
-  LoginThrottle throttle(5, 20, std::chrono::seconds(60));
-  AuthService auth(*rt->store, signer, throttle);
   LotService lots(*rt->store);
-  auto admin_password = auth.ensure_admin(c.admin_email, c.admin_password.value_or("admin123"));
-  if (!admin_password) return fail(admin_password.error());
-  auto user =
-      auth.create_user({"user@parking.com", std::string("Test User"), "user1234"}, Role::user);
-  if (!user && user.error().kind != ErrorKind::conflict) return fail(user.error());
+  // Accounts are created when missing and otherwise left alone: seeding must never
+  // reset a password someone chose (the admin's least of all).
+  auto seed_account = [&](const std::string& email, const char* name, const std::string& password,
+                          const char* shown_password, Role role) -> Status {
+    auto created = create_account(*rt->store, {email, std::string(name), password}, role);
+    if (!created && created.error().code == "username_taken")
+      created = create_account(*rt->store, {email, std::nullopt, password}, role);
+    if (created) {
+      std::printf("  %-5s %s: created, password %s\n", role == Role::admin ? "admin" : "user",
+                  email.c_str(), shown_password);
+    } else if (created.error().code == "email_taken") {
+      std::printf("  %-5s %s: already there, password unchanged\n",
+                  role == Role::admin ? "admin" : "user", email.c_str());
+    } else {
+      return created.error();
+    }
+    return ok_status();
+  };
+  std::optional<User> admin;
+  if (Status st = rt->store->read([&](Tx& tx) {
+        admin = tx.first_admin();
+        return ok_status();
+      });
+      !st)
+    return fail(st.error());
+  std::printf("Demo data:\n");
+  if (admin) {
+    // Any admin will do: a demo admin with a known password must not join a real one.
+    std::printf("  admin %s: already there, password unchanged\n", admin->email.c_str());
+  } else if (Status st =
+                 seed_account(c.admin_email, "admin", c.admin_password.value_or("admin123"),
+                              c.admin_password ? "from ADMIN_PASSWORD" : "admin123", Role::admin);
+             !st)
+    return fail(st.error());
+  if (Status st = seed_account("user@parking.com", "Test User", "user1234", "user1234", Role::user);
+      !st)
+    return fail(st.error());
   auto lot =
       lots.create({std::string("Downtown Parking"), std::string("123 Main Street"), 20, 500});
   if (!lot && lot.error().kind != ErrorKind::conflict) return fail(lot.error());
-  std::printf(
-      "Demo data ready:\n  admin: %s (password: %s)\n  user:  user@parking.com (password: "
-      "user1234)\n"
-      "  lot:   Downtown Parking, 20 spots at 5.00 per hour\n",
-      c.admin_email.c_str(),
-      c.admin_password ? "from ADMIN_PASSWORD" : "admin123, unless it existed");
+  std::printf("  lot   Downtown Parking: %s\n",
+              lot ? "created, 20 spots at 5.00 per hour" : "already there, unchanged");
   return 0;
+}
+
+// CLI11 reports a mistyped subcommand as a missing one ("A subcommand is required"):
+// follows the words naming subcommands and, at the first one that names none, says it is
+// unknown and lists the valid ones (exit status 2). nullopt: nothing unknown.
+std::optional<int> unknown_subcommand(CLI::App& cli, int argc, char** argv) {
+  CLI::App* at = &cli;
+  std::string path = "parkd";
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.empty() || word[0] == '-') return std::nullopt;  // options: CLI11's to check
+    auto subs = at->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty()) return std::nullopt;  // a leaf command's own arguments
+    auto found = std::find_if(subs.begin(), subs.end(),
+                              [&](CLI::App* sub) { return sub->get_name() == word; });
+    if (found == subs.end()) {
+      std::string names;
+      for (CLI::App* sub : subs) names += (names.empty() ? "" : ", ") + sub->get_name();
+      std::fprintf(stderr, "%s: unknown command '%s'; the commands are: %s (see %s --help)\n",
+                   path.c_str(), word.c_str(), names.c_str(), path.c_str());
+      return 2;
+    }
+    at = *found;
+    path += " " + word;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -429,9 +467,19 @@ int main(int argc, char** argv) {
   copy->add_option("--to", copy_to, "postgresql://user:pass@host:port/db (must be empty)")
       ->required();
 
+  UserCommands user_commands;
+  add_user_commands(cli, user_commands);
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
-  CLI11_PARSE(cli, argc, argv);
+  if (auto unknown = unknown_subcommand(cli, argc, argv)) return *unknown;
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error exits 2, as the commands' own do.
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  if (auto status = run_user_command(user_commands)) return *status;
   if (*serve) return cmd_serve(serve_flags);
   if (*worker) return cmd_background(true, false);
   if (*scheduler) return cmd_background(false, true);
