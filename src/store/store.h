@@ -246,7 +246,7 @@ class Tx {
   virtual std::optional<Timestamp> last_schedule_run(const std::string& name) = 0;
 
   // Reports.
-  // Users with role `user` and no booking created since `since`.
+  // Enabled users with role `user` and no booking created since `since`.
   virtual std::vector<User> inactive_users(Timestamp since) = 0;
   // Users with a booking that started in [from, to).
   virtual std::vector<Id> users_with_bookings_between(Timestamp from, Timestamp to) = 0;

@@ -149,6 +149,21 @@ TEST(UserCli, TheLastAdminCanBeNeitherDemotedNorDisabled) {
   EXPECT_EQ(user_cli(parkd, {"disable", kAdminEmail}).exit_code, 0);
 }
 
+TEST(UserCli, ADisabledUserGetsNoReminders) {
+  TempDir dir;
+  {
+    ParkdProcess parkd({}, {"serve"}, dir.path());
+    parkd.register_user("active@test.local");
+    parkd.register_user("gone@test.local");
+  }
+  ASSERT_EQ(run_parkd({"user", "disable", "gone@test.local"}, {}, dir.path()).exit_code, 0);
+  // Stopped server: `parkd send` runs the queued jobs itself and lists what it sent.
+  auto r = run_parkd({"send", "--reminders"}, {}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "active@test.local")) << r.output;
+  EXPECT_FALSE(contains(r.output, "gone@test.local")) << r.output;
+}
+
 struct BadArguments {
   std::vector<std::string> args;
   std::string input;

@@ -704,7 +704,8 @@ class PgTx final : public Tx {
 
   std::vector<User> inactive_users(Timestamp since) override {
     auto r = db_.query(
-        fmt::format("SELECT {} FROM users u WHERE u.role = 'user' AND NOT EXISTS (SELECT 1 FROM "
+        fmt::format("SELECT {} FROM users u WHERE u.role = 'user' AND u.disabled = 0 AND NOT "
+                    "EXISTS (SELECT 1 FROM "
                     "bookings b WHERE b.user_id = u.id AND b.created_at >= $1) ORDER BY u.id",
                     kUserColumns),
         since);

@@ -770,7 +770,8 @@ class SqliteTx final : public Tx {
 
   std::vector<User> inactive_users(Timestamp since) override {
     auto s = db_.prepare(fmt::format(
-        "SELECT {} FROM users u WHERE u.role = 'user' AND NOT EXISTS (SELECT 1 FROM bookings b "
+        "SELECT {} FROM users u WHERE u.role = 'user' AND u.disabled = 0 AND NOT EXISTS (SELECT 1 "
+        "FROM bookings b "
         "WHERE b.user_id = u.id AND b.created_at >= ?1) ORDER BY u.id",
         "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash, "
         "u.disabled"));
