@@ -91,7 +91,7 @@ int cmd_serve(const ServeFlags& flags) {
   Config& c = rt->config;
   if (!host_flag.empty()) c.host = host_flag;
   if (port_flag > 0) c.port = port_flag;
-  if (Status st = ensure_secret_key(c); !st) return fail(st.error());
+  if (Status st = resolve_secret_key(c); !st) return fail(st.error());
 
   TokenSigner signer(c.secret_key, c.token_max_age);
   LoginThrottle throttle(c.login_max_failures_per_account, c.login_max_failures_per_address,
@@ -109,12 +109,15 @@ int cmd_serve(const ServeFlags& flags) {
   ServerOptions options{
       c.host, c.port, c.http_threads, c.db_threads, c.max_connections, c.request_timeout_seconds};
   install_signal_handlers();
-  // Nothing that outlives a failed start is written before the port is bound: a start
-  // that fails (port busy) must not create the admin and show a password nobody keeps.
+  // Nothing that outlives a failed start is written before the port is bound (but the
+  // database's schema): a start that fails (port busy) must not create the admin and
+  // show a password nobody keeps, nor leave a secret key behind.
   std::optional<Error> start_error;
   app.hold_requests();
   Status st = serve_http(app, options, g_stop, [&] {
-    auto admin_password = auth.ensure_admin(c.admin_email, c.admin_password);
+    Status key_kept = keep_secret_key(c);
+    auto admin_password = key_kept ? auth.ensure_admin(c.admin_email, c.admin_password)
+                                   : Result<std::optional<std::string>>(key_kept.error());
     if (!admin_password) {
       start_error = admin_password.error();
       g_stop.store(true);
@@ -128,7 +131,7 @@ int cmd_serve(const ServeFlags& flags) {
     print_admin_login(c, *admin_password);
     std::fflush(stdout);
     app.release_requests();  // the admin and its password file exist
-    batch_log_lines();  // after the start-up lines, which scripts wait for
+    batch_log_lines();       // after the start-up lines, which scripts wait for
   });
   (*background)->scheduler().stop();
   (*background)->worker().stop();

@@ -45,6 +45,8 @@ TEST(FirstStart, OnABusyPortCreatesNoAdminAndTheNextStartShowsAWorkingPassword) 
   ParkdProcess holder;  // owns the port the first start wants
   TempDir dir;
   auto env = kGenerated;
+  env["SECRET_KEY"] = "";  // nor may it leave a generated key behind
+  auto second_env = env;
   env["PORT"] = std::to_string(holder.port());
   auto failed = run_parkd({"serve"}, env, dir.path(), 20s);
   ASSERT_FALSE(failed.timed_out) << failed.output;
@@ -53,12 +55,14 @@ TEST(FirstStart, OnABusyPortCreatesNoAdminAndTheNextStartShowsAWorkingPassword) 
                                                << failed.output;
   EXPECT_EQ(sql_count(dir.path(), "SELECT COUNT(*) FROM users"), 0);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "instance" / "admin_password"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "instance" / "secret_key"));
 
-  ParkdProcess parkd(kGenerated, {"serve"}, dir.path());
+  ParkdProcess parkd(second_env, {"serve"}, dir.path());
   std::string password = shown_password(parkd.log());
   ASSERT_NE(password, "") << parkd.log();
   EXPECT_NE(parkd.log().find("Created the admin account"), std::string::npos) << parkd.log();
   EXPECT_EQ(login_status(parkd, password), 200);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "instance" / "secret_key"));
 }
 
 TEST(FirstStart, KeepsTheGeneratedPasswordInAPrivateFileUntilItIsChanged) {
