@@ -201,6 +201,16 @@ TEST(Cli, ServeOnAPortInUseExitsNonZeroNamingThePort) {
   EXPECT_EQ(running.client().get("/healthz").status, 200);
 }
 
+TEST(Cli, AnUnreachableDatabaseIsReportedOnce) {
+  TempDir dir;
+  std::string url = "postgresql://parkd@127.0.0.1:" + std::to_string(free_port()) + "/parkd";
+  auto r = run_parkd({"db", "migrate"}, {{"DATABASE_URL", url}}, dir.path(), 30s);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  std::size_t first = r.output.find("cannot connect");
+  ASSERT_NE(first, std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("cannot connect", first + 1), std::string::npos) << r.output;
+}
+
 // `serve` with an invalid setting must stop at start-up, naming the variable.
 struct BadSetting {
   const char* variable;
