@@ -1,6 +1,9 @@
 // parkd: the command line. `parkd --help` lists the subcommands.
 #include "api/app.h"
+#include "auth/admin_password_file.h"
 #include "auth/password.h"
+#include "cli/boot.h"
+#include "cli/user_commands.h"
 #include "common/log.h"
 #include "common/private_files.h"
 #include "config/config.h"
@@ -23,8 +26,8 @@
 
 #include <malloc.h>
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -48,65 +51,38 @@ void install_signal_handlers() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-int fail(const Error& e) {
-  spdlog::error("{}", e.message);
-  // For a terminal or a unit's status; a JSON log has the error line already, and must
-  // hold nothing but JSON.
-  if (log_format() == LogFormat::text) std::fprintf(stderr, "parkd: %s\n", e.message.c_str());
-  return 1;
-}
-
-// Everything a command needs, built from the environment in one place.
-struct Runtime {
-  Config config;
-  std::unique_ptr<Store> store;
-  const date::time_zone* tz = nullptr;
-};
-
-Result<Runtime> boot(bool migrate) {
-  auto config = load_config(process_env());
-  if (!config) return config.error();
-  spdlog::set_level(spdlog::level::from_str(config->log_level));
-  set_log_format(config->log_format == "json" ? LogFormat::json : LogFormat::text);
-  if (const char* offset = std::getenv("PARKD_CLOCK_OFFSET")) {
-    std::string_view text(offset);
-    long long seconds = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (ec != std::errc() || end != text.data() + text.size()) {
-      return Error::bad_request("config_error",
-                                "PARKD_CLOCK_OFFSET: must be a whole number of seconds");
-    }
-    set_clock_offset(std::chrono::seconds{seconds});
-  }
-  Runtime rt;
-  rt.config = std::move(*config);
-  try {
-    rt.tz = date::locate_zone(rt.config.timezone);
-  } catch (const std::exception&) {
-    return Error::bad_request(
-        "config_error",
-        "TIMEZONE: '" + rt.config.timezone + "' is not a known time zone (e.g. Europe/Berlin)");
-  }
-  // It will hold the secret key, the outbox and (by default) the database: owner only.
-  if (auto ec = create_private_directories(rt.config.instance_dir)) {
-    spdlog::warn("cannot create INSTANCE_DIR {}: {}", rt.config.instance_dir, ec.message());
-  }
-  auto store = open_store(rt.config.database_url,
-                          {rt.config.db_threads, rt.config.sqlite_synchronous == "FULL"});
-  if (!store) return store.error();
-  rt.store = std::move(*store);
-  if (migrate) {
-    if (Status st = rt.store->migrate(); !st) return st.error();
-  }
-  return rt;
-}
-
 struct ServeFlags {
   std::string host;
   int port = 0;
   bool no_worker = false;
   bool no_scheduler = false;
 };
+
+// How to log in as the admin. A generated password is shown once and kept in
+// instance/admin_password (mode 0600) until the admin changes it.
+void print_admin_login(const Config& c, const std::optional<std::string>& generated) {
+  std::string file = admin_password_path(c.instance_dir);
+  if (generated) {
+    Status kept = write_admin_password_file(c.instance_dir, *generated);
+    if (!kept) spdlog::warn("could not keep the admin password: {}", kept.error().message);
+    print_line(
+        stdout,
+        fmt::format("Created the admin account. Log in with:\n  email:    {}\n  password: {}\n"
+                    "Shown once here{}. Change it with `parkd user passwd {}`,\n"
+                    "or set ADMIN_PASSWORD before the first start to choose it yourself.",
+                    c.admin_email, *generated,
+                    kept ? ", and kept in " + file + " until it is changed" : "", c.admin_email));
+    return;
+  }
+  if (!c.admin_password && std::filesystem::exists(file)) {
+    print_line(stdout, fmt::format("Log in as the admin with the email {} and the password in {}.",
+                                   c.admin_email, file));
+  } else {
+    print_line(stdout, fmt::format("Log in as the admin with the email {} and its password "
+                                   "(forgotten: parkd user passwd {}).",
+                                   c.admin_email, c.admin_email));
+  }
+}
 
 int cmd_serve(const ServeFlags& flags) {
   const std::string& host_flag = flags.host;
@@ -116,7 +92,7 @@ int cmd_serve(const ServeFlags& flags) {
   Config& c = rt->config;
   if (!host_flag.empty()) c.host = host_flag;
   if (port_flag > 0) c.port = port_flag;
-  if (Status st = ensure_secret_key(c); !st) return fail(st.error());
+  if (Status st = resolve_secret_key(c); !st) return fail(st.error());
 
   TokenSigner signer(c.secret_key, c.token_max_age);
   LoginThrottle throttle(c.login_max_failures_per_account, c.login_max_failures_per_address,
@@ -127,13 +103,8 @@ int cmd_serve(const ServeFlags& flags) {
   StatsService stats(*rt->store, rt->tz);
   JobService jobs(*rt->store, c.job_max_attempts);
 
-  auto admin_password = auth.ensure_admin(c.admin_email, c.admin_password);
-  if (!admin_password) return fail(admin_password.error());
-
   auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz);
   if (!background) return fail(background.error());
-  if (!flags.no_worker) (*background)->worker().start(/*yield_to_requests=*/true);
-  if (!flags.no_scheduler) (*background)->scheduler().start();
 
   App app(Services{c, *rt->store, auth, lots, bookings, stats, jobs});
   ServerOptions options{c.host,
@@ -144,24 +115,33 @@ int cmd_serve(const ServeFlags& flags) {
                         c.request_timeout_seconds,
                         c.idle_timeout_seconds};
   install_signal_handlers();
+  // Nothing that outlives a failed start is written before the port is bound (but the
+  // database's schema): a start that fails (port busy) must not create the admin and
+  // show a password nobody keeps, nor leave a secret key behind.
+  std::optional<Error> start_error;
+  app.hold_requests();
   Status st = serve_http(app, options, g_stop, [&] {
+    Status key_kept = keep_secret_key(c);
+    auto admin_password = key_kept ? auth.ensure_admin(c.admin_email, c.admin_password)
+                                   : Result<std::optional<std::string>>(key_kept.error());
+    if (!admin_password) {
+      start_error = admin_password.error();
+      g_stop.store(true);
+      return;
+    }
+    if (!flags.no_worker) (*background)->worker().start(/*yield_to_requests=*/true);
+    if (!flags.no_scheduler) (*background)->scheduler().start();
     spdlog::info("parkd {} listening on http://{}:{} (database: {})", PARKD_VERSION, c.host, c.port,
                  rt->store->kind());
     print_line(stdout, fmt::format("parkd is listening on http://{}:{}", c.host, c.port));
-    if (*admin_password) {
-      print_line(stdout, fmt::format("Created the admin account. Log in with:\n  email:    {}\n"
-                                     "  password: {}\n"
-                                     "(shown once; set ADMIN_PASSWORD to choose it yourself)",
-                                     c.admin_email, **admin_password));
-    } else {
-      print_line(stdout, fmt::format("Log in as the admin with the email {} and its password.",
-                                     c.admin_email));
-    }
+    print_admin_login(c, *admin_password);
     std::fflush(stdout);
-    batch_log_lines();  // after the start-up lines, which scripts wait for
+    app.release_requests();  // the admin and its password file exist
+    batch_log_lines();       // after the start-up lines, which scripts wait for
   });
   (*background)->scheduler().stop();
   (*background)->worker().stop();
+  if (start_error) return fail(*start_error);
   if (!st) return fail(st.error());
   spdlog::info("parkd: stopped cleanly");
   return 0;
@@ -329,6 +309,8 @@ int cmd_reset(bool yes) {
   if (!rt) return fail(rt.error());
   if (Status st = rt->store->reset(); !st) return fail(st.error());
   if (Status st = rt->store->migrate(); !st) return fail(st.error());
+  // Its admin is gone with the data: a password kept for it would mislead.
+  remove_admin_password_file(rt->config.instance_dir);
   std::printf("Database reset: all data deleted, schema recreated.\n");
   return 0;
 }
@@ -360,25 +342,76 @@ int cmd_seed(bool demo) {
   auto rt = boot(true);
   if (!rt) return fail(rt.error());
   Config& c = rt->config;
-  TokenSigner signer("unused-for-seeding-only", 60);
-  LoginThrottle throttle(5, 20, std::chrono::seconds(60));
-  AuthService auth(*rt->store, signer, throttle);
   LotService lots(*rt->store);
-  auto admin_password = auth.ensure_admin(c.admin_email, c.admin_password.value_or("admin123"));
-  if (!admin_password) return fail(admin_password.error());
-  auto user =
-      auth.create_user({"user@parking.com", std::string("Test User"), "user1234"}, Role::user);
-  if (!user && user.error().kind != ErrorKind::conflict) return fail(user.error());
+  // Accounts are created when missing and otherwise left alone: seeding must never
+  // reset a password someone chose (the admin's least of all).
+  auto seed_account = [&](const std::string& email, const char* name, const std::string& password,
+                          const char* shown_password, Role role) -> Status {
+    auto created = create_account(*rt->store, {email, std::string(name), password}, role);
+    if (!created && created.error().code == "username_taken")
+      created = create_account(*rt->store, {email, std::nullopt, password}, role);
+    if (created) {
+      std::printf("  %-5s %s: created, password %s\n", role == Role::admin ? "admin" : "user",
+                  email.c_str(), shown_password);
+    } else if (created.error().code == "email_taken") {
+      std::printf("  %-5s %s: already there, password unchanged\n",
+                  role == Role::admin ? "admin" : "user", email.c_str());
+    } else {
+      return created.error();
+    }
+    return ok_status();
+  };
+  std::optional<User> admin;
+  if (Status st = rt->store->read([&](Tx& tx) {
+        admin = tx.first_admin();
+        return ok_status();
+      });
+      !st)
+    return fail(st.error());
+  std::printf("Demo data:\n");
+  if (admin) {
+    // Any admin will do: a demo admin with a known password must not join a real one.
+    std::printf("  admin %s: already there, password unchanged\n", admin->email.c_str());
+  } else if (Status st =
+                 seed_account(c.admin_email, "admin", c.admin_password.value_or("admin123"),
+                              c.admin_password ? "from ADMIN_PASSWORD" : "admin123", Role::admin);
+             !st)
+    return fail(st.error());
+  if (Status st = seed_account("user@parking.com", "Test User", "user1234", "user1234", Role::user);
+      !st)
+    return fail(st.error());
   auto lot =
       lots.create({std::string("Downtown Parking"), std::string("123 Main Street"), 20, 500});
   if (!lot && lot.error().kind != ErrorKind::conflict) return fail(lot.error());
-  std::printf(
-      "Demo data ready:\n  admin: %s (password: %s)\n  user:  user@parking.com (password: "
-      "user1234)\n"
-      "  lot:   Downtown Parking, 20 spots at 5.00 per hour\n",
-      c.admin_email.c_str(),
-      c.admin_password ? "from ADMIN_PASSWORD" : "admin123, unless it existed");
+  std::printf("  lot   Downtown Parking: %s\n",
+              lot ? "created, 20 spots at 5.00 per hour" : "already there, unchanged");
   return 0;
+}
+
+// CLI11 reports a mistyped subcommand as a missing one ("A subcommand is required"):
+// follows the words naming subcommands and, at the first one that names none, says it is
+// unknown and lists the valid ones (exit status 2). nullopt: nothing unknown.
+std::optional<int> unknown_subcommand(CLI::App& cli, int argc, char** argv) {
+  CLI::App* at = &cli;
+  std::string path = "parkd";
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.empty() || word[0] == '-') return std::nullopt;  // options: CLI11's to check
+    auto subs = at->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty()) return std::nullopt;  // a leaf command's own arguments
+    auto found = std::find_if(subs.begin(), subs.end(),
+                              [&](CLI::App* sub) { return sub->get_name() == word; });
+    if (found == subs.end()) {
+      std::string names;
+      for (CLI::App* sub : subs) names += (names.empty() ? "" : ", ") + sub->get_name();
+      std::fprintf(stderr, "%s: unknown command '%s'; the commands are: %s (see %s --help)\n",
+                   path.c_str(), word.c_str(), names.c_str(), path.c_str());
+      return 2;
+    }
+    at = *found;
+    path += " " + word;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -458,9 +491,19 @@ int main(int argc, char** argv) {
   copy->add_option("--to", copy_to, "postgresql://user:pass@host:port/db (must be empty)")
       ->required();
 
+  UserCommands user_commands;
+  add_user_commands(cli, user_commands);
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
-  CLI11_PARSE(cli, argc, argv);
+  if (auto unknown = unknown_subcommand(cli, argc, argv)) return *unknown;
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error exits 2, as the commands' own do.
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  if (auto status = run_user_command(user_commands)) return *status;
   if (*serve) return cmd_serve(serve_flags);
   if (*worker) return cmd_background(true, false);
   if (*scheduler) return cmd_background(false, true);

@@ -218,6 +218,12 @@ void App::handle(Request& req, Respond respond, const Handoff& handoff) const {
     }
     exit->send(route->handler(call));
   };
+  if (starting_.load()) {
+    Response res = error_response(
+        {ErrorKind::unavailable, "starting", "parkd is starting; retry in a moment", {}, {}, 0});
+    res.headers.emplace_back("Retry-After", "1");
+    return exit->send(std::move(res));
+  }
   try {
     auto routed = dispatch(req, exit->route);
     if (auto* res = std::get_if<Response>(&routed)) return exit->send(std::move(*res));

@@ -14,6 +14,7 @@
 #include "services/lot_service.h"
 #include "services/stats_service.h"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,12 @@ class App {
   // on a store that reads in process, or a one-write route on a store that queues writes.
   bool runs_on_io_thread(std::string_view method, std::string_view path) const;
 
+  // Between the two, every request is answered 503 `starting` with Retry-After: 1:
+  // `parkd serve` binds its port before it creates the admin account, and no client
+  // (health checks included) may see the service before it can log anyone in.
+  void hold_requests() { starting_.store(true); }
+  void release_requests() { starting_.store(false); }
+
  private:
   struct Exit;
   // A request matched to its route; authenticate() sets its user.
@@ -75,6 +82,7 @@ class App {
   std::unique_ptr<metrics::RequestMetrics> requests_;  // one slot per route of router_, then:
   std::size_t preflight_slot_ = 0;                     // CORS preflights
   std::size_t static_slot_ = 0;                        // web UI files
+  std::atomic<bool> starting_{false};
 };
 
 void add_auth_routes(Router& r, Services& s);

@@ -1,7 +1,7 @@
 #include "config/config.h"
 
-#include "common/private_files.h"
 #include "common/client_address.h"
+#include "common/private_files.h"
 #include "metrics/metrics.h"
 
 #include <fmt/format.h>
@@ -238,7 +238,7 @@ Result<Config> load_config(const EnvLookup& env) {
   return c;
 }
 
-Status ensure_secret_key(Config& c) {
+Status resolve_secret_key(Config& c) {
   if (!c.secret_key.empty()) return ok_status();
   std::filesystem::path path = std::filesystem::path(c.instance_dir) / "secret_key";
   if (auto existing = read_file(path.string()); existing && existing->size() >= 32) {
@@ -246,23 +246,36 @@ Status ensure_secret_key(Config& c) {
     spdlog::warn("SECRET_KEY is not set; using the key kept in {}", path.string());
     return ok_status();
   }
-  std::error_code ec = create_private_directories(c.instance_dir);
   unsigned char raw[64];
   randombytes_buf(raw, sizeof raw);
   char hex[sizeof raw * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+  c.secret_key = hex;
+  c.secret_key_unsaved = true;
+  return ok_status();
+}
+
+Status keep_secret_key(Config& c) {
+  if (!c.secret_key_unsaved) return ok_status();
+  std::filesystem::path path = std::filesystem::path(c.instance_dir) / "secret_key";
+  std::error_code ec = create_private_directories(c.instance_dir);
   std::string tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return config_error("SECRET_KEY", "not set, and cannot write " + path.string());
-    out << hex << '\n';
+    out << c.secret_key << '\n';
   }
   ::chmod(tmp.c_str(), 0600);
   std::filesystem::rename(tmp, path, ec);
   if (ec) return config_error("SECRET_KEY", "not set, and cannot write " + path.string());
-  c.secret_key = hex;
+  c.secret_key_unsaved = false;
   spdlog::warn("SECRET_KEY is not set; generated a new key in {} (mode 0600)", path.string());
   return ok_status();
+}
+
+Status ensure_secret_key(Config& c) {
+  if (Status st = resolve_secret_key(c); !st) return st;
+  return keep_secret_key(c);
 }
 
 }  // namespace parkd

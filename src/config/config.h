@@ -30,6 +30,7 @@ struct Config {
   std::string sqlite_synchronous = "FULL";  // FULL | NORMAL
   std::string secret_key;                   // empty until resolved (see ensure_secret_key)
   bool secret_key_from_env = false;
+  bool secret_key_unsaved = false;  // generated, not yet in <instance>/secret_key
   std::int64_t token_max_age = 86400;
   std::vector<std::string> cors_origins{"http://localhost:5173"};
   std::string admin_email = "admin@parking.com";
@@ -84,5 +85,11 @@ std::optional<std::string> sqlite_path(const std::string& database_url);
 // When SECRET_KEY/SECRET_KEY_FILE are not set: reads <instance>/secret_key, or creates
 // it (mode 0600) with 64 random bytes, hex encoded. Logs a warning either way.
 Status ensure_secret_key(Config& config);
+
+// The same in two steps, for `serve`, which writes nothing before its port is bound:
+// resolve_secret_key reads the kept key or generates one in memory only; keep_secret_key
+// then writes a generated one (nothing when it was read or set).
+Status resolve_secret_key(Config& config);
+Status keep_secret_key(Config& config);
 
 }  // namespace parkd

@@ -23,6 +23,7 @@ struct User {
   std::int64_t token_version = 0;
   Timestamp created_at{};
   std::string password_hash;  // never rendered
+  bool disabled = false;      // may not log in; its tokens are refused
 };
 
 struct UserTotals {

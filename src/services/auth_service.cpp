@@ -30,7 +30,7 @@ std::string random_password() {
 
 }  // namespace
 
-Result<User> AuthService::create_user(const RegisterRequest& req, Role role) {
+Result<User> create_account(Store& store, const RegisterRequest& req, Role role) {
   nlohmann::json fields = nlohmann::json::object();
   std::string email = to_lower(trim(req.email));
   if (auto p = check_email(email)) fields["email"] = *p;
@@ -45,7 +45,7 @@ Result<User> AuthService::create_user(const RegisterRequest& req, Role role) {
   if (!hash) return Error::internal("Could not hash the password");
 
   User created;
-  Status st = store_.write([&](Tx& tx) -> Status {
+  Status st = store.write([&](Tx& tx) -> Status {
     if (tx.email_taken(email)) {
       return Error::conflict("email_taken", "An account with this email already exists");
     }
@@ -58,6 +58,10 @@ Result<User> AuthService::create_user(const RegisterRequest& req, Role role) {
   });
   if (!st) return st.error();
   return created;
+}
+
+Result<User> AuthService::create_user(const RegisterRequest& req, Role role) {
+  return create_account(store_, req, role);
 }
 
 Result<Session> AuthService::register_user(const RegisterRequest& req) {
@@ -98,6 +102,10 @@ Result<Session> AuthService::login(const std::string& login_name, const std::str
     return invalid_credentials();
   }
   throttle_.record_success(account);
+  // Only after the password matched: a disabled account is no secret from its owner.
+  if (user->disabled) {
+    return Error{ErrorKind::forbidden, "account_disabled", "This account is disabled", {}, {}, 0};
+  }
   return Session{*user, signer_.issue(user->id, user->token_version, now())};
 }
 
@@ -110,7 +118,7 @@ Result<User> AuthService::authenticate(std::string_view token) {
     return ok_status();
   });
   if (!st) return st.error();
-  if (!user || user->token_version != claims->version) {
+  if (!user || user->token_version != claims->version || user->disabled) {
     return Error::unauthorized("Invalid or expired token");
   }
   return *user;

@@ -24,6 +24,10 @@ struct Session {
   std::string token;
 };
 
+// Validates and creates a user: the one rule for registration, seeding and `parkd user
+// create`. Errors: validation (fields), conflict email_taken / username_taken.
+Result<User> create_account(Store& store, const RegisterRequest& req, Role role);
+
 class AuthService {
  public:
   AuthService(Store& store, const TokenSigner& signer, LoginThrottle& throttle)
@@ -34,12 +38,13 @@ class AuthService {
   Result<Session> register_user(const RegisterRequest& req);
 
   // Errors: unauthorized invalid_credentials (the same for an unknown login and a wrong
-  // password), too_many_requests with retry_after_seconds.
+  // password), too_many_requests with retry_after_seconds, forbidden account_disabled
+  // (the right password of a disabled account).
   Result<Session> login(const std::string& login, const std::string& password,
                         const std::string& client_address);
 
   // The user a bearer token belongs to. Errors: unauthorized (malformed, bad signature,
-  // expired, revoked by a newer token version, user gone).
+  // expired, revoked by a newer token version, user gone or disabled).
   Result<User> authenticate(std::string_view token);
 
   // Revokes every token of the user.

@@ -15,4 +15,12 @@ inline constexpr std::string_view kOneUserIndexSql = R"sql(
 DROP INDEX IF EXISTS bookings_by_user;
 )sql";
 
+// Version 6.
+inline constexpr std::string_view kUserDisabledName = "users may be disabled";
+inline constexpr std::string_view kUserDisabledSql = R"sql(
+-- A disabled account keeps its history but may not log in, and its tokens are refused
+-- (parkd user disable, PUT /api/users/{id}). 0 or 1 in both dialects.
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace parkd

@@ -146,6 +146,12 @@ class Tx {
   virtual bool email_taken(const std::string& email) = 0;
   virtual bool username_taken(const std::string& username) = 0;
   virtual void bump_token_version(Id user_id) = 0;
+  // Each of these also ends every token of the user (token_version + 1).
+  virtual void set_password_hash(Id user_id, const std::string& password_hash) = 0;
+  virtual void set_role(Id user_id, Role role) = 0;
+  virtual void set_disabled(Id user_id, bool disabled) = 0;
+  // Admins that may log in: the ones an operator must never lose the last of.
+  virtual std::int64_t count_enabled_admins() = 0;
   virtual std::optional<User> first_admin() = 0;
   virtual std::vector<std::pair<User, UserTotals>> users_with_totals(Timestamp now,
                                                                      std::int64_t limit,
@@ -251,7 +257,7 @@ class Tx {
   virtual std::optional<Timestamp> last_schedule_run(const std::string& name) = 0;
 
   // Reports.
-  // Users with role `user` and no booking created since `since`.
+  // Enabled users with role `user` and no booking created since `since`.
   virtual std::vector<User> inactive_users(Timestamp since) = 0;
   // Users with a booking that started in [from, to).
   virtual std::vector<Id> users_with_bookings_between(Timestamp from, Timestamp to) = 0;

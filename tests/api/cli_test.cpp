@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <sstream>
 #include <string>
 
 namespace parkd::test {
@@ -58,10 +59,20 @@ TEST(Cli, VersionPrintsTheVersion) {
   EXPECT_TRUE(contains(r.output, PARKD_VERSION)) << r.output;
 }
 
-TEST(Cli, UnknownSubcommandFails) {
+TEST(Cli, UnknownSubcommandSaysSoAndListsTheValidOnes) {
   TempDir dir;
   auto r = parkd_cli(dir, {"frobnicate"});
-  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "unknown command 'frobnicate'")) << r.output;
+  for (const char* sub : {"serve", "db", "user", "version"}) {
+    EXPECT_TRUE(contains(r.output, sub)) << sub << " missing from:\n" << r.output;
+  }
+  EXPECT_FALSE(contains(r.output, "A subcommand is required")) << r.output;
+
+  auto nested = parkd_cli(dir, {"db", "frobnicate"});
+  EXPECT_EQ(nested.exit_code, 2) << nested.output;
+  EXPECT_TRUE(contains(nested.output, "unknown command 'frobnicate'")) << nested.output;
+  EXPECT_TRUE(contains(nested.output, "migrate")) << nested.output;
 }
 
 TEST(Cli, DbMigrateCreatesTheDatabase) {
@@ -129,6 +140,28 @@ TEST(Cli, SeedDemoTwiceKeepsOneOfEverything) {
   EXPECT_EQ(users.json()["total"], 2) << users.body;
 }
 
+TEST(Cli, SeedDemoNeverChangesAnExistingPassword) {
+  TempDir dir;
+  std::map<std::string, std::string> generated{{"ADMIN_PASSWORD", ""}};
+  std::string admin_password;
+  {
+    ParkdProcess parkd(generated, {"serve"}, dir.path());
+    auto at = parkd.log().find("password: ");
+    ASSERT_NE(at, std::string::npos) << parkd.log();
+    std::istringstream(parkd.log().substr(at + 10)) >> admin_password;
+    parkd.register_user(kDemoUser, "my-own-password");
+  }
+  auto seeded = parkd_cli(dir, {"db", "seed", "--demo"}, generated);
+  ASSERT_EQ(seeded.exit_code, 0) << seeded.output;
+  EXPECT_TRUE(contains(seeded.output, "password unchanged")) << seeded.output;
+
+  ParkdProcess parkd(generated, {"serve"}, dir.path());
+  EXPECT_EQ(login(parkd, kAdminEmail, admin_password).status, 200);
+  EXPECT_EQ(login(parkd, kAdminEmail, "admin123").status, 401);
+  EXPECT_EQ(login(parkd, kDemoUser, "my-own-password").status, 200);
+  EXPECT_EQ(login(parkd, kDemoUser, kDemoPassword).status, 401);
+}
+
 TEST(Cli, SeedWithoutDemoRefuses) {
   TempDir dir;
   auto r = parkd_cli(dir, {"db", "seed"});
@@ -168,6 +201,16 @@ TEST(Cli, ServeOnAPortInUseExitsNonZeroNamingThePort) {
   EXPECT_EQ(running.client().get("/healthz").status, 200);
 }
 
+TEST(Cli, AnUnreachableDatabaseIsReportedOnce) {
+  TempDir dir;
+  std::string url = "postgresql://parkd@127.0.0.1:" + std::to_string(free_port()) + "/parkd";
+  auto r = run_parkd({"db", "migrate"}, {{"DATABASE_URL", url}}, dir.path(), 30s);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  std::size_t first = r.output.find("cannot connect");
+  ASSERT_NE(first, std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("cannot connect", first + 1), std::string::npos) << r.output;
+}
+
 // `serve` with an invalid setting must stop at start-up, naming the variable.
 struct BadSetting {
   const char* variable;
@@ -188,6 +231,11 @@ TEST_P(CliServeRefuses, AnInvalidSettingAndNamesTheVariable) {
                             << r.output;
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, GetParam().variable)) << r.output;
+  // Said once: the same complaint on several lines reads as several problems.
+  std::istringstream lines(r.output);
+  int naming = 0;
+  for (std::string line; std::getline(lines, line);) naming += contains(line, GetParam().variable);
+  EXPECT_EQ(naming, 1) << r.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(

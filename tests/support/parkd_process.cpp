@@ -143,10 +143,15 @@ int free_port() {
 namespace {
 
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const std::filesystem::path& cwd, const std::filesystem::path& log_file) {
+            const std::filesystem::path& cwd, const std::filesystem::path& log_file,
+            const std::filesystem::path* stdin_file = nullptr) {
   pid_t pid = ::fork();
   if (pid == 0) {
     if (::chdir(cwd.c_str()) != 0) _exit(127);
+    if (stdin_file != nullptr) {
+      int in = ::open(stdin_file->c_str(), O_RDONLY);
+      if (in < 0 || ::dup2(in, 0) < 0) _exit(127);
+    }
     int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
@@ -264,15 +269,20 @@ CommandResult run_parkd(const std::vector<std::string>& args,
   return run_parkd(args, env, cwd, std::chrono::milliseconds::max());
 }
 
-CommandResult run_parkd(const std::vector<std::string>& args,
-                        const std::map<std::string, std::string>& env,
-                        const std::filesystem::path& cwd, std::chrono::milliseconds timeout) {
+namespace {
+
+CommandResult run_command(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env,
+                          const std::filesystem::path& cwd, std::chrono::milliseconds timeout,
+                          const std::optional<std::string>& input) {
   auto log_file = cwd / ("command-" + std::to_string(::getpid()) + ".log");
   std::filesystem::remove(log_file);
   auto full_env = base_env(cwd, 0);
   full_env.erase("PORT");
   for (auto& [k, v] : env) full_env[k] = v;
-  pid_t pid = spawn(args, full_env, cwd, log_file);
+  auto input_file = cwd / ("command-" + std::to_string(::getpid()) + ".stdin");
+  if (input) std::ofstream(input_file, std::ios::binary) << *input;
+  pid_t pid = spawn(args, full_env, cwd, log_file, input ? &input_file : nullptr);
   CommandResult r;
   int status = 0;
   if (timeout == std::chrono::milliseconds::max()) {
@@ -295,7 +305,22 @@ CommandResult run_parkd(const std::vector<std::string>& args,
   ss << in.rdbuf();
   r.output = ss.str();
   std::filesystem::remove(log_file);
+  if (input) std::filesystem::remove(input_file);
   return r;
+}
+
+}  // namespace
+
+CommandResult run_parkd(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env,
+                        const std::filesystem::path& cwd, std::chrono::milliseconds timeout) {
+  return run_command(args, env, cwd, timeout, std::nullopt);
+}
+
+CommandResult run_parkd_with_input(const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& env,
+                                   const std::filesystem::path& cwd, const std::string& input) {
+  return run_command(args, env, cwd, std::chrono::seconds(60), input);
 }
 
 }  // namespace parkd::test

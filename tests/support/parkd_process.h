@@ -103,4 +103,10 @@ CommandResult run_parkd(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& env,
                         const std::filesystem::path& cwd, std::chrono::milliseconds timeout);
 
+// The same, with `input` as its standard input (a file, so not a terminal): for the
+// commands that read a password. Killed after 60 s.
+CommandResult run_parkd_with_input(const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& env,
+                                   const std::filesystem::path& cwd, const std::string& input);
+
 }  // namespace parkd::test

@@ -136,6 +136,7 @@ CREATE INDEX bookings_by_user_created ON bookings (user_id, created_at, id);
 -- row; PostgreSQL checks an IN list directly. Kept so that the versions stay in step.
 SELECT 1;
 )sql"},
+      {6, kUserDisabledName, kUserDisabledSql},
   };
   return all;
 }

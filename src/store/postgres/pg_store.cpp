@@ -36,7 +36,8 @@ std::optional<std::int64_t> open_end(const Window& w) {
 std::string last_param(const Params& p) { return "$" + std::to_string(p.size()); }
 
 constexpr const char* kUserColumns =
-    "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash";
+    "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash, "
+    "u.disabled";
 
 User read_user(const Rows& r, int row, int c = 0) {
   User u;
@@ -47,6 +48,7 @@ User read_user(const Rows& r, int row, int c = 0) {
   u.token_version = r.int64(row, c + 4);
   u.created_at = r.time(row, c + 5);
   u.password_hash = r.text(row, c + 6);
+  u.disabled = r.int64(row, c + 7) != 0;
   return u;
 }
 
@@ -208,6 +210,26 @@ class PgTx final : public Tx {
     db_.query("UPDATE users SET token_version = token_version + 1 WHERE id = $1", user_id);
   }
 
+  void set_password_hash(Id user_id, const std::string& password_hash) override {
+    db_.query(
+        "UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1",
+        user_id, password_hash);
+  }
+
+  void set_role(Id user_id, Role role) override {
+    db_.query("UPDATE users SET role = $2, token_version = token_version + 1 WHERE id = $1",
+              user_id, std::string(role_name(role)));
+  }
+
+  void set_disabled(Id user_id, bool disabled) override {
+    db_.query("UPDATE users SET disabled = $2, token_version = token_version + 1 WHERE id = $1",
+              user_id, std::int64_t{disabled ? 1 : 0});
+  }
+
+  std::int64_t count_enabled_admins() override {
+    return scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0");
+  }
+
   std::optional<User> first_admin() override {
     auto r = db_.query(fmt::format(
         "SELECT {} FROM users u WHERE u.role = 'admin' ORDER BY u.id LIMIT 1", kUserColumns));
@@ -232,10 +254,10 @@ class PgTx final : public Tx {
     std::vector<std::pair<User, UserTotals>> out;
     for (int i = 0; i < r.size(); ++i) {
       UserTotals t;
-      t.total_bookings = r.int64(i, 7);
-      t.active_bookings = r.int64(i, 8);
-      t.total_spent_cents = r.int64(i, 9);
-      t.last_booking_at = r.opt_time(i, 10);
+      t.total_bookings = r.int64(i, 8);
+      t.active_bookings = r.int64(i, 9);
+      t.total_spent_cents = r.int64(i, 10);
+      t.last_booking_at = r.opt_time(i, 11);
       out.emplace_back(read_user(r, i), t);
     }
     return out;
@@ -704,7 +726,8 @@ class PgTx final : public Tx {
 
   std::vector<User> inactive_users(Timestamp since) override {
     auto r = db_.query(
-        fmt::format("SELECT {} FROM users u WHERE u.role = 'user' AND NOT EXISTS (SELECT 1 FROM "
+        fmt::format("SELECT {} FROM users u WHERE u.role = 'user' AND u.disabled = 0 AND NOT "
+                    "EXISTS (SELECT 1 FROM "
                     "bookings b WHERE b.user_id = u.id AND b.created_at >= $1) ORDER BY u.id",
                     kUserColumns),
         since);
@@ -1261,7 +1284,8 @@ const std::vector<TableCopy>& copied_tables() {
         {"password_hash", true},
         {"role", true},
         {"token_version", false},
-        {"created_at", false}},
+        {"created_at", false},
+        {"disabled", false}},
        true},
       {"lots",
        {{"id", false},
@@ -1377,6 +1401,13 @@ Status copy_sqlite_to_postgres(const std::string& sqlite_path, const std::string
             "copy", fmt::format("the SQLite database is at schema version {}, newer than this "
                                 "build knows ({}); use a newer parkd",
                                 version.int64(0), latest));
+      }
+      if (version.int64(0) < latest) {
+        // Older schemas lack columns the copy reads (users.disabled since version 6).
+        return Error::bad_request(
+            "copy", fmt::format("the SQLite database is at schema version {}; bring it to {} "
+                                "first with DATABASE_URL=sqlite:///{} parkd db migrate",
+                                version.int64(0), latest, sqlite_path));
       }
     }
     PgStore target(pg_url, 1);

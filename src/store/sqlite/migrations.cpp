@@ -138,6 +138,7 @@ UPDATE sqlite_schema
 PRAGMA writable_schema = OFF;
 )sql",
        true},
+      {6, kUserDisabledName, kUserDisabledSql},
   };
   return all;
 }

@@ -34,7 +34,7 @@ std::optional<std::int64_t> open_end(const Window& w) {
 }
 
 constexpr const char* kUserColumns =
-    "id, email, username, role, token_version, created_at, password_hash";
+    "id, email, username, role, token_version, created_at, password_hash, disabled";
 
 User read_user(const Statement& s, int c = 0) {
   User u;
@@ -45,6 +45,7 @@ User read_user(const Statement& s, int c = 0) {
   u.token_version = s.int64(c + 4);
   u.created_at = s.time(c + 5);
   u.password_hash = s.text(c + 6);
+  u.disabled = s.int64(c + 7) != 0;
   return u;
 }
 
@@ -254,6 +255,29 @@ class SqliteTx final : public Tx {
         .run();
   }
 
+  void set_password_hash(Id user_id, const std::string& password_hash) override {
+    db_.prepare(
+           "UPDATE users SET password_hash = ?2, token_version = token_version + 1 WHERE id = ?1")
+        .bind_all(user_id, password_hash)
+        .run();
+  }
+
+  void set_role(Id user_id, Role role) override {
+    db_.prepare("UPDATE users SET role = ?2, token_version = token_version + 1 WHERE id = ?1")
+        .bind_all(user_id, std::string(role_name(role)))
+        .run();
+  }
+
+  void set_disabled(Id user_id, bool disabled) override {
+    db_.prepare("UPDATE users SET disabled = ?2, token_version = token_version + 1 WHERE id = ?1")
+        .bind_all(user_id, std::int64_t{disabled ? 1 : 0})
+        .run();
+  }
+
+  std::int64_t count_enabled_admins() override {
+    return scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0");
+  }
+
   std::optional<User> first_admin() override {
     auto s = db_.prepare(
         fmt::format("SELECT {} FROM users WHERE role = 'admin' ORDER BY id LIMIT 1", kUserColumns));
@@ -272,15 +296,16 @@ class SqliteTx final : public Tx {
         "   AND b.status = 'Completed'), "
         "(SELECT MAX(b.created_at) FROM bookings b WHERE b.user_id = u.id) "
         "FROM users u ORDER BY u.id LIMIT ?2 OFFSET ?3",
-        "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash"));
+        "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash, "
+        "u.disabled"));
     s.bind_all(now, limit, offset);
     std::vector<std::pair<User, UserTotals>> out;
     while (s.step()) {
       UserTotals t;
-      t.total_bookings = s.int64(7);
-      t.active_bookings = s.int64(8);
-      t.total_spent_cents = s.int64(9);
-      t.last_booking_at = s.opt_time(10);
+      t.total_bookings = s.int64(8);
+      t.active_bookings = s.int64(9);
+      t.total_spent_cents = s.int64(10);
+      t.last_booking_at = s.opt_time(11);
       out.emplace_back(read_user(s), t);
     }
     return out;
@@ -769,9 +794,11 @@ class SqliteTx final : public Tx {
 
   std::vector<User> inactive_users(Timestamp since) override {
     auto s = db_.prepare(fmt::format(
-        "SELECT {} FROM users u WHERE u.role = 'user' AND NOT EXISTS (SELECT 1 FROM bookings b "
+        "SELECT {} FROM users u WHERE u.role = 'user' AND u.disabled = 0 AND NOT EXISTS (SELECT 1 "
+        "FROM bookings b "
         "WHERE b.user_id = u.id AND b.created_at >= ?1) ORDER BY u.id",
-        "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash"));
+        "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash, "
+        "u.disabled"));
     s.bind(1, since);
     std::vector<User> out;
     while (s.step()) out.push_back(read_user(s));

@@ -1,0 +1,114 @@
+// Operator-side account changes: the rules shared by `parkd user` and the admin API.
+#include "services/account_service.h"
+
+#include "auth/admin_password_file.h"
+#include "auth/password.h"
+#include "domain/validation.h"
+#include "services/auth_service.h"
+
+#include <spdlog/spdlog.h>
+
+namespace parkd {
+namespace {
+
+Error unknown_user(const std::string& what) {
+  return {ErrorKind::not_found, "unknown_user", "no user " + what, {}, {}, 0};
+}
+
+}  // namespace
+
+Result<User> AccountService::create(const std::string& email,
+                                    const std::optional<std::string>& username,
+                                    const std::string& password, Role role) {
+  std::optional<std::string> name;
+  if (username) {
+    std::string trimmed = trim(*username);
+    if (!trimmed.empty()) name = trimmed;
+  }
+  auto user = create_account(store_, {email, name, password}, role);
+  if (user) spdlog::info("accounts: created {} {} ({})", role_name(role), user->id, user->email);
+  return user;
+}
+
+Result<std::vector<User>> AccountService::list() {
+  std::vector<User> users;
+  Status st = store_.read([&](Tx& tx) {
+    tx.for_each_user([&](const User& u) { users.push_back(u); });
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return users;
+}
+
+Result<User> AccountService::find(const std::string& email_text) {
+  std::string email = to_lower(trim(email_text));
+  if (auto problem = check_email(email)) {
+    return Error::validation(nlohmann::json{{"email", *problem}});
+  }
+  std::optional<User> user;
+  Status st = store_.read([&](Tx& tx) {
+    // Display names never contain '@', so a valid email finds only the account's email.
+    user = tx.user_by_login(email);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  if (!user) return unknown_user("has the email " + email);
+  return *user;
+}
+
+Result<User> AccountService::change(Id user_id,
+                                    const std::function<void(Tx&, const User&)>& change) {
+  User changed;
+  Status st = store_.write([&](Tx& tx) -> Status {
+    auto user = tx.user_by_id(user_id);
+    if (!user) return unknown_user("has the id " + std::to_string(user_id));
+    bool was_enabled_admin = user->role == Role::admin && !user->disabled;
+    change(tx, *user);
+    changed = *tx.user_by_id(user_id);
+    bool is_enabled_admin = changed.role == Role::admin && !changed.disabled;
+    if (was_enabled_admin && !is_enabled_admin && tx.count_enabled_admins() == 0) {
+      // Returning an error rolls the change back.
+      return Error::conflict("last_admin", user->email +
+                                               " is the last admin who can log in; make another "
+                                               "user admin first");
+    }
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return changed;
+}
+
+Result<User> AccountService::set_password(Id user_id, const std::string& password) {
+  if (auto problem = check_password(password)) {
+    return Error::validation(nlohmann::json{{"password", *problem}});
+  }
+  // Hashing takes ~20 ms: outside the write transaction, as at registration.
+  auto hash = hash_password(password);
+  if (!hash) return Error::internal("Could not hash the password");
+  auto user = change(user_id, [&](Tx& tx, const User&) { tx.set_password_hash(user_id, *hash); });
+  if (!user) return user;
+  spdlog::info("accounts: password of user {} changed; its tokens end", user_id);
+  if (to_lower(user->email) == to_lower(trim(admin_email_)) &&
+      remove_admin_password_file(instance_dir_)) {
+    spdlog::info("accounts: removed {}, no longer the admin's password",
+                 admin_password_path(instance_dir_));
+  }
+  return user;
+}
+
+Result<User> AccountService::set_role(Id user_id, Role role) {
+  auto user = change(user_id, [&](Tx& tx, const User&) { tx.set_role(user_id, role); });
+  if (user) spdlog::info("accounts: user {} is now {}; its tokens end", user_id, role_name(role));
+  return user;
+}
+
+Result<User> AccountService::set_disabled(Id user_id, bool disabled) {
+  auto user = change(user_id, [&](Tx& tx, const User&) { tx.set_disabled(user_id, disabled); });
+  if (user) {
+    spdlog::info("accounts: user {} {}; its tokens end", user_id,
+                 disabled ? "disabled" : "enabled");
+  }
+  return user;
+}
+
+}  // namespace parkd

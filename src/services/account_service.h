@@ -1,0 +1,52 @@
+#pragma once
+// Accounts as an operator manages them (parkd user ...; PUT /api/users/{id} follows the
+// same rules): create, list, set a password, a role, disabled. Every change but
+// creation ends the user's tokens. The last enabled admin can be neither demoted nor
+// disabled, so that some admin can always log in.
+
+#include "common/result.h"
+#include "domain/models.h"
+#include "store/store.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parkd {
+
+class AccountService {
+ public:
+  // `instance_dir` and `admin_email` locate the generated admin password's file
+  // (auth/admin_password_file.h), forgotten when that admin's password changes.
+  AccountService(Store& store, std::string instance_dir, std::string admin_email)
+      : store_(store),
+        instance_dir_(std::move(instance_dir)),
+        admin_email_(std::move(admin_email)) {}
+
+  // Errors: validation (fields), conflict email_taken / username_taken.
+  Result<User> create(const std::string& email, const std::optional<std::string>& username,
+                      const std::string& password, Role role);
+
+  Result<std::vector<User>> list();
+
+  // The user with this email. Errors: validation (not an email), not_found unknown_user.
+  Result<User> find(const std::string& email);
+
+  // Errors: validation (fields.password), not_found.
+  Result<User> set_password(Id user_id, const std::string& password);
+  // Errors: not_found, conflict last_admin (the last enabled admin would be lost).
+  Result<User> set_role(Id user_id, Role role);
+  Result<User> set_disabled(Id user_id, bool disabled);
+
+ private:
+  // Applies `change` to the user's row in one write transaction, refusing it when no
+  // enabled admin would remain.
+  Result<User> change(Id user_id, const std::function<void(Tx&, const User&)>& change);
+
+  Store& store_;
+  std::string instance_dir_;
+  std::string admin_email_;
+};
+
+}  // namespace parkd
