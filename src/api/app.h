@@ -45,6 +45,9 @@ class App {
   // on a store that reads in process, or a one-write route on a store that queues writes.
   bool runs_on_io_thread(std::string_view method, std::string_view path) const;
 
+  // Every route, in the order they match (the served contract, for its tests).
+  const std::vector<Route>& routes() const { return router_.routes(); }
+
  private:
   struct Exit;
   // A request matched to its route; authenticate() sets its user.
@@ -76,6 +79,8 @@ void add_auth_routes(Router& r, Services& s);
 void add_lot_routes(Router& r, Services& s);
 void add_booking_routes(Router& r, Services& s);
 void add_admin_routes(Router& r, Services& s);
+// GET /api/openapi.json and GET /api/docs, from the built web files in `web`.
+void add_docs_routes(Router& r, const StaticFiles& web);
 
 // Shorthands for handlers.
 Response ok_json(const nlohmann::json& body);
