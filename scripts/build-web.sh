@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the web UI (web/, Vue 3 + Vite) and copies it to the directory given as $1
-# (the build system passes build/<type>/web, beside the parkd binary, which serves it at /).
+# (the build system passes build/<type>/web, beside the parkd binary, which serves it at /),
+# with docs/openapi.yaml as openapi.json and its Redoc reference page in api-docs/
+# (scripts/openapi-json.mjs).
 #
 #   scripts/build-web.sh build/release/web
 #
@@ -33,10 +35,12 @@ if (( node_major < 18 )); then
   exit 0
 fi
 
-# Nothing to do when no source file of the UI is newer than the last build's stamp.
+# Nothing to do when no source file of the UI (nor the API description it carries) is
+# newer than the last build's stamp.
 stamp="$out/.built"
 if [[ -f "$stamp" && -f "$out/index.html" ]] &&
-   [[ -z "$(find "$web" \( -name node_modules -o -name dist \) -prune -o -type f -newer "$stamp" -print -quit)" ]]; then
+   [[ -z "$(find "$web" \( -name node_modules -o -name dist \) -prune -o -type f -newer "$stamp" -print -quit)" ]] &&
+   [[ -z "$(find "$root/docs/openapi.yaml" "$root/scripts/openapi-json.mjs" -newer "$stamp" -print -quit)" ]]; then
   echo "build-web: web UI unchanged ($out)"
   exit 0
 fi
@@ -59,6 +63,8 @@ fi
 # Replace the output directory as a whole, so no stale assets stay behind.
 tmp="$(mktemp -d "$(dirname "$out")/.web.XXXXXX" 2>/dev/null || { mkdir -p "$(dirname "$out")"; mktemp -d "$(dirname "$out")/.web.XXXXXX"; })"
 cp -R dist/. "$tmp/"
+# The HTTP contract and its reference page (GET /api/openapi.json, GET /api/docs).
+node "$root/scripts/openapi-json.mjs" "$tmp"
 touch "$tmp/.built"
 rm -rf "$out"
 mv "$tmp" "$out"

@@ -1,5 +1,5 @@
-// Users, statistics, jobs and the email/export triggers: see API.md "Users, reports,
-// exports, jobs".
+// Users, statistics, jobs and the email/export triggers: see docs/openapi.yaml (tags
+// users, jobs).
 #include "api/app.h"
 #include "api/parse.h"
 #include "api/render.h"

@@ -54,6 +54,8 @@ class App {
   // (health checks included) may see the service before it can log anyone in.
   void hold_requests() { starting_.store(true); }
   void release_requests() { starting_.store(false); }
+  // Every route, in the order they match (the served contract, for its tests).
+  const std::vector<Route>& routes() const { return router_.routes(); }
 
  private:
   struct Exit;
@@ -89,6 +91,8 @@ void add_auth_routes(Router& r, Services& s);
 void add_lot_routes(Router& r, Services& s);
 void add_booking_routes(Router& r, Services& s);
 void add_admin_routes(Router& r, Services& s);
+// GET /api/openapi.json and GET /api/docs, from the built web files in `web`.
+void add_docs_routes(Router& r, const StaticFiles& web);
 
 // Shorthands for handlers.
 Response ok_json(const nlohmann::json& body);

@@ -1,4 +1,4 @@
-// /auth/*: see API.md "Auth".
+// /auth/*: see docs/openapi.yaml (tag auth).
 #include "api/app.h"
 #include "api/parse.h"
 #include "api/render.h"

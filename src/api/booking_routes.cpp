@@ -1,4 +1,4 @@
-// /api/book, /api/release, /api/bookings*: see API.md "Bookings".
+// /api/book, /api/release, /api/bookings*: see docs/openapi.yaml (tag bookings).
 #include "api/app.h"
 #include "api/parse.h"
 #include "api/render.h"

@@ -1,4 +1,4 @@
-// /api/lots/*, /api/spots/*: see API.md "Lots and spots".
+// /api/lots/*, /api/spots/*: see docs/openapi.yaml (tag lots).
 #include "api/app.h"
 #include "api/parse.h"
 #include "api/render.h"

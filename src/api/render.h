@@ -1,5 +1,5 @@
 #pragma once
-// JSON shapes of the contract's resources (API.md "Resources").
+// JSON shapes of the contract's resources (docs/openapi.yaml components.schemas).
 
 #include "api/json_writer.h"
 #include "domain/models.h"

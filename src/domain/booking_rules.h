@@ -1,5 +1,5 @@
 #pragma once
-// Pure rules for bookings (API.md "Bookings"): the window a booking occupies and its cost.
+// Pure rules for bookings (docs/api.md "Bookings"): the window a booking occupies and its cost.
 
 #include "common/result.h"
 #include "domain/models.h"
@@ -12,7 +12,7 @@ namespace parkd {
 Result<Window> reservation_window(std::optional<Timestamp> start, std::optional<Timestamp> end,
                                   Timestamp now);
 
-// The cost charged when a booking ends at `ended_at` (see API.md "Cost at release"):
+// The cost charged when a booking ends at `ended_at` (see docs/api.md "Bookings"):
 // immediate = its stay; reserved = its whole window; never less than the minimum charge.
 std::int64_t release_cost_cents(const Booking& booking, Timestamp ended_at, int min_charge_minutes);
 

@@ -1,6 +1,6 @@
 #pragma once
-// Pure input rules from the contract (API.md). Each check returns the problem in words,
-// or nullopt when the value is acceptable; callers collect them into `fields`.
+// Pure input rules from the contract (docs/openapi.yaml, docs/api.md). Each check returns the
+// problem in words, or nullopt when the value is acceptable; callers collect them into `fields`.
 
 #include <cstdint>
 #include <optional>

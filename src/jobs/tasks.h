@@ -1,5 +1,5 @@
 #pragma once
-// The background tasks behind the job types (API.md "Emails (background jobs)").
+// The background tasks behind the job types (docs/api.md "Emails (background jobs)").
 // Reports for many recipients fan out into one job per recipient, so one bad address
 // neither stops nor repeats the others; each email job records that it sent, so a
 // retry after a crash does not send twice.

@@ -1,5 +1,5 @@
 #pragma once
-// The six emails of the contract (API.md "Emails"), as pure functions from plain data
+// The six emails of the contract (docs/api.md "Emails"), as pure functions from plain data
 // to a MailMessage: no database access, no clock, no I/O but reading templates. The
 // job tasks gather the data (queries), call one of these and hand the message to a
 // MailTransport.

@@ -1,5 +1,5 @@
 #pragma once
-// CSV as the contract wants it (API.md "CSV"): RFC 4180 rows ending in CRLF, a field
+// CSV as the contract wants it (docs/api.md "CSV"): RFC 4180 rows ending in CRLF, a field
 // quoted when it holds ',', '"', CR or LF (quotes doubled), UTF-8 passed through
 // unchanged, and a formula guard: a cell starting with '=', '+', '-', '@', tab or CR
 // gets a leading "'" so that spreadsheets show it instead of running it. The guard

@@ -1,5 +1,5 @@
 #pragma once
-// The CSV exports (API.md "CSV"): bookings (a user's or everyone's), users, lots.
+// The CSV exports (docs/api.md "CSV"): bookings (a user's or everyone's), users, lots.
 // Rows are streamed from the database to `sink`, so memory stays constant whatever
 // the number of rows.
 

@@ -1,5 +1,5 @@
 #pragma once
-// Booking use cases, each one database transaction (see API.md "Bookings").
+// Booking use cases, each one database transaction (see docs/api.md "Bookings").
 
 #include "common/result.h"
 #include "domain/models.h"

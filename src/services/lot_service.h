@@ -1,5 +1,5 @@
 #pragma once
-// Lots and spots (API.md "Lots and spots"). Input is already parsed; values are
+// Lots and spots (docs/api.md "Lots"). Input is already parsed; values are
 // validated here against the contract's limits.
 
 #include "common/result.h"

@@ -1,5 +1,5 @@
 #pragma once
-// Statistics for the dashboards (API.md "Statistics"): computed in SQL; calendar
+// Statistics for the dashboards (docs/api.md "Statistics"): computed in SQL; calendar
 // buckets (months, days) are local to TIMEZONE.
 
 #include "common/result.h"

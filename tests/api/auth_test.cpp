@@ -1,4 +1,4 @@
-// Black-box tests of API.md "Auth": register, login, me/verify, logout, tokens, roles
+// Black-box tests of docs/openapi.yaml tag auth: register, login, me/verify, logout, tokens, roles
 // and login throttling, against the real binary over HTTP.
 #include "support/api_assertions.h"
 #include "support/parkd_process.h"

@@ -1,5 +1,5 @@
 // A reservation not released by reserved_end is completed by the periodic
-// complete_reservations job (API.md "Bookings").
+// complete_reservations job (docs/api.md "Bookings").
 #include "support/api_helpers.h"
 #include "support/parkd_process.h"
 

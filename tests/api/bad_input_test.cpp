@@ -1,5 +1,5 @@
 // Black-box, table-driven: every kind of bad request gets its 4xx with the contract's
-// error body, never a 500, and changes nothing (API.md "Conventions").
+// error body, never a 500, and changes nothing (docs/api.md "Conventions").
 #include "support/api_helpers.h"
 #include "support/parkd_process.h"
 

@@ -1,4 +1,4 @@
-// Black-box: booking, releasing, cancelling and listing over HTTP (API.md "Bookings").
+// Black-box: booking, releasing, cancelling and listing over HTTP (docs/api.md "Bookings").
 #include "support/api_helpers.h"
 #include "support/parkd_process.h"
 

@@ -1,7 +1,7 @@
-// Black-box: the six emails of API.md "Emails (background jobs)" delivered over real SMTP
+// Black-box: the six emails of docs/api.md "Emails (background jobs)" delivered over real SMTP
 // (tests/support/smtp_sink, with and without AUTH) and read back as a mail client would;
 // retries through an SMTP outage; the .eml outbox when no SMTP server is configured; and
-// the CSV download (API.md "CSV").
+// the CSV download (docs/api.md "CSV").
 #include "support/api_assertions.h"
 #include "support/api_helpers.h"
 #include "support/job_support.h"

@@ -1,4 +1,4 @@
-// Black-box tests of API.md "Conventions" at the HTTP level: JSON errors for unknown
+// Black-box tests of docs/api.md "Conventions" at the HTTP level: JSON errors for unknown
 // routes, wrong methods, malformed, oversized and mistyped bodies; CORS; /healthz;
 // graceful shutdown.
 #include "support/api_assertions.h"

@@ -1,5 +1,5 @@
-// Black-box: the durable job queue (API.md "Users, reports, exports, jobs" and "Emails
-// (background jobs)"): retries with backoff, dead jobs, a worker killed mid-job, graceful
+// Black-box: the durable job queue (docs/openapi.yaml tag jobs and docs/api.md
+// "Emails (background jobs)"): retries with backoff, dead jobs, a worker killed mid-job, graceful
 // shutdown, schedules fired once by several schedulers, jobs committed with bookings,
 // and who may see a job.
 #include "common/time.h"

@@ -1,4 +1,4 @@
-// Black-box: lots and spots over HTTP (API.md "Lots and spots").
+// Black-box: lots and spots over HTTP (docs/api.md "Lots").
 #include "support/api_helpers.h"
 #include "support/parkd_process.h"
 

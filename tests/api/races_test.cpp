@@ -1,5 +1,5 @@
 // Black-box races: many clients released together by a latch, several rounds, then the
-// stored state read back and checked (API.md "Bookings": no two bookings on one spot may
+// stored state read back and checked (docs/api.md "Bookings": no two bookings on one spot may
 // ever overlap, under any concurrency).
 #include "support/api_helpers.h"
 #include "support/job_support.h"  // jobs_of_type

@@ -1,5 +1,5 @@
-// Black-box: users listing and statistics (API.md "Users, reports, exports, jobs" and
-// "Statistics").
+// Black-box: users listing and statistics (docs/openapi.yaml tag users and
+// docs/api.md "Statistics").
 #include "support/api_helpers.h"
 #include "support/parkd_process.h"
 

@@ -1,5 +1,5 @@
 #pragma once
-// Assertions for black-box tests that read like the contract (API.md "Conventions").
+// Assertions for black-box tests that read like the contract (docs/api.md "Conventions").
 
 #include "support/parkd_process.h"
 

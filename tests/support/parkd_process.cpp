@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -63,6 +64,35 @@ std::optional<std::string> HttpResult::header(const std::string& lower_name) con
   return it->second;
 }
 
+namespace {
+
+// With PARKD_RECORD_RESPONSES=<dir>, every answer this client receives is appended to
+// <dir>/<pid>.jsonl (one JSON object a line: test, method, path, status, content type,
+// body), for scripts/check-responses.mjs to validate against docs/openapi.yaml.
+void record_response(const std::string& method, const std::string& path, const HttpResult& result) {
+  static const char* dir = std::getenv("PARKD_RECORD_RESPONSES");
+  if (dir == nullptr || *dir == '\0' || result.transport_error != 0) return;
+  static std::mutex mutex;
+  static std::ofstream out;
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  nlohmann::json line = {
+      {"test", test ? std::string(test->test_suite_name()) + "." + test->name() : ""},
+      {"method", method},
+      {"path", path},
+      {"status", result.status},
+      {"content_type", result.header("content-type").value_or("")},
+      // Large downloads (CSV, the OpenAPI document) are not what is being checked.
+      {"body", result.body.size() <= 256 * 1024 ? result.body : std::string()}};
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::lock_guard lock(mutex);
+  if (!out.is_open()) {
+    out.open(std::string(dir) + "/" + std::to_string(::getpid()) + ".jsonl", std::ios::app);
+  }
+  out << text << std::flush;
+}
+
+}  // namespace
+
 HttpResult HttpClient::request(const std::string& method, const std::string& path,
                                const std::string& body,
                                const std::vector<std::string>& headers) const {
@@ -95,6 +125,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& pat
   }
   curl_slist_free_all(list);
   curl_easy_cleanup(curl);
+  record_response(method, path, result);
   return result;
 }
 

@@ -1,5 +1,5 @@
 // Pure booking rules: the reservation window, overlaps, the status in force, and costs
-// (API.md "Bookings").
+// (docs/api.md "Bookings").
 #include "domain/booking_rules.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Money: integer cents, half-up rounding, the minimum charge (API.md "Conventions",
+// Money: integer cents, half-up rounding, the minimum charge (docs/api.md "Conventions",
 // "Bookings").
 #include "domain/money.h"
 

@@ -1,4 +1,4 @@
-// ISO 8601 at the edges (API.md "Conventions": output UTC with Z; input Z or an offset;
+// ISO 8601 at the edges (docs/api.md "Conventions": output UTC with Z; input Z or an offset;
 // no zone is rejected).
 #include "common/time.h"
 

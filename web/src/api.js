@@ -1,4 +1,4 @@
-// The only door to the server: parkd's HTTP contract (docs: spec/API.md), same origin,
+// The only door to the server: parkd's HTTP contract (docs/openapi.yaml), same origin,
 // JSON in and out, the JWT as `Authorization: Bearer`.
 import { session } from './session.js'
 

@@ -1,0 +1,31 @@
+// GET /api/openapi.json and GET /api/docs: parkd describes its own HTTP contract.
+// Both files are written into the web UI's build by scripts/openapi-json.mjs from
+// docs/openapi.yaml, so they are compiled in (and WEB_DIR overrides them) like the UI.
+#include "api/app.h"
+
+namespace parkd {
+namespace {
+
+Response built_file(const StaticFiles& web, const char* path, const char* what) {
+  if (auto file = web.serve(path, false)) return *file;
+  return error_response(
+      {ErrorKind::not_found,
+       "not_found",
+       std::string(what) +
+           " is not built in: this build of parkd had no npm to build its web files",
+       {},
+       {},
+       0});
+}
+
+}  // namespace
+
+void add_docs_routes(Router& r, const StaticFiles& web) {
+  r.add("GET", "/api/openapi.json", Access::anyone,
+        [&web](Call&) { return built_file(web, "/openapi.json", "The API description"); });
+  r.add("GET", "/api/docs", Access::anyone, [&web](Call&) {
+    return built_file(web, "/api-docs/index.html", "The API reference page");
+  });
+}
+
+}  // namespace parkd
