@@ -3,12 +3,13 @@
 //   openapi.json            docs/openapi.yaml as JSON, served at GET /api/openapi.json
 //   api-docs/index.html     the reference page served at GET /api/docs
 //   api-docs/redoc.standalone.js   the Redoc bundle that page loads (no other host)
+//   api-docs/init.js        starts Redoc on /api/openapi.json
 //
 //   node scripts/openapi-json.mjs <web-output-dir>
 //
 // The YAML parser and Redoc come from web/'s devDependencies (web/node_modules).
 import { createRequire } from 'node:module';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +31,13 @@ writeFileSync(join(out, 'openapi.json'), JSON.stringify(spec));
 
 const docs = join(out, 'api-docs');
 mkdirSync(docs, { recursive: true });
-copyFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), join(docs, 'redoc.standalone.js'));
+// The bundle's one asset from another host, the "API docs by Redocly" logo, points at
+// parkd's own icon instead: the page must not reach out (its CSP would block it anyway).
+const bundle = readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8');
+writeFileSync(
+  join(docs, 'redoc.standalone.js'),
+  bundle.replaceAll('https://cdn.redoc.ly/redoc/logo-mini.svg', '/favicon.svg'),
+);
 // Absolute paths: the page is served at /api/docs, not at /api-docs/.
 writeFileSync(
   join(docs, 'index.html'),
@@ -40,17 +47,22 @@ writeFileSync(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>parkd API reference</title>
-<style>body { margin: 0; padding: 0; }</style>
+<link rel="icon" href="/favicon.svg">
 </head>
 <body>
 <div id="redoc"></div>
 <script src="/api-docs/redoc.standalone.js"></script>
-<script>
-Redoc.init('/api/openapi.json', { hideDownloadButton: false, expandResponses: '200,201' },
-           document.getElementById('redoc'));
-</script>
+<script src="/api-docs/init.js"></script>
 </body>
 </html>
+`,
+);
+// No inline script: the page's Content-Security-Policy allows scripts of parkd only.
+writeFileSync(
+  join(docs, 'init.js'),
+  `document.body.style.margin = '0';
+Redoc.init('/api/openapi.json', { hideDownloadButton: false, expandResponses: '200,201' },
+           document.getElementById('redoc'));
 `,
 );
 console.log(`openapi-json: openapi.json and api-docs/ written to ${out}`);

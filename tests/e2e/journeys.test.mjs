@@ -452,3 +452,25 @@ test('operator: dashboard, lots with 409s explained, spot occupants, users, book
     await b.close()
   }
 })
+
+test('reader: /api/docs renders the API reference with no request to another host', { skip: SKIP || false, timeout: 120000 }, async () => {
+  const b = await openBrowser(artifactsDir('api-docs'))
+  const { page } = b
+  const foreign = []
+  page.on('request', (r) => {
+    if (new URL(r.url()).origin !== new URL(parkd.base).origin) foreign.push(r.url())
+  })
+  try {
+    await page.goto(`${parkd.base}/api/docs`)
+    await see(page.locator('body'), 'parkd HTTP API', 20000)
+    await see(page.locator('body'), '/api/book', 20000)
+    await b.shot('api-docs')
+    assert.deepEqual(foreign, [], 'every asset comes from parkd itself')
+    assert.deepEqual(b.problems, [], 'no script errors or CSP violations in the page')
+  } catch (e) {
+    await b.shot('FAILED').catch(() => {})
+    throw e
+  } finally {
+    await b.close()
+  }
+})
