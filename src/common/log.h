@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace parkd {

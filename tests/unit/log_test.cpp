@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
