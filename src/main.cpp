@@ -170,10 +170,7 @@ int cmd_background(bool run_worker, bool run_scheduler) {
 
 int cmd_enqueue(const std::string& type, const std::string& payload) {
   if (!is_known_job_type(type)) {
-    std::string known;
-    for (const char* k : job_types::kAll) known += (known.empty() ? "" : ", ") + std::string(k);
-    std::fprintf(stderr, "parkd: unknown job type '%s'; known types: %s\n", type.c_str(),
-                 known.c_str());
+    std::fprintf(stderr, "parkd: %s\n", unknown_job_type_message(type).c_str());
     return 2;
   }
   auto rt = boot(true);

@@ -27,13 +27,16 @@ bool is_known_job_type(std::string_view type) {
   return false;
 }
 
+std::string unknown_job_type_message(std::string_view type) {
+  std::string known;
+  for (const char* k : job_types::kAll) known += (known.empty() ? "" : ", ") + std::string(k);
+  return "unknown job type '" + std::string(type) + "'; known: " + known;
+}
+
 Result<Id> JobService::enqueue(const std::string& type, const std::string& payload,
                                std::optional<Id> owner) {
-  if (!is_known_job_type(type)) {
-    std::string known;
-    for (const char* k : job_types::kAll) known += (known.empty() ? "" : ", ") + std::string(k);
-    return Error::validation({{"type", "unknown job type '" + type + "'; known: " + known}});
-  }
+  if (!is_known_job_type(type))
+    return Error::validation({{"type", unknown_job_type_message(type)}});
   Id id = 0;
   Status st = store_.write([&](Tx& tx) {
     Timestamp at = now();

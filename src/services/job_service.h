@@ -33,6 +33,8 @@ inline constexpr std::array<const char*, 9> kAll = {
 
 // Whether a worker has a handler for `type` (jobs of any other type could never run).
 bool is_known_job_type(std::string_view type);
+// "unknown job type 'x'; known: a, b, ...": the one wording of the API and the CLI.
+std::string unknown_job_type_message(std::string_view type);
 
 class JobService {
  public:
