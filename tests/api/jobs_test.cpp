@@ -49,11 +49,20 @@ std::vector<int> policy_of_threads(pid_t pid, const std::string& name) {
 
 TEST(JobThreads, TheWorkerInsideServeRunsOnlyWhenRequestsLeaveACpuIdle) {
   ParkdProcess parkd;
+  // The worker starts beside the HTTP side, so its threads may come a moment after the
+  // first answer (seconds later under a sanitizer on PostgreSQL).
+  std::vector<int> workers;
+  ASSERT_TRUE(eventually(
+      [&] {
+        workers = policy_of_threads(parkd.pid(), "parkd-worker");
+        return workers.size() == 2;  // WORKER_CONCURRENCY's default
+      },
+      20s))
+      << "worker threads: " << workers.size() << "\n"
+      << parkd.log();
   auto handlers = policy_of_threads(parkd.pid(), "parkd-http");
   auto writer = policy_of_threads(parkd.pid(), "parkd-writer");
-  auto workers = policy_of_threads(parkd.pid(), "parkd-worker");
   ASSERT_FALSE(handlers.empty());
-  ASSERT_EQ(workers.size(), 2u);  // WORKER_CONCURRENCY's default
   for (int h : handlers) EXPECT_EQ(h, SCHED_OTHER);
   for (int w : writer) EXPECT_EQ(w, SCHED_OTHER);  // none on PostgreSQL
   for (int w : workers) EXPECT_EQ(w, SCHED_IDLE);
