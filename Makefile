@@ -44,7 +44,7 @@ test-release: build-all
 
 # Under the sanitizers parkd runs several times slower, so a wait sized for a release build
 # can run out on a busy machine: a test that fails is run once more and the stage fails only
-# if it fails again (ctest prints both attempts). A sanitizer report fails it either way.
+# if it fails again (ctest prints both attempts, so a first failure still shows in the log).
 test-asan: build-asan
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --repeat until-pass:2
