@@ -69,8 +69,17 @@ namespace {
 // With PARKD_RECORD_RESPONSES=<dir>, every answer this client receives is appended to
 // <dir>/<pid>.jsonl (one JSON object a line: test, method, path, status, content type,
 // body), for scripts/check-responses.mjs to validate against docs/openapi.yaml.
+// The PostgreSQL copies of the suite record into a directory of their own, named at build
+// time (their CTest environment already carries the server's address).
+const char* recorded_responses_dir() {
+#ifdef PARKD_PG_RECORDED_RESPONSES
+  if (testing_postgres()) return PARKD_PG_RECORDED_RESPONSES;
+#endif
+  return std::getenv("PARKD_RECORD_RESPONSES");
+}
+
 void record_response(const std::string& method, const std::string& path, const HttpResult& result) {
-  static const char* dir = std::getenv("PARKD_RECORD_RESPONSES");
+  static const char* dir = recorded_responses_dir();
   if (dir == nullptr || *dir == '\0' || result.transport_error != 0) return;
   static std::mutex mutex;
   static std::ofstream out;
