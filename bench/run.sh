@@ -6,11 +6,13 @@
 # SQLITE_SYNCHRONOUS (FULL default; the book-release scenario also runs with NORMAL),
 # BENCH_SCENARIOS (which wrk scenarios to run, default all: healthz lots book-release
 # mixed login book-release-NORMAL book-release-api-only; empty: only the CSV download,
-# reports and exports, e.g. `BENCH_SCALE=10 BENCH_SCENARIOS= bench/run.sh`).
+# reports and exports, e.g. `BENCH_SCALE=10 BENCH_SCENARIOS= bench/run.sh`),
+# PARKD_BINARY (the parkd to measure, default build/release/parkd: an A/B pair runs this
+# script alternately with an older build and this one).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-parkd="$root/build/release/parkd"
+parkd="${PARKD_BINARY:-$root/build/release/parkd}"
 duration=${BENCH_DURATION:-10}
 connections=${BENCH_CONNECTIONS:-64}
 scale=${BENCH_SCALE:-1}
