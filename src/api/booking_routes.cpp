@@ -1,7 +1,8 @@
-// /api/book, /api/release, /api/bookings*: see docs/openapi.yaml (tag bookings).
+// /api/book, /api/quote, /api/release, /api/bookings*: see docs/openapi.yaml (tag bookings).
 #include "api/app.h"
 #include "api/parse.h"
 #include "api/render.h"
+#include "domain/money.h"
 #include "domain/validation.h"
 #include "reports/exports.h"
 
@@ -85,6 +86,45 @@ void book(Call& c, Services& s, const Respond& respond) {
                     r.body = std::move(response->body);
                     respond(std::move(r));
                   });
+}
+
+// POST /api/quote: the body of POST /api/book, answered with what booking would give.
+Response quote(Call& c, Services& s) {
+  auto body = json_object_body(c.req);
+  if (!body) return error_response(body.error());
+  auto req = book_request(*body);
+  if (!req) return error_response(req.error());
+  auto q = s.bookings.quote(*req);
+  if (!q) return error_response(q.error());
+  bool reserved = q->type == BookingType::reserved;
+  return ok_json(
+      {{"quote",
+        {{"lot_id", q->lot_id},
+         {"spot_id", q->spot.id},
+         {"spot_number", q->spot.number},
+         {"booking_type", booking_type_name(q->type)},
+         {"reserved_start", time_json(reserved ? std::optional(q->window.start) : std::nullopt)},
+         {"reserved_end", time_json(reserved ? q->window.end : std::nullopt)},
+         {"price_per_hour", money_json(q->price_cents)},
+         {"total_cost", money_json(q->total_cents)},
+         {"currency", kQuoteCurrency}}}});
+}
+
+// POST /api/bookings/{id}/extend {reserved_end}.
+void extend(Call& c, Services& s, const Respond& respond) {
+  auto id = path_id(c.params[0], "Booking");
+  if (!id) return respond(error_response(id.error()));
+  auto body = json_object_body(c.req);
+  if (!body) return respond(error_response(body.error()));
+  FieldReader f(*body);
+  auto reserved_end = f.time("reserved_end", true);
+  if (!f.ok()) return respond(error_response(f.error()));
+  s.bookings.extend(*c.user, *id, *reserved_end, c.handoff, [respond](Result<Booking> b) {
+    if (!b) return respond(error_response(b.error()));
+    Response r;
+    r.body = booking_message_json("Reservation extended", *b, now());
+    respond(std::move(r));
+  });
 }
 
 void booking_action(Call& c, Services& s, bool cancel, const Respond& respond) {
@@ -206,6 +246,11 @@ void add_booking_routes(Router& r, Services& s) {
   }
   r.add_one_write("POST", "/api/bookings/{id}/cancel", Access::user,
                   [&s](Call& c, const Respond& respond) { booking_action(c, s, true, respond); });
+  r.add_one_write("POST", "/api/bookings/{id}/extend", Access::user,
+                  [&s](Call& c, const Respond& respond) { extend(c, s, respond); });
+  // Read-only, as cheap as a lot read.
+  r.add(
+      "POST", "/api/quote", Access::user, [&s](Call& c) { return quote(c, s); }, Pace::quick);
   r.add("GET", "/api/bookings", Access::user, [&s](Call& c) { return list_bookings(c, s, false); });
   // Before /api/bookings/{id}: the first matching route wins.
   r.add("GET", "/api/bookings/export.csv", Access::user,

@@ -3,6 +3,8 @@
 #include "domain/money.h"
 #include "domain/validation.h"
 
+#include <fmt/format.h>
+
 namespace parkd {
 
 Result<Window> reservation_window(std::optional<Timestamp> start, std::optional<Timestamp> end,
@@ -22,6 +24,36 @@ Result<Window> reservation_window(std::optional<Timestamp> start, std::optional<
   }
   if (!fields.empty()) return Error::validation(fields);
   return Window{*start, *end};
+}
+
+Status check_extendable(const Booking& b, Timestamp at) {
+  if (b.type != BookingType::reserved || !b.reserved_start || !b.reserved_end) {
+    return Error::conflict("booking_open_ended",
+                           "An immediate booking has no end to extend; it lasts until released");
+  }
+  BookingStatus status = b.status_at(at);
+  if (status != BookingStatus::reserved && status != BookingStatus::active) {
+    return Error::conflict("booking_not_in_force",
+                           fmt::format("Only a Reserved or Active reservation can be extended; "
+                                       "this booking is {}",
+                                       booking_status_name(status)));
+  }
+  // Still Active until the periodic job completes it, but its window is over.
+  if (at >= *b.reserved_end) {
+    return Error::conflict("booking_not_in_force", "This reservation's window has ended");
+  }
+  return ok_status();
+}
+
+Result<Window> extended_window(const Booking& b, Timestamp new_end) {
+  if (new_end <= *b.reserved_end) {
+    return Error::validation({{"reserved_end", "must be after the current reserved_end"}});
+  }
+  if ((new_end - *b.reserved_start).count() > kMaxReservationSeconds) {
+    return Error::validation(
+        {{"reserved_end", "the window may be at most 30 days from reserved_start"}});
+  }
+  return Window{*b.reserved_start, new_end};
 }
 
 std::int64_t window_cost_cents(std::int64_t price_cents, const Window& window,

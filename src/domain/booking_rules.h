@@ -12,6 +12,17 @@ namespace parkd {
 Result<Window> reservation_window(std::optional<Timestamp> start, std::optional<Timestamp> end,
                                   Timestamp now);
 
+// Whether `booking` may get a later end at `at`: only a reservation that is Reserved or
+// Active and whose window has not ended. Errors: conflict booking_open_ended (an
+// immediate booking: it has no end until released), conflict booking_not_in_force
+// (Completed, Cancelled, or a window already over).
+Status check_extendable(const Booking& booking, Timestamp at);
+
+// The window of reservation `booking` with its end moved to `new_end`: only a later end,
+// at most 30 days after reserved_start. Errors: validation with field reserved_end.
+// REQUIRES: booking is a reservation (reserved_start and reserved_end set).
+Result<Window> extended_window(const Booking& booking, Timestamp new_end);
+
 // The cost charged when a booking ends at `ended_at` (see docs/api.md "Bookings"):
 // immediate = its stay; reserved = its whole window; never less than the minimum charge.
 std::int64_t release_cost_cents(const Booking& booking, Timestamp ended_at, int min_charge_minutes);

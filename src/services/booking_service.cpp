@@ -26,8 +26,8 @@ constexpr std::chrono::hours kIdempotencyLifetime{24};
 
 }  // namespace
 
-Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookRequest& req,
-                                         Timestamp at) {
+Result<BookingService::Choice> BookingService::choose(Tx& tx, const BookRequest& req,
+                                                      Timestamp at) {
   auto lot = tx.lot_record(req.lot_id);
   if (!lot) return Error::not_found("Parking lot not found");
 
@@ -62,20 +62,27 @@ Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookReq
           conflict);
     }
   }
+  return Choice{*lot, *spot, window};
+}
 
+Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookRequest& req,
+                                         Timestamp at) {
+  auto choice = choose(tx, req, at);
+  if (!choice) return choice.error();
+  const Lot& lot = choice->lot;
   NewBooking nb;
   nb.user_id = user.id;
-  nb.lot_id = lot->id;
-  nb.lot_name = lot->name;
-  nb.spot_id = spot->id;
-  nb.spot_number = spot->number;
+  nb.lot_id = lot.id;
+  nb.lot_name = lot.name;
+  nb.spot_id = choice->spot.id;
+  nb.spot_number = choice->spot.number;
   nb.type = req.type;
   nb.vehicle_number = req.vehicle_number;
   nb.created_at = at;
-  nb.occupies = window;
-  nb.price_cents = lot->price_cents;
+  nb.occupies = choice->window;
+  nb.price_cents = lot.price_cents;
   nb.cost_cents = req.type == BookingType::reserved
-                      ? window_cost_cents(lot->price_cents, window, min_charge_minutes_)
+                      ? window_cost_cents(lot.price_cents, choice->window, min_charge_minutes_)
                       : 0;
   Id id = tx.insert_booking(nb);
   tx.enqueue_job(
@@ -213,6 +220,57 @@ void BookingService::cancel(const User& user, Id booking_id, const Store::Handof
                  if (cancelled) spdlog::info("booking: {} cancelled", cancelled->id);
                  done(std::move(cancelled));
                });
+}
+
+void BookingService::extend(const User& user, Id booking_id, Timestamp reserved_end,
+                            const Store::Handoff& handoff, BookingDone done) {
+  auto extend_reservation = [this, reserved_end](Tx& tx, const Booking& b, Timestamp at) -> Status {
+    if (Status extendable = check_extendable(b, at); !extendable) return extendable;
+    auto window = extended_window(b, reserved_end);
+    if (!window) return window.error();
+    // Locks the lot row (PostgreSQL) as booking does, so the two take turns instead of
+    // meeting at the exclusion constraint and retrying.
+    tx.lot_record(b.lot_id);
+    Window added{*b.reserved_end, window->end};
+    // A spot is never deleted under a booking in force, so spot_id is set here.
+    if (auto conflict = b.spot_id ? tx.spot_conflict(*b.spot_id, added) : std::nullopt) {
+      return with_conflict(
+          Error::conflict("spot_unavailable",
+                          fmt::format("Spot {} is not free for the added time", b.spot_number)),
+          conflict);
+    }
+    Booking extended = b;
+    extended.reserved_end = window->end;
+    tx.extend_reservation(b.id, *window->end,
+                          release_cost_cents(extended, *window->end, min_charge_minutes_));
+    return ok_status();
+  };
+  change_owned(user, booking_id, extend_reservation, handoff,
+               [done = std::move(done)](Result<Booking> extended) {
+                 if (extended) {
+                   spdlog::info("booking: {} extended to {} (cost {} cents)", extended->id,
+                                format_iso8601(*extended->reserved_end), extended->cost_cents);
+                 }
+                 done(std::move(extended));
+               });
+}
+
+Result<Quote> BookingService::quote(const BookRequest& req) {
+  std::optional<Quote> quoted;
+  Status st = store_.read([&](Tx& tx) -> Status {
+    auto choice = choose(tx, req, now());
+    if (!choice) return choice.error();
+    // An immediate booking's window is open: window_cost_cents bills it the minimum charge.
+    quoted = Quote{choice->lot.id,
+                   choice->spot,
+                   req.type,
+                   choice->window,
+                   choice->lot.price_cents,
+                   window_cost_cents(choice->lot.price_cents, choice->window, min_charge_minutes_)};
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return *quoted;
 }
 
 Result<Booking> BookingService::get(const User& user, Id booking_id) {

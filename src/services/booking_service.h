@@ -25,6 +25,16 @@ struct IdempotencyKey {
   std::string request_hash;  // a digest of the request body: same key + other body = mismatch
 };
 
+// What booking a request now would give (POST /api/quote): nothing is stored.
+struct Quote {
+  Id lot_id = 0;
+  Spot spot;
+  BookingType type = BookingType::immediate;
+  Window window;  // an immediate booking: {now, open}
+  std::int64_t price_cents = 0;
+  std::int64_t total_cents = 0;  // the window's cost; the minimum charge for an open window
+};
+
 // Renders the outcome of a booking attempt as the response to send and, with an
 // Idempotency-Key, to replay.
 using RenderBooking = std::function<StoredResponse(const Result<Booking>&)>;
@@ -60,6 +70,19 @@ class BookingService {
   // Cancels a Reserved booking (cost 0). Errors: not_found, conflict booking_not_reserved.
   void cancel(const User& user, Id booking_id, const Store::Handoff& handoff, BookingDone done);
 
+  // Moves the end of a Reserved or Active reservation to the later `reserved_end`, on the
+  // same spot, and recomputes its cost for the whole window (the release rule). Takes
+  // turns with bookings on the lot; on PostgreSQL the exclusion constraint settles a race
+  // with another server. Errors: not_found (missing or another user's, unless admin),
+  // conflict booking_open_ended / booking_not_in_force (see check_extendable),
+  // validation (reserved_end), spot_unavailable (with `conflict`: the added time is taken).
+  void extend(const User& user, Id booking_id, Timestamp reserved_end,
+              const Store::Handoff& handoff, BookingDone done);
+
+  // What book() would give now for `req`, in one read-only transaction: the same
+  // validation and spot choice, nothing stored. Errors: as book()'s rendered outcomes.
+  Result<Quote> quote(const BookRequest& req);
+
   // Errors: not_found (missing or another user's, unless admin).
   Result<Booking> get(const User& user, Id booking_id);
 
@@ -74,6 +97,13 @@ class BookingService {
   Result<std::int64_t> complete_ended_reservations();
 
  private:
+  // The lot, spot and window booking `req` at `at` would take; book() and quote() share it.
+  struct Choice {
+    Lot lot;
+    Spot spot;
+    Window window;
+  };
+  Result<Choice> choose(Tx& tx, const BookRequest& req, Timestamp at);
   Result<Booking> try_book(Tx& tx, const User& user, const BookRequest& req, Timestamp at);
   Result<Booking> owned_booking(Tx& tx, const User& user, Id booking_id);
   // In one transaction: the booking `user` may act on, `change` applied to it, and the

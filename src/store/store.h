@@ -195,6 +195,11 @@ class Tx {
   virtual std::optional<Booking> current_booking_on_spot(Id spot_id, Timestamp now) = 0;
   virtual void complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) = 0;
   virtual void cancel_booking(Id id) = 0;
+  // Moves a reservation's end (reserved_end and the time it holds its spot) to
+  // `reserved_end` and sets its cost. The caller has checked the added time is free; on
+  // PostgreSQL a concurrent booking of it fails the exclusion constraint, and write()
+  // reruns the unit.
+  virtual void extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) = 0;
   virtual std::vector<Booking> bookings(const BookingFilter& filter, Timestamp now) = 0;
   virtual std::int64_t count_bookings(const BookingFilter& filter, Timestamp now) = 0;
   // Completes reservations whose window ended before `now`; returns how many.

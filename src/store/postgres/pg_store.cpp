@@ -1,6 +1,7 @@
 #include "store/postgres/pg_store.h"
 
 #include "store/bucketing.h"
+#include "store/postgres/booking_extension.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
 #include "store/sqlite/connection.h"
@@ -493,6 +494,10 @@ class PgTx final : public Tx {
 
   void cancel_booking(Id id) override {
     db_.query("UPDATE bookings SET status = 'Cancelled', cost_cents = 0 WHERE id = $1", id);
+  }
+
+  void extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) override {
+    pg::extend_reservation(db_, id, reserved_end, cost_cents);
   }
 
   std::vector<Booking> bookings(const BookingFilter& f, Timestamp now) override {

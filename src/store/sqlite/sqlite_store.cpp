@@ -4,6 +4,7 @@
 #include "common/private_files.h"
 #include "common/threads.h"
 #include "store/bucketing.h"
+#include "store/sqlite/booking_extension.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
 
@@ -553,6 +554,10 @@ class SqliteTx final : public Tx {
     db_.prepare("UPDATE bookings SET status = 'Cancelled', cost_cents = 0 WHERE id = ?1")
         .bind(1, id)
         .run();
+  }
+
+  void extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) override {
+    sqlite::extend_reservation(db_, id, reserved_end, cost_cents);
   }
 
   std::vector<Booking> bookings(const BookingFilter& f, Timestamp now) override {

@@ -1,0 +1,14 @@
+// PostgreSQL: the SQL of extending a reservation (see booking_extension.h).
+#include "store/postgres/booking_extension.h"
+
+namespace parkd::pg {
+
+void extend_reservation(Connection& db, std::int64_t booking_id, Timestamp reserved_end,
+                        std::int64_t cost_cents) {
+  db.query(
+      "UPDATE bookings SET reserved_end = $2, occupied_until = $2, cost_cents = $3 "
+      "WHERE id = $1 AND type = 'reserved'",
+      booking_id, reserved_end, cost_cents);
+}
+
+}  // namespace parkd::pg
