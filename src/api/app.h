@@ -91,6 +91,8 @@ void add_auth_routes(Router& r, Services& s);
 void add_lot_routes(Router& r, Services& s);
 void add_booking_routes(Router& r, Services& s);
 void add_admin_routes(Router& r, Services& s);
+// GET /api/settings, from the configuration.
+void add_settings_routes(Router& r, const Config& config);
 // GET /api/openapi.json and GET /api/docs, from the built web files in `web`.
 void add_docs_routes(Router& r, const StaticFiles& web);
 
