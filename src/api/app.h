@@ -8,6 +8,7 @@
 #include "api/static_files.h"
 #include "config/config.h"
 #include "metrics/metrics.h"
+#include "services/account_service.h"
 #include "services/auth_service.h"
 #include "services/booking_service.h"
 #include "services/job_service.h"
@@ -27,6 +28,7 @@ struct Services {
   const Config& config;
   Store& store;
   AuthService& auth;
+  AccountService& accounts;
   LotService& lots;
   BookingService& bookings;
   StatsService& stats;

@@ -111,4 +111,23 @@ Result<User> AccountService::set_disabled(Id user_id, bool disabled) {
   return user;
 }
 
+Result<User> AccountService::update_by_admin(Id admin_id, Id user_id, std::optional<Role> role,
+                                             std::optional<bool> disabled) {
+  if (admin_id == user_id && ((role && *role != Role::admin) || (disabled && *disabled))) {
+    // Checked before reading the user: the caller is an enabled admin, so either change
+    // would lock them out.
+    return Error::conflict("self_lockout",
+                           "An admin cannot disable or demote themself; ask another admin");
+  }
+  auto user = change(user_id, [&](Tx& tx, const User& before) {
+    if (role && *role != before.role) tx.set_role(user_id, *role);
+    if (disabled && *disabled != before.disabled) tx.set_disabled(user_id, *disabled);
+  });
+  if (user) {
+    spdlog::info("accounts: admin {} set user {} to {}, {}", admin_id, user_id,
+                 role_name(user->role), user->disabled ? "disabled" : "enabled");
+  }
+  return user;
+}
+
 }  // namespace parkd

@@ -39,6 +39,13 @@ class AccountService {
   Result<User> set_role(Id user_id, Role role);
   Result<User> set_disabled(Id user_id, bool disabled);
 
+  // An admin's change to a user (PUT /api/users/{id}): the role and/or the disabled flag,
+  // in one transaction. Only what differs is written, so an unchanged account keeps its
+  // tokens. Errors: not_found, conflict self_lockout (`admin_id` would disable or demote
+  // themself), conflict last_admin.
+  Result<User> update_by_admin(Id admin_id, Id user_id, std::optional<Role> role,
+                               std::optional<bool> disabled);
+
  private:
   // Applies `change` to the user's row in one write transaction, refusing it when no
   // enabled admin would remain.
