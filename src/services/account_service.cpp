@@ -111,6 +111,33 @@ Result<User> AccountService::set_disabled(Id user_id, bool disabled) {
   return user;
 }
 
+Result<User> AccountService::set_username(Id user_id, const std::optional<std::string>& username) {
+  std::optional<std::string> name;
+  if (username) {
+    std::string trimmed = trim(*username);
+    if (!trimmed.empty()) name = trimmed;
+  }
+  if (name) {
+    if (auto problem = check_username(*name)) {
+      return Error::validation(nlohmann::json{{"username", *problem}});
+    }
+  }
+  User changed;
+  Status st = store_.write([&](Tx& tx) -> Status {
+    if (!tx.user_by_id(user_id)) return unknown_user("has the id " + std::to_string(user_id));
+    // A username never contains '@', so this finds the user who has it, if any.
+    if (auto holder = name ? tx.user_by_login(*name) : std::nullopt;
+        holder && holder->id != user_id) {
+      return Error::conflict("username_taken", "This username is already taken");
+    }
+    tx.set_username(user_id, name);
+    changed = *tx.user_by_id(user_id);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return changed;
+}
+
 Result<User> AccountService::update_by_admin(Id admin_id, Id user_id, std::optional<Role> role,
                                              std::optional<bool> disabled) {
   if (admin_id == user_id && ((role && *role != Role::admin) || (disabled && *disabled))) {

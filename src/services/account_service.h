@@ -39,6 +39,11 @@ class AccountService {
   Result<User> set_role(Id user_id, Role role);
   Result<User> set_disabled(Id user_id, bool disabled);
 
+  // The user's own display name (PATCH /auth/me), by the rules of registration: trimmed;
+  // empty or nullopt means none. Tokens stay valid. Errors: validation (fields.username),
+  // not_found, conflict username_taken (another user has it, ignoring case).
+  Result<User> set_username(Id user_id, const std::optional<std::string>& username);
+
   // An admin's change to a user (PUT /api/users/{id}): the role and/or the disabled flag,
   // in one transaction. Only what differs is written, so an unchanged account keeps its
   // tokens. Errors: not_found, conflict self_lockout (`admin_id` would disable or demote

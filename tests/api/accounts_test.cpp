@@ -166,3 +166,70 @@ TEST_F(Accounts, OnlyAnAdminChangesUsers) {
 
 }  // namespace
 }  // namespace parkd::test
+
+namespace parkd::test {
+namespace {
+
+TEST_F(Accounts, AUserRenamesThemselfTrimmedAndKeepsTheirToken) {
+  auto user = make_user(parkd_, "rename");
+  auto r = http_.patch("/auth/me", {{"username", "  Asha Rao  "}}, user.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["user"]["username"], "Asha Rao");
+  EXPECT_EQ(r.json()["user"]["id"], user.id);
+  auto me = http_.get("/auth/me", user.token);
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.json()["user"]["username"], "Asha Rao");
+  // The new name logs in, as a registered one does.
+  EXPECT_EQ(login("asha rao", kUserPassword).status, 200);
+  // Its own name in another case is no conflict.
+  EXPECT_EQ(
+      http_.patch("/auth/me", {{"username", "ASHA RAO"}}, user.token).json()["user"]["username"],
+      "ASHA RAO");
+}
+
+TEST_F(Accounts, AnEmptyOrNullUsernameMeansNone) {
+  auto user = make_user(parkd_, "noname");
+  ASSERT_EQ(http_.patch("/auth/me", {{"username", "Temp"}}, user.token).status, 200);
+  auto blank = http_.patch("/auth/me", {{"username", "   "}}, user.token);
+  ASSERT_EQ(blank.status, 200) << blank.body;
+  EXPECT_TRUE(blank.json()["user"]["username"].is_null());
+  ASSERT_EQ(http_.patch("/auth/me", {{"username", "Temp"}}, user.token).status, 200);
+  auto null = http_.patch("/auth/me", {{"username", nullptr}}, user.token);
+  ASSERT_EQ(null.status, 200) << null.body;
+  EXPECT_TRUE(null.json()["user"]["username"].is_null());
+}
+
+TEST_F(Accounts, AnotherUsersNameIsTakenIgnoringCase) {
+  auto first = make_user(parkd_, "first");
+  auto second = make_user(parkd_, "second");
+  ASSERT_EQ(http_.patch("/auth/me", {{"username", "Ravi"}}, first.token).status, 200);
+  EXPECT_TRUE(IsJsonError(http_.patch("/auth/me", {{"username", "rAVI"}}, second.token), 409,
+                          "username_taken"));
+  EXPECT_TRUE(http_.get("/auth/me", second.token).json()["user"]["username"].is_null());
+}
+
+TEST_F(Accounts, ABadUsernameIsRefusedByTheRulesOfRegistration) {
+  auto user = make_user(parkd_, "badname");
+  int registrations = 0;
+  for (const json& name : {json("a@b"), json(std::string(65, 'x')), json("tab\there"), json(5)}) {
+    auto r = http_.patch("/auth/me", {{"username", name}}, user.token);
+    EXPECT_TRUE(IsJsonError(r, 400)) << name;
+    EXPECT_TRUE(r.json()["fields"].contains("username")) << name << " -> " << r.body;
+    // Registration says the same about it.
+    if (name.is_string()) {
+      auto reg = http_.post("/auth/register",
+                            {{"email", "badname-" + std::to_string(++registrations) + "@x.test"},
+                             {"username", name},
+                             {"password", "pw-12345678"}});
+      EXPECT_EQ(reg.status, 400) << name;
+      EXPECT_TRUE(reg.json()["fields"].contains("username")) << name << " -> " << reg.body;
+    }
+  }
+  auto missing = http_.patch("/auth/me", json::object(), user.token);
+  EXPECT_TRUE(IsJsonError(missing, 400));
+  EXPECT_TRUE(missing.json()["fields"].contains("username")) << missing.body;
+  EXPECT_TRUE(IsJsonError(http_.patch("/auth/me", {{"username", "Nobody"}}), 401));
+}
+
+}  // namespace
+}  // namespace parkd::test
