@@ -82,6 +82,22 @@ Result<User> AccountService::set_password(Id user_id, const std::string& passwor
   if (auto problem = check_password(password)) {
     return Error::validation(nlohmann::json{{"password", *problem}});
   }
+  return store_password(user_id, password);
+}
+
+Result<User> AccountService::change_own_password(const User& user, const std::string& current,
+                                                 const std::string& replacement) {
+  if (auto problem = check_new_password(replacement)) {
+    return Error::validation(nlohmann::json{{"password", *problem}});
+  }
+  if (!verify_password(user.password_hash, current)) {
+    return Error{
+        ErrorKind::unauthorized, "wrong_password", "The current password is wrong", {}, {}, 0};
+  }
+  return store_password(user.id, replacement);
+}
+
+Result<User> AccountService::store_password(Id user_id, const std::string& password) {
   // Hashing takes ~20 ms: outside the write transaction, as at registration.
   auto hash = hash_password(password);
   if (!hash) return Error::internal("Could not hash the password");

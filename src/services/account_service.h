@@ -35,6 +35,12 @@ class AccountService {
 
   // Errors: validation (fields.password), not_found.
   Result<User> set_password(Id user_id, const std::string& password);
+  // The user's own change (POST /auth/password): `current` must be the stored password
+  // and `replacement` pass check_new_password. Ends every token of the user; the
+  // returned User has the new token version. Errors: validation (fields.password),
+  // unauthorized wrong_password, not_found.
+  Result<User> change_own_password(const User& user, const std::string& current,
+                                   const std::string& replacement);
   // Errors: not_found, conflict last_admin (the last enabled admin would be lost).
   Result<User> set_role(Id user_id, Role role);
   Result<User> set_disabled(Id user_id, bool disabled);
@@ -55,6 +61,8 @@ class AccountService {
   // Applies `change` to the user's row in one write transaction, refusing it when no
   // enabled admin would remain.
   Result<User> change(Id user_id, const std::function<void(Tx&, const User&)>& change);
+  // Hashes and stores an already validated password.
+  Result<User> store_password(Id user_id, const std::string& password);
 
   Store& store_;
   std::string instance_dir_;

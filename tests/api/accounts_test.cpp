@@ -233,3 +233,55 @@ TEST_F(Accounts, ABadUsernameIsRefusedByTheRulesOfRegistration) {
 
 }  // namespace
 }  // namespace parkd::test
+
+namespace parkd::test {
+namespace {
+
+TEST_F(Accounts, ChangingThePasswordEndsEveryOtherTokenAndAnswersAFreshOne) {
+  auto user = make_user(parkd_, "passwd");
+  auto second = login(user.email, kUserPassword).json()["token"].get<std::string>();
+  auto r = http_.post("/auth/password",
+                      {{"current_password", kUserPassword}, {"new_password", "a new pass phrase"}},
+                      user.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json()["message"].is_string());
+  auto fresh = r.json()["token"].get<std::string>();
+  EXPECT_TRUE(IsJsonError(http_.get("/auth/me", user.token), 401));
+  EXPECT_TRUE(IsJsonError(http_.get("/auth/me", second), 401));
+  EXPECT_EQ(http_.get("/auth/me", fresh).status, 200);
+  EXPECT_TRUE(IsJsonError(login(user.email, kUserPassword), 401));
+  EXPECT_EQ(login(user.email, "a new pass phrase").status, 200);
+}
+
+TEST_F(Accounts, AWrongCurrentPasswordChangesNothing) {
+  auto user = make_user(parkd_, "wrongpw");
+  auto r = http_.post("/auth/password",
+                      {{"current_password", "not-the-password"}, {"new_password", "another-one-1"}},
+                      user.token);
+  EXPECT_TRUE(IsJsonError(r, 401, "wrong_password"));
+  EXPECT_EQ(http_.get("/auth/me", user.token).status, 200);
+  EXPECT_EQ(login(user.email, kUserPassword).status, 200);
+}
+
+TEST_F(Accounts, ANewPasswordOutsideTheRulesIsRefusedAsFieldsPassword) {
+  auto user = make_user(parkd_, "weakpw");
+  for (const std::string& bad :
+       {std::string("short"), std::string(129, 'x'), std::string(12, ' ')}) {
+    auto r = http_.post("/auth/password",
+                        {{"current_password", kUserPassword}, {"new_password", bad}}, user.token);
+    EXPECT_TRUE(IsJsonError(r, 400)) << bad.size();
+    EXPECT_TRUE(r.json()["fields"].contains("password")) << r.body;
+  }
+  auto missing = http_.post("/auth/password", {{"current_password", kUserPassword}}, user.token);
+  EXPECT_TRUE(IsJsonError(missing, 400));
+  EXPECT_TRUE(missing.json()["fields"].contains("new_password")) << missing.body;
+  EXPECT_TRUE(IsJsonError(http_.post("/auth/password", {{"current_password", kUserPassword},
+                                                        {"new_password", "x-12345678"}}),
+                          401));
+  // Still the old password, still the old token.
+  EXPECT_EQ(http_.get("/auth/me", user.token).status, 200);
+  EXPECT_EQ(login(user.email, kUserPassword).status, 200);
+}
+
+}  // namespace
+}  // namespace parkd::test
