@@ -10,6 +10,7 @@
 #include "http/server.h"
 #include "jobs/runtime.h"
 #include "mail/message.h"
+#include "services/account_service.h"
 #include "services/auth_service.h"
 #include "services/booking_service.h"
 #include "services/job_service.h"
@@ -98,6 +99,7 @@ int cmd_serve(const ServeFlags& flags) {
   LoginThrottle throttle(c.login_max_failures_per_account, c.login_max_failures_per_address,
                          std::chrono::seconds(c.login_window_seconds));
   AuthService auth(*rt->store, signer, throttle);
+  AccountService accounts(*rt->store, c.instance_dir, c.admin_email);
   LotService lots(*rt->store);
   BookingService bookings(*rt->store, c.min_charge_minutes, c.job_max_attempts);
   StatsService stats(*rt->store, rt->tz);
@@ -106,7 +108,7 @@ int cmd_serve(const ServeFlags& flags) {
   auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz);
   if (!background) return fail(background.error());
 
-  App app(Services{c, *rt->store, auth, lots, bookings, stats, jobs});
+  App app(Services{c, *rt->store, auth, accounts, lots, bookings, stats, jobs});
   ServerOptions options{c.host,
                         c.port,
                         c.http_threads,

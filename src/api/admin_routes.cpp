@@ -19,6 +19,46 @@ Response list_users(Call& c, Services& s) {
   return ok_json({{"users", std::move(items)}, {"total", users->total}});
 }
 
+// PUT /api/users/{id}: any of {roles, disabled}. `roles` has the shape the User object
+// shows (["admin"] or ["user"]); a list naming admin makes an admin.
+Response update_user(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "User");
+  if (!id) return error_response(id.error());
+  auto body = json_object_body(c.req);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  std::optional<Role> role;
+  if (body->contains("roles")) {
+    const auto& roles = (*body)["roles"];
+    bool valid = roles.is_array() && !roles.empty();
+    for (const auto& name : roles) {
+      auto parsed = name.is_string() ? parse_role(name.get<std::string>()) : std::nullopt;
+      if (!parsed) {
+        valid = false;
+      } else if (!role || *parsed == Role::admin) {
+        role = parsed;
+      }
+    }
+    if (!valid) f.problem("roles", R"(must be a list of roles: ["admin"] or ["user"])");
+  }
+  std::optional<bool> disabled;
+  if (body->contains("disabled")) {
+    if ((*body)["disabled"].is_boolean()) {
+      disabled = (*body)["disabled"].get<bool>();
+    } else {
+      f.problem("disabled", "must be true or false");
+    }
+  }
+  if (f.ok() && !body->contains("roles") && !body->contains("disabled")) {
+    f.problem("roles", "give roles, disabled or both");
+    f.problem("disabled", "give roles, disabled or both");
+  }
+  if (!f.ok()) return error_response(f.error());
+  auto user = s.accounts.update_by_admin(c.user->id, *id, role, disabled);
+  if (!user) return error_response(user.error());
+  return ok_json({{"user", to_json(*user)}});
+}
+
 Response admin_stats(Call&, Services& s) {
   auto stats = s.stats.admin_stats();
   if (!stats) return error_response(stats.error());
@@ -89,6 +129,7 @@ Response delete_job(Call& c, Services& s) {
 
 void add_admin_routes(Router& r, Services& s) {
   r.add("GET", "/api/users", Access::admin, [&s](Call& c) { return list_users(c, s); });
+  r.add("PUT", "/api/users/{id}", Access::admin, [&s](Call& c) { return update_user(c, s); });
   r.add("GET", "/api/stats/admin", Access::admin, [&s](Call& c) { return admin_stats(c, s); });
   r.add("GET", "/api/jobs/{id}", Access::user, [&s](Call& c) { return get_job(c, s); });
   r.add("GET", "/api/admin/jobs", Access::admin, [&s](Call& c) { return list_jobs(c, s); });

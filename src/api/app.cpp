@@ -50,6 +50,7 @@ App::App(Services services)
   add_lot_routes(router_, s_);
   add_booking_routes(router_, s_);
   add_admin_routes(router_, s_);
+  add_settings_routes(router_, s_.config);
   add_docs_routes(router_, web_);
   // Config validated the list at start-up; an unreadable one here allows loopback only.
   metrics_allow_ = metrics::AllowList::parse(s_.config.metrics_allow)

@@ -8,6 +8,7 @@
 #include "api/static_files.h"
 #include "config/config.h"
 #include "metrics/metrics.h"
+#include "services/account_service.h"
 #include "services/auth_service.h"
 #include "services/booking_service.h"
 #include "services/job_service.h"
@@ -27,6 +28,7 @@ struct Services {
   const Config& config;
   Store& store;
   AuthService& auth;
+  AccountService& accounts;
   LotService& lots;
   BookingService& bookings;
   StatsService& stats;
@@ -91,6 +93,8 @@ void add_auth_routes(Router& r, Services& s);
 void add_lot_routes(Router& r, Services& s);
 void add_booking_routes(Router& r, Services& s);
 void add_admin_routes(Router& r, Services& s);
+// GET /api/settings, from the configuration.
+void add_settings_routes(Router& r, const Config& config);
 // GET /api/openapi.json and GET /api/docs, from the built web files in `web`.
 void add_docs_routes(Router& r, const StaticFiles& web);
 

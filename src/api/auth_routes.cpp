@@ -43,6 +43,33 @@ Response login(Call& c, Services& s) {
                   {"roles", user["roles"]}});
 }
 
+// PATCH /auth/me: {username}, a string or null (none).
+Response update_me(Call& c, Services& s) {
+  auto body = json_object_body(c.req);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  if (!body->contains("username")) f.problem("username", "is required (null for none)");
+  auto name = f.string("username", false);
+  if (!f.ok()) return error_response(f.error());
+  auto user = s.accounts.set_username(c.user->id, name);
+  if (!user) return error_response(user.error());
+  return ok_json({{"user", to_json(*user)}});
+}
+
+// POST /auth/password: {current_password, new_password}; the answer carries the one token
+// that still works.
+Response change_password(Call& c, Services& s) {
+  auto body = json_object_body(c.req);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  auto current = f.string("current_password", true);
+  auto replacement = f.string("new_password", true);
+  if (!f.ok()) return error_response(f.error());
+  auto user = s.accounts.change_own_password(*c.user, *current, *replacement);
+  if (!user) return error_response(user.error());
+  return ok_json({{"message", "Password changed"}, {"token", s.auth.issue_token(*user)}});
+}
+
 }  // namespace
 
 void add_auth_routes(Router& r, Services& s) {
@@ -55,6 +82,8 @@ void add_auth_routes(Router& r, Services& s) {
   auto me = [](Call& c) { return ok_json({{"user", to_json(*c.user)}}); };
   r.add("GET", "/auth/me", Access::user, me, Pace::quick);
   r.add("GET", "/auth/verify", Access::user, me, Pace::quick);
+  r.add("PATCH", "/auth/me", Access::user, [&s](Call& c) { return update_me(c, s); });
+  r.add("POST", "/auth/password", Access::user, [&s](Call& c) { return change_password(c, s); });
 }
 
 }  // namespace parkd

@@ -107,7 +107,7 @@ Response quote(Call& c, Services& s) {
          {"reserved_end", time_json(reserved ? q->window.end : std::nullopt)},
          {"price_per_hour", money_json(q->price_cents)},
          {"total_cost", money_json(q->total_cents)},
-         {"currency", kQuoteCurrency}}}});
+         {"currency", s.config.currency}}}});
 }
 
 // POST /api/bookings/{id}/extend {reserved_end}.

@@ -15,6 +15,7 @@ json to_json(const User& u) {
           {"email", u.email},
           {"username", u.username ? json(*u.username) : json(nullptr)},
           {"roles", json::array({std::string(role_name(u.role))})},
+          {"disabled", u.disabled},
           {"created_at", format_iso8601(u.created_at)}};
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/client_address.h"
 #include "common/private_files.h"
+#include "domain/currency.h"
 #include "metrics/metrics.h"
 
 #include <fmt/format.h>
@@ -166,6 +167,12 @@ Result<Config> load_config(const EnvLookup& env) {
   }
   r.integer("MIN_CHARGE_MINUTES", c.min_charge_minutes, 0, 24L * 60);
   r.string("TIMEZONE", c.timezone);
+  r.string("CURRENCY", c.currency);
+  if (!is_known_currency(c.currency)) {
+    r.fail("CURRENCY", fmt::format("'{}' is not an ISO 4217 currency code in upper case (e.g. "
+                                   "INR, USD, EUR)",
+                                   c.currency));
+  }
   r.integer("HTTP_THREADS", c.http_threads, 1, 64);
   r.integer("DB_THREADS", c.db_threads, 1, 256);
   r.integer("MAX_CONNECTIONS", c.max_connections, 1, 100000);

@@ -39,6 +39,7 @@ struct Config {
   std::string log_format = "text";  // text | json
   int min_charge_minutes = 60;
   std::string timezone = "UTC";
+  std::string currency = "INR";  // ISO 4217; how the web UI and emails show money
   int http_threads = 2;
   int db_threads = 32;  // measured: 16 -> 32 gave group commit ~50% more book-release throughput
   int max_connections = 1024;

@@ -6,6 +6,12 @@ namespace parkd {
 
 std::string_view role_name(Role role) { return role == Role::admin ? "admin" : "user"; }
 
+std::optional<Role> parse_role(std::string_view name) {
+  if (name == "admin") return Role::admin;
+  if (name == "user") return Role::user;
+  return std::nullopt;
+}
+
 std::string_view booking_type_name(BookingType type) {
   return type == BookingType::reserved ? "reserved" : "immediate";
 }

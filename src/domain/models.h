@@ -14,6 +14,7 @@ using Id = std::int64_t;
 
 enum class Role { user, admin };
 std::string_view role_name(Role role);
+std::optional<Role> parse_role(std::string_view name);  // "admin" or "user", exactly
 
 struct User {
   Id id = 0;

@@ -10,11 +10,6 @@
 
 namespace parkd {
 
-// The currency quotes are given in (ISO 4217). There is no CURRENCY setting yet: when
-// the configuration gains one (docs/api.md "Planned", default INR), answer that instead
-// and drop this constant.
-inline constexpr std::string_view kQuoteCurrency = "INR";
-
 // A JSON number (or numeric string, which HTML number inputs send) in major units with at
 // most two decimals, as cents. nullopt for anything else (NaN, 3 decimals, text, bool).
 std::optional<std::int64_t> parse_money(const nlohmann::json& value);

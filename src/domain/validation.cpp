@@ -87,6 +87,15 @@ std::optional<std::string> check_password(std::string_view password) {
   return std::nullopt;
 }
 
+std::optional<std::string> check_new_password(std::string_view password) {
+  std::size_t chars = utf8_length(password);
+  if (chars < 8 || chars > kMaxNewPasswordLength) return "must be 8 to 128 characters";
+  if (password.find_first_not_of(" \t\r\n\v\f") == std::string_view::npos) {
+    return "must not be only white space";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_username(std::string_view username) {
   if (!is_valid_utf8(username)) return "must be valid UTF-8";
   for (std::size_t i = 0; i < username.size(); ++i) {

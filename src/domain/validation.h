@@ -10,6 +10,7 @@
 namespace parkd {
 
 inline constexpr std::size_t kMaxPasswordLength = 1024;  // bounds the hashing cost
+inline constexpr std::size_t kMaxNewPasswordLength = 128;
 inline constexpr std::size_t kMaxUsernameLength = 64;
 inline constexpr std::size_t kMaxLotNameLength = 100;
 inline constexpr std::size_t kMaxAddressLength = 500;
@@ -28,6 +29,9 @@ std::size_t utf8_length(std::string_view s);
 
 std::optional<std::string> check_email(std::string_view email);
 std::optional<std::string> check_password(std::string_view password);
+// A password chosen to replace another (POST /auth/password): 8–128 characters, not only
+// white space. Registration keeps check_password, the first release's rule.
+std::optional<std::string> check_new_password(std::string_view password);
 // `username` already trimmed and non-empty (empty means "none").
 std::optional<std::string> check_username(std::string_view username);
 

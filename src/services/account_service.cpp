@@ -82,6 +82,22 @@ Result<User> AccountService::set_password(Id user_id, const std::string& passwor
   if (auto problem = check_password(password)) {
     return Error::validation(nlohmann::json{{"password", *problem}});
   }
+  return store_password(user_id, password);
+}
+
+Result<User> AccountService::change_own_password(const User& user, const std::string& current,
+                                                 const std::string& replacement) {
+  if (auto problem = check_new_password(replacement)) {
+    return Error::validation(nlohmann::json{{"password", *problem}});
+  }
+  if (!verify_password(user.password_hash, current)) {
+    return Error{
+        ErrorKind::unauthorized, "wrong_password", "The current password is wrong", {}, {}, 0};
+  }
+  return store_password(user.id, replacement);
+}
+
+Result<User> AccountService::store_password(Id user_id, const std::string& password) {
   // Hashing takes ~20 ms: outside the write transaction, as at registration.
   auto hash = hash_password(password);
   if (!hash) return Error::internal("Could not hash the password");
@@ -107,6 +123,52 @@ Result<User> AccountService::set_disabled(Id user_id, bool disabled) {
   if (user) {
     spdlog::info("accounts: user {} {}; its tokens end", user_id,
                  disabled ? "disabled" : "enabled");
+  }
+  return user;
+}
+
+Result<User> AccountService::set_username(Id user_id, const std::optional<std::string>& username) {
+  std::optional<std::string> name;
+  if (username) {
+    std::string trimmed = trim(*username);
+    if (!trimmed.empty()) name = trimmed;
+  }
+  if (name) {
+    if (auto problem = check_username(*name)) {
+      return Error::validation(nlohmann::json{{"username", *problem}});
+    }
+  }
+  User changed;
+  Status st = store_.write([&](Tx& tx) -> Status {
+    if (!tx.user_by_id(user_id)) return unknown_user("has the id " + std::to_string(user_id));
+    // A username never contains '@', so this finds the user who has it, if any.
+    if (auto holder = name ? tx.user_by_login(*name) : std::nullopt;
+        holder && holder->id != user_id) {
+      return Error::conflict("username_taken", "This username is already taken");
+    }
+    tx.set_username(user_id, name);
+    changed = *tx.user_by_id(user_id);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return changed;
+}
+
+Result<User> AccountService::update_by_admin(Id admin_id, Id user_id, std::optional<Role> role,
+                                             std::optional<bool> disabled) {
+  if (admin_id == user_id && ((role && *role != Role::admin) || (disabled && *disabled))) {
+    // Checked before reading the user: the caller is an enabled admin, so either change
+    // would lock them out.
+    return Error::conflict("self_lockout",
+                           "An admin cannot disable or demote themself; ask another admin");
+  }
+  auto user = change(user_id, [&](Tx& tx, const User& before) {
+    if (role && *role != before.role) tx.set_role(user_id, *role);
+    if (disabled && *disabled != before.disabled) tx.set_disabled(user_id, *disabled);
+  });
+  if (user) {
+    spdlog::info("accounts: admin {} set user {} to {}, {}", admin_id, user_id,
+                 role_name(user->role), user->disabled ? "disabled" : "enabled");
   }
   return user;
 }

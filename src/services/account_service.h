@@ -35,14 +35,34 @@ class AccountService {
 
   // Errors: validation (fields.password), not_found.
   Result<User> set_password(Id user_id, const std::string& password);
+  // The user's own change (POST /auth/password): `current` must be the stored password
+  // and `replacement` pass check_new_password. Ends every token of the user; the
+  // returned User has the new token version. Errors: validation (fields.password),
+  // unauthorized wrong_password, not_found.
+  Result<User> change_own_password(const User& user, const std::string& current,
+                                   const std::string& replacement);
   // Errors: not_found, conflict last_admin (the last enabled admin would be lost).
   Result<User> set_role(Id user_id, Role role);
   Result<User> set_disabled(Id user_id, bool disabled);
+
+  // The user's own display name (PATCH /auth/me), by the rules of registration: trimmed;
+  // empty or nullopt means none. Tokens stay valid. Errors: validation (fields.username),
+  // not_found, conflict username_taken (another user has it, ignoring case).
+  Result<User> set_username(Id user_id, const std::optional<std::string>& username);
+
+  // An admin's change to a user (PUT /api/users/{id}): the role and/or the disabled flag,
+  // in one transaction. Only what differs is written, so an unchanged account keeps its
+  // tokens. Errors: not_found, conflict self_lockout (`admin_id` would disable or demote
+  // themself), conflict last_admin.
+  Result<User> update_by_admin(Id admin_id, Id user_id, std::optional<Role> role,
+                               std::optional<bool> disabled);
 
  private:
   // Applies `change` to the user's row in one write transaction, refusing it when no
   // enabled admin would remain.
   Result<User> change(Id user_id, const std::function<void(Tx&, const User&)>& change);
+  // Hashes and stores an already validated password.
+  Result<User> store_password(Id user_id, const std::string& password);
 
   Store& store_;
   std::string instance_dir_;

@@ -124,6 +124,10 @@ Result<User> AuthService::authenticate(std::string_view token) {
   return *user;
 }
 
+std::string AuthService::issue_token(const User& user) const {
+  return signer_.issue(user.id, user.token_version, now());
+}
+
 Status AuthService::logout(Id user_id) {
   return store_.write([&](Tx& tx) {
     tx.bump_token_version(user_id);

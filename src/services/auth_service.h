@@ -47,6 +47,9 @@ class AuthService {
   // expired, revoked by a newer token version, user gone or disabled).
   Result<User> authenticate(std::string_view token);
 
+  // A fresh token for `user` at its current token version.
+  std::string issue_token(const User& user) const;
+
   // Revokes every token of the user.
   Status logout(Id user_id);
 

@@ -146,6 +146,8 @@ class Tx {
   virtual bool email_taken(const std::string& email) = 0;
   virtual bool username_taken(const std::string& username) = 0;
   virtual void bump_token_version(Id user_id) = 0;
+  // nullopt: no display name. Tokens stay valid.
+  virtual void set_username(Id user_id, const std::optional<std::string>& username) = 0;
   // Each of these also ends every token of the user (token_version + 1).
   virtual void set_password_hash(Id user_id, const std::string& password_hash) = 0;
   virtual void set_role(Id user_id, Role role) = 0;

@@ -66,6 +66,18 @@ TEST_F(QuoteApi, AnImmediateQuoteIsTheSpotTheNextBookingGetsAtTheMinimumCharge) 
   EXPECT_EQ(r.json()["booking"]["price_per_hour"], q["price_per_hour"]);
 }
 
+// The quote names the currency the operator configured, as GET /api/settings does.
+TEST(QuoteCurrency, IsTheConfiguredCurrency) {
+  ParkdProcess parkd({{"CURRENCY", "EUR"}});
+  auto admin = parkd.admin_token();
+  auto user = make_user(parkd);
+  auto lot = create_lot(parkd.client(), admin, 1, 2);
+  auto r = parkd.client().post("/api/quote", json{{"lot_id", lot["id"]}}, user.token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["quote"]["currency"], "EUR");
+  EXPECT_EQ(parkd.client().get("/api/settings").json()["currency"], "EUR");
+}
+
 TEST_F(QuoteApi, AReservationQuoteIsTheSpotAndCostTheBookingThenGets) {
   auto lot = create_lot(http(), admin_, 2, 3);
   auto body = reservation(lot["id"].get<std::int64_t>(), kHour, 3 * kHour + 1800);

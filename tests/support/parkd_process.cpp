@@ -160,6 +160,13 @@ HttpResult HttpClient::put(const std::string& path, const nlohmann::json& body,
   return request("PUT", path, body.dump(), h);
 }
 
+HttpResult HttpClient::patch(const std::string& path, const nlohmann::json& body,
+                             const std::string& token) const {
+  std::vector<std::string> h{"Content-Type: application/json"};
+  if (!token.empty()) h.push_back("Authorization: Bearer " + token);
+  return request("PATCH", path, body.dump(), h);
+}
+
 HttpResult HttpClient::del(const std::string& path, const std::string& token) const {
   std::vector<std::string> h;
   if (!token.empty()) h.push_back("Authorization: Bearer " + token);

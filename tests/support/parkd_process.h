@@ -37,6 +37,8 @@ class HttpClient {
                   const std::vector<std::string>& extra_headers = {}) const;
   HttpResult put(const std::string& path, const nlohmann::json& body,
                  const std::string& token = "") const;
+  HttpResult patch(const std::string& path, const nlohmann::json& body,
+                   const std::string& token = "") const;
   HttpResult del(const std::string& path, const std::string& token = "") const;
   const std::string& base() const { return base_; }
 

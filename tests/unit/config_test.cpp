@@ -27,6 +27,7 @@ TEST(Config, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(c->cors_origins, std::vector<std::string>{"http://localhost:5173"});
   EXPECT_EQ(c->min_charge_minutes, 60);
   EXPECT_EQ(c->timezone, "UTC");
+  EXPECT_EQ(c->currency, "INR");
   EXPECT_EQ(c->worker_concurrency, 2);
   EXPECT_EQ(c->job_lease_seconds, 60);
   EXPECT_EQ(c->job_max_attempts, 8);
@@ -82,6 +83,18 @@ TEST(Config, NamesTheVariableInEveryError) {
     auto c = load_config(env({{name, value}}));
     ASSERT_FALSE(c.ok()) << name << "=" << value;
     EXPECT_NE(c.error().message.find(name), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(Config, ReadsTheCurrencyAndRefusesACodeThatIsNotIso4217) {
+  auto usd = load_config(env({{"CURRENCY", "USD"}}));
+  ASSERT_TRUE(usd.ok()) << usd.error().message;
+  EXPECT_EQ(usd->currency, "USD");
+  for (const char* bad : {"XYZ", "usd", "Rupees", "US"}) {
+    auto c = load_config(env({{"CURRENCY", bad}}));
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.error().message.find("CURRENCY"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find(bad), std::string::npos) << c.error().message;
   }
 }
 

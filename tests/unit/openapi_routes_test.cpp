@@ -67,11 +67,12 @@ class OpenApiRoutes : public ::testing::Test {
     TokenSigner signer("secret-for-the-route-list-0123456789", 3600);
     LoginThrottle throttle(5, 20, std::chrono::seconds(60));
     AuthService auth(*store_, signer, throttle);
+    AccountService accounts(*store_, (dir_ / "instance").string(), "admin@example.com");
     LotService lots(*store_);
     BookingService bookings(*store_, 60, 5);
     StatsService stats(*store_, date::locate_zone("UTC"));
     JobService jobs(*store_, 5);
-    App app(Services{config, *store_, auth, lots, bookings, stats, jobs});
+    App app(Services{config, *store_, auth, accounts, lots, bookings, stats, jobs});
     std::set<std::string> out;
     for (const auto& r : app.routes()) out.insert(r.method + " " + shape(r.pattern));
     return out;

@@ -217,3 +217,32 @@ TEST(CheckPriceCents, RejectsZeroNegativeAndAboveOneHundredThousand) {
 
 }  // namespace
 }  // namespace parkd
+
+namespace parkd {
+namespace {
+
+TEST(NewPassword, TakesEightToOneHundredTwentyEightCharacters) {
+  EXPECT_FALSE(check_new_password("12345678"));
+  EXPECT_FALSE(check_new_password(std::string(128, 'a')));
+  EXPECT_TRUE(check_new_password("1234567"));
+  EXPECT_TRUE(check_new_password(std::string(129, 'a')));
+}
+
+TEST(NewPassword, CountsCharactersNotBytes) {
+  // Eight two-byte characters (16 bytes) are eight characters.
+  std::string eight_umlauts;
+  for (int i = 0; i < 8; ++i) eight_umlauts += "\xC3\xBC";
+  EXPECT_FALSE(check_new_password(eight_umlauts));
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += "\xC3\xBC";  // 100 characters, 200 bytes
+  EXPECT_FALSE(check_new_password(many));
+}
+
+TEST(NewPassword, RefusesOnlyWhiteSpace) {
+  EXPECT_TRUE(check_new_password("          "));
+  EXPECT_TRUE(check_new_password(" \t \n \r   "));
+  EXPECT_FALSE(check_new_password("  pass word  "));
+}
+
+}  // namespace
+}  // namespace parkd

@@ -211,6 +211,10 @@ class PgTx final : public Tx {
     db_.query("UPDATE users SET token_version = token_version + 1 WHERE id = $1", user_id);
   }
 
+  void set_username(Id user_id, const std::optional<std::string>& username) override {
+    db_.query("UPDATE users SET username = $2 WHERE id = $1", user_id, username);
+  }
+
   void set_password_hash(Id user_id, const std::string& password_hash) override {
     db_.query(
         "UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1",

@@ -256,6 +256,10 @@ class SqliteTx final : public Tx {
         .run();
   }
 
+  void set_username(Id user_id, const std::optional<std::string>& username) override {
+    db_.prepare("UPDATE users SET username = ?2 WHERE id = ?1").bind_all(user_id, username).run();
+  }
+
   void set_password_hash(Id user_id, const std::string& password_hash) override {
     db_.prepare(
            "UPDATE users SET password_hash = ?2, token_version = token_version + 1 WHERE id = ?1")
