@@ -68,7 +68,7 @@ TEST_F(QuoteApi, AnImmediateQuoteIsTheSpotTheNextBookingGetsAtTheMinimumCharge) 
 
 // The quote names the currency the operator configured, as GET /api/settings does.
 TEST(QuoteCurrency, IsTheConfiguredCurrency) {
-  ParkdProcess parkd({{"CURRENCY", "EUR"}});
+  ParkdProcess parkd(std::map<std::string, std::string>{{"CURRENCY", "EUR"}});
   auto admin = parkd.admin_token();
   auto user = make_user(parkd);
   auto lot = create_lot(parkd.client(), admin, 1, 2);
