@@ -65,7 +65,9 @@ Response change_password(Call& c, Services& s) {
   auto current = f.string("current_password", true);
   auto replacement = f.string("new_password", true);
   if (!f.ok()) return error_response(f.error());
-  auto user = s.accounts.change_own_password(*c.user, *current, *replacement);
+  Status confirmed = s.auth.confirm_password(*c.user, *current, c.req.client_address);
+  if (!confirmed) return error_response(confirmed.error());
+  auto user = s.accounts.change_own_password(*c.user, *replacement);
   if (!user) return error_response(user.error());
   return ok_json({{"message", "Password changed"}, {"token", s.auth.issue_token(*user)}});
 }

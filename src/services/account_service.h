@@ -35,12 +35,11 @@ class AccountService {
 
   // Errors: validation (fields.password), not_found.
   Result<User> set_password(Id user_id, const std::string& password);
-  // The user's own change (POST /auth/password): `current` must be the stored password
-  // and `replacement` pass check_new_password. Ends every token of the user; the
-  // returned User has the new token version. Errors: validation (fields.password),
-  // unauthorized wrong_password, not_found.
-  Result<User> change_own_password(const User& user, const std::string& current,
-                                   const std::string& replacement);
+  // The user's own change (POST /auth/password, once AuthService::confirm_password has
+  // checked the current one): `replacement` must pass check_new_password. Ends every
+  // token of the user; the returned User has the new token version. Errors: validation
+  // (fields.password), not_found.
+  Result<User> change_own_password(const User& user, const std::string& replacement);
   // Errors: not_found, conflict last_admin (the last enabled admin would be lost).
   Result<User> set_role(Id user_id, Role role);
   Result<User> set_disabled(Id user_id, bool disabled);

@@ -13,6 +13,15 @@ Error invalid_credentials() {
   return {ErrorKind::unauthorized, "invalid_credentials", "Invalid email or password", {}, {}, 0};
 }
 
+Error too_many_attempts(std::int64_t wait_seconds) {
+  return {ErrorKind::too_many_requests,
+          "too_many_attempts",
+          "Too many failed password attempts; try again later",
+          {},
+          {},
+          static_cast<int>(wait_seconds)};
+}
+
 // Verifying against a real hash when the account does not exist keeps the response
 // time the same, so timing does not reveal which emails are registered.
 const std::string& dummy_hash() {
@@ -86,13 +95,7 @@ Result<Session> AuthService::login(const std::string& login_name, const std::str
   // an unknown name counts as an account of its own.
   std::string account = user ? "user:" + std::to_string(user->id) : "login:" + login;
   if (auto wait = throttle_.retry_after(account, client_address, now())) {
-    Error e{ErrorKind::too_many_requests,
-            "too_many_attempts",
-            "Too many failed login attempts; try again later",
-            {},
-            {},
-            static_cast<int>(*wait)};
-    return e;
+    return too_many_attempts(*wait);
   }
   bool ok = user ? verify_password(user->password_hash, password)
                  : (verify_password(dummy_hash(), password), false);
@@ -107,6 +110,22 @@ Result<Session> AuthService::login(const std::string& login_name, const std::str
     return Error{ErrorKind::forbidden, "account_disabled", "This account is disabled", {}, {}, 0};
   }
   return Session{*user, signer_.issue(user->id, user->token_version, now())};
+}
+
+Status AuthService::confirm_password(const User& user, const std::string& password,
+                                     const std::string& client_address) {
+  std::string account = "user:" + std::to_string(user.id);  // the key login counts under
+  if (auto wait = throttle_.retry_after(account, client_address, now())) {
+    return too_many_attempts(*wait);
+  }
+  if (!verify_password(user.password_hash, password)) {
+    throttle_.record_failure(account, client_address, now());
+    spdlog::info("auth: wrong current password for user {} from {}", user.id, client_address);
+    return Error{
+        ErrorKind::unauthorized, "wrong_password", "The current password is wrong", {}, {}, 0};
+  }
+  throttle_.record_success(account);
+  return ok_status();
 }
 
 Result<User> AuthService::authenticate(std::string_view token) {

@@ -43,6 +43,13 @@ class AuthService {
   Result<Session> login(const std::string& login, const std::string& password,
                         const std::string& client_address);
 
+  // The signed-in user's password, asked again before it is changed (POST /auth/password).
+  // A wrong one counts against the account and the address like a failed login, so a
+  // stolen token cannot be used to guess the password. Errors: unauthorized
+  // wrong_password, too_many_requests with retry_after_seconds.
+  Status confirm_password(const User& user, const std::string& password,
+                          const std::string& client_address);
+
   // The user a bearer token belongs to. Errors: unauthorized (malformed, bad signature,
   // expired, revoked by a newer token version, user gone or disabled).
   Result<User> authenticate(std::string_view token);

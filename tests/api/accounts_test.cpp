@@ -263,6 +263,21 @@ TEST_F(Accounts, AWrongCurrentPasswordChangesNothing) {
   EXPECT_EQ(login(user.email, kUserPassword).status, 200);
 }
 
+// A stolen token must not become a way to guess the password: wrong current passwords
+// count like failed logins (LOGIN_MAX_FAILURES, default 5), then even the right one waits.
+TEST_F(Accounts, WrongCurrentPasswordsAreThrottledLikeFailedLogins) {
+  auto user = make_user(parkd_, "guessed");
+  json guess = {{"current_password", "not-the-password"}, {"new_password", "another-one-1"}};
+  for (int i = 1; i <= 5; ++i) {
+    EXPECT_TRUE(IsJsonError(http_.post("/auth/password", guess, user.token), 401)) << i;
+  }
+  json right = {{"current_password", kUserPassword}, {"new_password", "another-one-1"}};
+  auto blocked = http_.post("/auth/password", right, user.token);
+  EXPECT_TRUE(IsJsonError(blocked, 429, "too_many_attempts")) << blocked.body;
+  EXPECT_TRUE(blocked.header("retry-after").has_value());
+  EXPECT_EQ(login(user.email, kUserPassword).status, 429);  // one count per account
+}
+
 TEST_F(Accounts, ANewPasswordOutsideTheRulesIsRefusedAsFieldsPassword) {
   auto user = make_user(parkd_, "weakpw");
   for (const std::string& bad :
