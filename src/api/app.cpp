@@ -40,7 +40,7 @@ App::App(Services services)
       [this](Call&) {
         if (!health_.healthy()) {
           return error_response(
-              {ErrorKind::unavailable, "unavailable", "The database does not answer", {}, {}, 0});
+              Error::of(ErrorKind::unavailable, "unavailable", "The database does not answer"));
         }
         return ok_json({{"status", "ok"}});
       },
@@ -222,7 +222,7 @@ void App::handle(Request& req, Respond respond, const Handoff& handoff) const {
   };
   if (starting_.load()) {
     Response res = error_response(
-        {ErrorKind::unavailable, "starting", "parkd is starting; retry in a moment", {}, {}, 0});
+        Error::of(ErrorKind::unavailable, "starting", "parkd is starting; retry in a moment"));
     res.headers.emplace_back("Retry-After", "1");
     return exit->send(std::move(res));
   }
@@ -257,35 +257,23 @@ std::variant<Response, App::Routed> App::dispatch(const Request& req,
     return res;
   }
   if (req.body.size() > kMaxBodyBytes) {
-    return error_response({ErrorKind::payload_too_large,
-                           "payload_too_large",
-                           "The request body is larger than 1 MiB",
-                           {},
-                           {},
-                           0});
+    return error_response(Error::of(ErrorKind::payload_too_large, "payload_too_large",
+                                    "The request body is larger than 1 MiB"));
   }
   // HEAD is GET without the body (the server drops it).
   std::string_view method =
       req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
   if (!is_served_method(method)) {
-    return error_response({ErrorKind::not_implemented,
-                           "not_implemented",
-                           req.method + " is not a method parkd serves",
-                           {},
-                           {},
-                           0});
+    return error_response(Error::of(ErrorKind::not_implemented, "not_implemented",
+                                    req.method + " is not a method parkd serves"));
   }
   auto match = router_.match(method, req.path);
   if (!match.route) {
     if (!match.allowed_methods.empty()) {
       std::string allow;
       for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
-      Response res = error_response({ErrorKind::method_not_allowed,
-                                     "method_not_allowed",
-                                     req.method + " is not allowed here; use " + allow,
-                                     {},
-                                     {},
-                                     0});
+      Response res = error_response(Error::of(ErrorKind::method_not_allowed, "method_not_allowed",
+                                              req.method + " is not allowed here; use " + allow));
       res.headers.emplace_back("Allow", allow);
       return res;
     }
@@ -298,7 +286,7 @@ std::variant<Response, App::Routed> App::dispatch(const Request& req,
       }
     }
     return error_response(
-        {ErrorKind::not_found, "not_found", "No such endpoint: " + req.path, {}, {}, 0});
+        Error::of(ErrorKind::not_found, "not_found", "No such endpoint: " + req.path));
   }
 
   route = router_.index_of(match.route);

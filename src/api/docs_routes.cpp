@@ -9,13 +9,9 @@ namespace {
 Response built_file(const StaticFiles& web, const char* path, const char* what) {
   if (auto file = web.serve(path, false)) return *file;
   return error_response(
-      {ErrorKind::not_found,
-       "not_found",
-       std::string(what) +
-           " is not built in: this build of parkd had no npm to build its web files",
-       {},
-       {},
-       0});
+      Error::of(ErrorKind::not_found, "not_found",
+                std::string(what) +
+                    " is not built in: this build of parkd had no npm to build its web files"));
 }
 
 // Redoc styles its page through styled-components, which writes <style> elements, and

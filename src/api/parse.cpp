@@ -20,12 +20,8 @@ Result<nlohmann::json> json_object_body(const Request& req) {
     std::string type = to_lower(trim(ct->substr(0, ct->find(';'))));
     bool is_json = type == "application/json" || (type.size() > 5 && type.ends_with("+json"));
     if (!is_json && !type.empty()) {
-      return Error{ErrorKind::unsupported_media,
-                   "unsupported_media_type",
-                   "Send the body as application/json",
-                   {},
-                   {},
-                   0};
+      return Error::of(ErrorKind::unsupported_media, "unsupported_media_type",
+                       "Send the body as application/json");
     }
   }
   if (trim(req.body).empty()) return nlohmann::json::object();

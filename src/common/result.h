@@ -34,27 +34,35 @@ struct Error {
   nlohmann::json extra;         // extra members merged into the error body, else null
   int retry_after_seconds = 0;  // for too_many_requests
 
+  // An error of any kind with no fields, extra members or retry delay.
+  static Error of(ErrorKind kind, std::string code, std::string message) {
+    Error e;
+    e.kind = kind;
+    e.code = std::move(code);
+    e.message = std::move(message);
+    return e;
+  }
   static Error validation(nlohmann::json fields, std::string message = "Invalid input") {
     return {
         ErrorKind::bad_request, "validation_error", std::move(message), std::move(fields), {}, 0};
   }
   static Error bad_request(std::string code, std::string message) {
-    return {ErrorKind::bad_request, std::move(code), std::move(message), {}, {}, 0};
+    return of(ErrorKind::bad_request, std::move(code), std::move(message));
   }
   static Error not_found(std::string message) {
-    return {ErrorKind::not_found, "not_found", std::move(message), {}, {}, 0};
+    return of(ErrorKind::not_found, "not_found", std::move(message));
   }
   static Error conflict(std::string code, std::string message) {
-    return {ErrorKind::conflict, std::move(code), std::move(message), {}, {}, 0};
+    return of(ErrorKind::conflict, std::move(code), std::move(message));
   }
   static Error unauthorized(std::string message) {
-    return {ErrorKind::unauthorized, "unauthorized", std::move(message), {}, {}, 0};
+    return of(ErrorKind::unauthorized, "unauthorized", std::move(message));
   }
   static Error forbidden(std::string message) {
-    return {ErrorKind::forbidden, "forbidden", std::move(message), {}, {}, 0};
+    return of(ErrorKind::forbidden, "forbidden", std::move(message));
   }
   static Error internal(std::string message = "Internal server error") {
-    return {ErrorKind::internal, "internal_error", std::move(message), {}, {}, 0};
+    return of(ErrorKind::internal, "internal_error", std::move(message));
   }
 };
 

@@ -209,7 +209,7 @@ class IoContext : public restinio::asio_ns::io_context {
 };
 
 Response busy_response(const char* code, const char* message) {
-  Response res = error_response({ErrorKind::unavailable, code, message, {}, {}, 0});
+  Response res = error_response(Error::of(ErrorKind::unavailable, code, message));
   res.headers.emplace_back("Retry-After", "1");
   return res;
 }
@@ -316,12 +316,8 @@ Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool
   try {
     started.get_future().get();
   } catch (const std::exception& e) {
-    return Error{ErrorKind::unavailable,
-                 "listen_failed",
-                 fmt::format("cannot listen on {}:{}: {}", o.host, o.port, e.what()),
-                 {},
-                 {},
-                 0};
+    return Error::of(ErrorKind::unavailable, "listen_failed",
+                     fmt::format("cannot listen on {}:{}: {}", o.host, o.port, e.what()));
   }
   on_listening();
   while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -100,7 +100,7 @@ void replace_all(std::string& text, std::string_view needle, std::string_view re
 }
 
 Error smtp_error(std::string message) {
-  return Error{ErrorKind::unavailable, "smtp_error", std::move(message), {}, {}, 0};
+  return Error::of(ErrorKind::unavailable, "smtp_error", std::move(message));
 }
 
 std::string smtp_url(const SmtpConfig& config) {

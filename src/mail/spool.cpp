@@ -17,8 +17,7 @@ namespace {
 constexpr std::size_t kBufferSize = std::size_t{256} * 1024;
 
 Error spool_error(const std::string& what, int error) {
-  return Error{
-      ErrorKind::unavailable, "spool_error", what + ": " + std::strerror(error), {}, {}, 0};
+  return Error::of(ErrorKind::unavailable, "spool_error", what + ": " + std::strerror(error));
 }
 
 // O_TMPFILE where the file system has it; else a named file removed at once.

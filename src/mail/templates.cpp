@@ -24,7 +24,7 @@ bool is_template_name(std::string_view name) {
 }
 
 Error template_error(std::string code, std::string message) {
-  return Error{ErrorKind::internal, std::move(code), std::move(message), {}, {}, 0};
+  return Error::of(ErrorKind::internal, std::move(code), std::move(message));
 }
 
 Error invalid_name(std::string_view name) {

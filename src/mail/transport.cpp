@@ -15,12 +15,8 @@ namespace parkd::mail {
 namespace {
 
 Error outbox_error(const std::string& what, const std::filesystem::path& path, int error) {
-  return Error{ErrorKind::unavailable,
-               "outbox_error",
-               what + " " + path.string() + ": " + std::strerror(error),
-               {},
-               {},
-               0};
+  return Error::of(ErrorKind::unavailable, "outbox_error",
+                   what + " " + path.string() + ": " + std::strerror(error));
 }
 
 constexpr std::size_t kWriteBuffer = std::size_t{256} * 1024;

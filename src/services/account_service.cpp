@@ -12,7 +12,7 @@ namespace parkd {
 namespace {
 
 Error unknown_user(const std::string& what) {
-  return {ErrorKind::not_found, "unknown_user", "no user " + what, {}, {}, 0};
+  return Error::of(ErrorKind::not_found, "unknown_user", "no user " + what);
 }
 
 }  // namespace

@@ -10,16 +10,14 @@ namespace parkd {
 namespace {
 
 Error invalid_credentials() {
-  return {ErrorKind::unauthorized, "invalid_credentials", "Invalid email or password", {}, {}, 0};
+  return Error::of(ErrorKind::unauthorized, "invalid_credentials", "Invalid email or password");
 }
 
 Error too_many_attempts(std::int64_t wait_seconds) {
-  return {ErrorKind::too_many_requests,
-          "too_many_attempts",
-          "Too many failed password attempts; try again later",
-          {},
-          {},
-          static_cast<int>(wait_seconds)};
+  Error e = Error::of(ErrorKind::too_many_requests, "too_many_attempts",
+                      "Too many failed password attempts; try again later");
+  e.retry_after_seconds = static_cast<int>(wait_seconds);
+  return e;
 }
 
 // Verifying against a real hash when the account does not exist keeps the response
@@ -107,7 +105,7 @@ Result<Session> AuthService::login(const std::string& login_name, const std::str
   throttle_.record_success(account);
   // Only after the password matched: a disabled account is no secret from its owner.
   if (user->disabled) {
-    return Error{ErrorKind::forbidden, "account_disabled", "This account is disabled", {}, {}, 0};
+    return Error::of(ErrorKind::forbidden, "account_disabled", "This account is disabled");
   }
   return Session{*user, signer_.issue(user->id, user->token_version, now())};
 }
@@ -121,8 +119,7 @@ Status AuthService::confirm_password(const User& user, const std::string& passwo
   if (!verify_password(user.password_hash, password)) {
     throttle_.record_failure(account, client_address, now());
     spdlog::info("auth: wrong current password for user {} from {}", user.id, client_address);
-    return Error{
-        ErrorKind::unauthorized, "wrong_password", "The current password is wrong", {}, {}, 0};
+    return Error::of(ErrorKind::unauthorized, "wrong_password", "The current password is wrong");
   }
   throttle_.record_success(account);
   return ok_status();

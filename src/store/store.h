@@ -20,9 +20,37 @@
 
 namespace parkd {
 
+// Why a database call failed, decided where the failure arises (from SQLite's result
+// code, from PostgreSQL's SQLSTATE), so that what to do next never parses a message.
+enum class StoreFailure {
+  busy,             // SQLite: another connection or process holds the lock; try again
+  conflict,         // PostgreSQL: lost a race (serialization, deadlock, exclusion,
+                    // unique); rerunning the whole unit may succeed
+  connection_lost,  // PostgreSQL: the session is gone; a new connection may succeed
+  constraint,       // a constraint refused the change and another try would not help
+  other,
+};
+
 class StoreError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit StoreError(const std::string& message, StoreFailure kind = StoreFailure::other)
+      : std::runtime_error(message), kind_(kind) {}
+  StoreFailure kind() const { return kind_; }
+
+ private:
+  StoreFailure kind_;
+};
+
+// How often a store tries again, in one place for both backends.
+struct RetryPolicy {
+  // A unit of work that lost a race on PostgreSQL is rerun, after a short random pause
+  // that doubles up to 50 ms; a lot's worth of contenders needs a few reruns.
+  static constexpr int kConflictAttempts = 30;
+  // SQLite's BEGIN IMMEDIATE while another process writes: each attempt already waits
+  // up to the busy timeout, so a few attempts cover a long hold.
+  static constexpr int kBusyAttempts = 5;
+  // After a lost connection (server restart), the unit is rerun on a new one this often.
+  static constexpr int kReconnects = 2;
 };
 
 struct NewUser {

@@ -45,6 +45,13 @@ bool is_connection_lost(const std::string& s) {
   return s.empty() || s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" || s == "57P03";
 }
 
+StoreFailure failure_of(const std::string& sqlstate) {
+  if (is_conflict(sqlstate)) return StoreFailure::conflict;
+  if (is_connection_lost(sqlstate)) return StoreFailure::connection_lost;
+  if (sqlstate.rfind("23", 0) == 0) return StoreFailure::constraint;
+  return StoreFailure::other;
+}
+
 void Params::add(std::int64_t value) {
   values_.emplace_back(std::to_string(value));
   types_.push_back(kInt8);

@@ -25,15 +25,19 @@ bool is_conflict(const std::string& sqlstate);
 // The session is gone (network, server restart, admin shutdown); empty counts as gone.
 bool is_connection_lost(const std::string& sqlstate);
 
+// What a SQLSTATE means for the caller: conflict, connection_lost, constraint (class 23
+// but the conflicts above) or other.
+StoreFailure failure_of(const std::string& sqlstate);
+
 class Error : public StoreError {
  public:
   Error(const std::string& message, std::string sqlstate)
-      : StoreError(message), sqlstate_(std::move(sqlstate)) {}
+      : StoreError(message, failure_of(sqlstate)), sqlstate_(std::move(sqlstate)) {}
   // Five characters ("23505"), or empty when the failure was not the server's answer
   // (the connection broke, libpq ran out of memory).
   const std::string& sqlstate() const { return sqlstate_; }
-  bool conflict() const { return is_conflict(sqlstate_); }
-  bool connection_lost() const { return is_connection_lost(sqlstate_); }
+  bool conflict() const { return kind() == StoreFailure::conflict; }
+  bool connection_lost() const { return kind() == StoreFailure::connection_lost; }
 
  private:
   std::string sqlstate_;
@@ -70,6 +74,8 @@ class Params {
   std::vector<Oid> types_;
 };
 
+class Row;
+
 class Rows {
  public:
   explicit Rows(PGresult* result) : result_(result, &PQclear) {}
@@ -86,10 +92,31 @@ class Rows {
   std::optional<Timestamp> opt_time(int row, int column) const;
   // Rows inserted, updated or deleted by the statement.
   std::int64_t affected() const;
+  // One row, read by column alone (the row mappers of store/rows.h take it).
+  Row row(int row) const;
 
  private:
   std::unique_ptr<PGresult, decltype(&PQclear)> result_;
 };
+
+// One row of a result, with the accessors of sqlite::Statement. Valid while its Rows is.
+class Row {
+ public:
+  Row(const Rows& rows, int row) : rows_(rows), row_(row) {}
+  bool is_null(int column) const { return rows_.is_null(row_, column); }
+  std::int64_t int64(int column) const { return rows_.int64(row_, column); }
+  std::string text(int column) const { return rows_.text(row_, column); }
+  std::optional<std::int64_t> opt_int64(int column) const { return rows_.opt_int64(row_, column); }
+  std::optional<std::string> opt_text(int column) const { return rows_.opt_text(row_, column); }
+  Timestamp time(int column) const { return rows_.time(row_, column); }
+  std::optional<Timestamp> opt_time(int column) const { return rows_.opt_time(row_, column); }
+
+ private:
+  const Rows& rows_;
+  int row_;
+};
+
+inline Row Rows::row(int row) const { return Row(*this, row); }
 
 class Connection {
  public:

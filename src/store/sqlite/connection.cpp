@@ -6,9 +6,21 @@
 
 namespace parkd::sqlite {
 
+StoreFailure failure_of(int rc) {
+  switch (rc & 0xff) {  // the primary code of an extended one (SQLITE_BUSY_SNAPSHOT: busy)
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return StoreFailure::busy;
+    case SQLITE_CONSTRAINT:
+      return StoreFailure::constraint;
+    default:
+      return StoreFailure::other;
+  }
+}
+
 void throw_sqlite(sqlite3* db, int rc, std::string_view what) {
   const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw StoreError(fmt::format("sqlite {}: {} (code {})", what, msg, rc));
+  throw StoreError(fmt::format("sqlite {}: {} (code {})", what, msg, rc), failure_of(rc));
 }
 
 Statement::~Statement() {
@@ -133,7 +145,7 @@ void Connection::exec(const std::string& sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    throw StoreError(fmt::format("sqlite exec: {} (code {})", msg, rc));
+    throw StoreError(fmt::format("sqlite exec: {} (code {})", msg, rc), failure_of(rc));
   }
 }
 

@@ -93,6 +93,8 @@ class Connection {
   std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
 };
 
+// What a SQLite result code (primary or extended) means for the caller.
+StoreFailure failure_of(int rc);
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view what);
 
 }  // namespace parkd::sqlite

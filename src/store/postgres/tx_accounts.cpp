@@ -1,0 +1,122 @@
+// Users: accounts, logins, roles and the admin's user list.
+
+#include "store/bucketing.h"
+#include "store/postgres/booking_extension.h"
+#include "store/postgres/tx.h"
+#include "store/rows.h"
+
+#include <fmt/format.h>
+
+namespace parkd::pg {
+
+using rows::kBookingColumns;
+using rows::kJobColumns;
+using rows::kUserColumns;
+using rows::open_end;
+using rows::read_booking;
+using rows::read_job;
+using rows::read_lot;
+using rows::read_user;
+
+Id PgTx::insert_user(const NewUser& u) {
+  return db_
+      .query(
+          "INSERT INTO users (email, username, password_hash, role, token_version, created_at) "
+          "VALUES ($1, $2, $3, $4, 0, $5) RETURNING id",
+          u.email, u.username, u.password_hash, std::string(role_name(u.role)), u.created_at)
+      .int64(0, 0);
+}
+
+std::optional<User> PgTx::user_by_id(Id id) {
+  // Not locked: the only change to a user row (token_version + 1) is one atomic UPDATE.
+  auto r = db_.query(fmt::format("SELECT {} FROM users u WHERE u.id = $1", kUserColumns), id);
+  if (r.empty()) return std::nullopt;
+  return read_user(r.row(0));
+}
+
+std::optional<User> PgTx::user_by_login(const std::string& login) {
+  // lower() on both sides so that the unique indexes on lower(email)/lower(username)
+  // serve the lookups.
+  auto r = db_.query(
+      fmt::format("SELECT {} FROM users u WHERE lower(u.email) = lower($1)", kUserColumns), login);
+  if (!r.empty()) return read_user(r.row(0));
+  r = db_.query(
+      fmt::format("SELECT {} FROM users u WHERE lower(u.username) = lower($1)", kUserColumns),
+      login);
+  if (!r.empty()) return read_user(r.row(0));
+  return std::nullopt;
+}
+
+bool PgTx::email_taken(const std::string& email) {
+  return !db_.query("SELECT 1 FROM users WHERE lower(email) = lower($1)", email).empty();
+}
+
+bool PgTx::username_taken(const std::string& username) {
+  return !db_.query("SELECT 1 FROM users WHERE lower(username) = lower($1)", username).empty();
+}
+
+void PgTx::bump_token_version(Id user_id) {
+  db_.query("UPDATE users SET token_version = token_version + 1 WHERE id = $1", user_id);
+}
+
+void PgTx::set_username(Id user_id, const std::optional<std::string>& username) {
+  db_.query("UPDATE users SET username = $2 WHERE id = $1", user_id, username);
+}
+
+void PgTx::set_password_hash(Id user_id, const std::string& password_hash) {
+  db_.query("UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1",
+            user_id, password_hash);
+}
+
+void PgTx::set_role(Id user_id, Role role) {
+  db_.query("UPDATE users SET role = $2, token_version = token_version + 1 WHERE id = $1", user_id,
+            std::string(role_name(role)));
+}
+
+void PgTx::set_disabled(Id user_id, bool disabled) {
+  db_.query("UPDATE users SET disabled = $2, token_version = token_version + 1 WHERE id = $1",
+            user_id, std::int64_t{disabled ? 1 : 0});
+}
+
+std::int64_t PgTx::count_enabled_admins() {
+  return scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0");
+}
+
+std::optional<User> PgTx::first_admin() {
+  auto r = db_.query(fmt::format(
+      "SELECT {} FROM users u WHERE u.role = 'admin' ORDER BY u.id LIMIT 1", kUserColumns));
+  if (r.empty()) return std::nullopt;
+  return read_user(r.row(0));
+}
+
+std::vector<std::pair<User, UserTotals>> PgTx::users_with_totals(Timestamp now, std::int64_t limit,
+                                                                 std::int64_t offset) {
+  auto r = db_.query(
+      fmt::format(
+          "SELECT {}, "
+          "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id), "
+          "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id AND (b.status = 'Active' "
+          "   OR (b.status = 'Reserved' AND b.reserved_start <= $1))), "
+          "(SELECT COALESCE(SUM(b.cost_cents), 0)::bigint FROM bookings b "
+          "   WHERE b.user_id = u.id AND b.status = 'Completed'), "
+          "(SELECT MAX(b.created_at) FROM bookings b WHERE b.user_id = u.id) "
+          "FROM users u ORDER BY u.id LIMIT $2 OFFSET $3",
+          kUserColumns),
+      now, limit, offset);
+  std::vector<std::pair<User, UserTotals>> out;
+  for (int i = 0; i < r.size(); ++i) {
+    UserTotals t;
+    t.total_bookings = r.int64(i, 8);
+    t.active_bookings = r.int64(i, 9);
+    t.total_spent_cents = r.int64(i, 10);
+    t.last_booking_at = r.opt_time(i, 11);
+    out.emplace_back(read_user(r.row(i)), t);
+  }
+  return out;
+}
+
+std::int64_t PgTx::count_users() { return scalar("SELECT COUNT(*) FROM users"); }
+
+std::int64_t PgTx::scalar(const char* sql) { return db_.query(sql).int64(0, 0); }
+
+}  // namespace parkd::pg

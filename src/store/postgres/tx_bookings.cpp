@@ -1,0 +1,167 @@
+// Bookings: the free-spot search and overlap check the booking transaction runs,
+// the booking rows and their lists, and the idempotency records of POST /api/book.
+
+#include "store/bucketing.h"
+#include "store/postgres/booking_extension.h"
+#include "store/postgres/tx.h"
+#include "store/rows.h"
+
+#include <fmt/format.h>
+
+namespace parkd::pg {
+
+using rows::kBookingColumns;
+using rows::kJobColumns;
+using rows::kUserColumns;
+using rows::open_end;
+using rows::read_booking;
+using rows::read_job;
+using rows::read_lot;
+using rows::read_user;
+
+std::optional<Spot> PgTx::lowest_free_spot(Id lot_id, const Window& w) {
+  auto r = db_.query(
+      "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = $1 AND NOT EXISTS ("
+      "  SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') "
+      "  AND ($3 IS NULL OR b.starts_at < $3) "
+      "  AND (b.occupied_until IS NULL OR b.occupied_until > $2)) "
+      "ORDER BY s.number LIMIT 1",
+      lot_id, w.start, open_end(w));
+  if (r.empty()) return std::nullopt;
+  return Spot{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), false};
+}
+
+std::optional<Window> PgTx::spot_conflict(Id spot_id, const Window& w) {
+  auto r = db_.query(
+      "SELECT starts_at, occupied_until FROM bookings WHERE spot_id = $1 "
+      "AND status IN ('Reserved', 'Active') AND ($3 IS NULL OR starts_at < $3) "
+      "AND (occupied_until IS NULL OR occupied_until > $2) ORDER BY starts_at LIMIT 1",
+      spot_id, w.start, open_end(w));
+  if (r.empty()) return std::nullopt;
+  return Window{r.time(0, 0), r.opt_time(0, 1)};
+}
+
+Id PgTx::insert_booking(const NewBooking& b) {
+  bool reserved = b.type == BookingType::reserved;
+  std::optional<Timestamp> rs, re;
+  if (reserved) rs = b.occupies.start, re = b.occupies.end;
+  // A concurrent booking of an overlapping window on this spot fails the exclusion
+  // constraint here (23P01); write() reruns the unit, which then picks another spot.
+  return db_
+      .query(
+          "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
+          "vehicle_number, created_at, starts_at, occupied_until, reserved_start, "
+          "reserved_end, price_cents, cost_cents, status) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+          "RETURNING id",
+          b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number,
+          std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at, b.occupies.start,
+          open_end(b.occupies), rs, re, b.price_cents, b.cost_cents,
+          std::string(reserved ? "Reserved" : "Active"))
+      .int64(0, 0);
+}
+
+std::optional<Booking> PgTx::booking(Id id) {
+  // Locked in a write transaction: release and cancel check the status and then
+  // update, so a second release of the same booking waits here and then sees the
+  // first one's outcome.
+  auto r = db_.query(fmt::format("SELECT {} FROM bookings b WHERE b.id = $1{}", kBookingColumns,
+                                 write_ ? " FOR NO KEY UPDATE" : ""),
+                     id);
+  if (r.empty()) return std::nullopt;
+  return read_booking(r.row(0));
+}
+
+std::optional<Booking> PgTx::current_booking_on_spot(Id spot_id, Timestamp now) {
+  auto r = db_.query(
+      fmt::format("SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
+                  "WHERE b.spot_id = $1 AND b.status IN ('Reserved', 'Active') "
+                  "AND b.starts_at <= $2 AND (b.occupied_until IS NULL OR b.occupied_until > $2) "
+                  "LIMIT 1",
+                  kBookingColumns),
+      spot_id, now);
+  if (r.empty()) return std::nullopt;
+  Booking b = read_booking(r.row(0));
+  b.user_email = r.text(0, 16);
+  return b;
+}
+
+void PgTx::complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) {
+  db_.query(
+      "UPDATE bookings SET status = 'Completed', ended_at = $2, cost_cents = $3, "
+      "occupied_until = COALESCE(occupied_until, $2) WHERE id = $1",
+      id, ended_at, cost_cents);
+}
+
+void PgTx::cancel_booking(Id id) {
+  db_.query("UPDATE bookings SET status = 'Cancelled', cost_cents = 0 WHERE id = $1", id);
+}
+
+void PgTx::extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) {
+  pg::extend_reservation(db_, id, reserved_end, cost_cents);
+}
+
+std::vector<Booking> PgTx::bookings(const BookingFilter& f, Timestamp now) {
+  Params p;
+  std::string sql = fmt::format(
+      "SELECT {}{} FROM bookings b{}{}", kBookingColumns, f.with_user_email ? ", u.email" : "",
+      f.with_user_email ? " JOIN users u ON u.id = b.user_id" : "", filter_where(f, now, p));
+  p.add(f.limit);
+  sql += " ORDER BY b.created_at DESC, b.id DESC LIMIT " + last_param(p);
+  p.add(f.offset);
+  sql += " OFFSET " + last_param(p);
+  auto r = db_.run(sql, p);
+  std::vector<Booking> out;
+  for (int i = 0; i < r.size(); ++i) {
+    out.push_back(read_booking(r.row(i)));
+    if (f.with_user_email) out.back().user_email = r.text(i, 16);
+  }
+  return out;
+}
+
+std::int64_t PgTx::count_bookings(const BookingFilter& f, Timestamp now) {
+  Params p;
+  std::string sql = "SELECT COUNT(*) FROM bookings b" + filter_where(f, now, p);
+  return db_.run(sql, p).int64(0, 0);
+}
+
+std::int64_t PgTx::complete_ended_reservations(Timestamp now) {
+  return db_
+      .query(
+          "UPDATE bookings SET status = 'Completed', ended_at = reserved_end "
+          "WHERE status = 'Reserved' AND occupied_until <= $1",
+          now)
+      .affected();
+}
+
+std::optional<StoredResponse> PgTx::idempotent_response(Id user_id, const std::string& key,
+                                                        Timestamp not_before) {
+  // Requests with the same key take turns from here to the end of the transaction
+  // (which stores the response), so the second one finds the first one's answer
+  // instead of booking again.
+  if (write_) {
+    db_.query("SELECT pg_advisory_xact_lock(hashtextextended($2, $1))", user_id, key);
+  }
+  auto r = db_.query(
+      "SELECT status, body, request_hash FROM idempotency_keys "
+      "WHERE user_id = $1 AND key = $2 AND created_at >= $3",
+      user_id, key, not_before);
+  if (r.empty()) return std::nullopt;
+  return StoredResponse{static_cast<int>(r.int64(0, 0)), r.text(0, 1), r.text(0, 2)};
+}
+
+void PgTx::store_idempotent_response(Id user_id, const std::string& key, const StoredResponse& s,
+                                     Timestamp at) {
+  db_.query(
+      "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, key) DO UPDATE SET "
+      "request_hash = EXCLUDED.request_hash, status = EXCLUDED.status, body = EXCLUDED.body, "
+      "created_at = EXCLUDED.created_at",
+      user_id, key, s.request_hash, s.status, s.body, at);
+}
+
+void PgTx::purge_idempotency_keys(Timestamp before) {
+  db_.query("DELETE FROM idempotency_keys WHERE created_at < $1", before);
+}
+
+}  // namespace parkd::pg

@@ -1,0 +1,189 @@
+// The job queue (claims with leases, attempts, retries) and the scheduler's
+// once-per-slot claims of cron runs.
+
+#include "store/bucketing.h"
+#include "store/postgres/booking_extension.h"
+#include "store/postgres/tx.h"
+#include "store/rows.h"
+
+#include <fmt/format.h>
+
+namespace parkd::pg {
+
+using rows::kBookingColumns;
+using rows::kJobColumns;
+using rows::kUserColumns;
+using rows::open_end;
+using rows::read_booking;
+using rows::read_job;
+using rows::read_lot;
+using rows::read_user;
+
+Id PgTx::enqueue_job(const NewJob& j, Timestamp now) {
+  auto r = db_.query(
+      "INSERT INTO jobs (type, payload, status, max_attempts, run_at, dedupe_key, "
+      "owner_user_id, created_at) VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7) "
+      "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+      j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now);
+  if (!r.empty()) {
+    // Delivered at commit, to every process's job listener.
+    db_.query("SELECT pg_notify('parkd_jobs', '')");
+    return r.int64(0, 0);
+  }
+  return db_.query("SELECT id FROM jobs WHERE dedupe_key = $1", *j.dedupe_key).int64(0, 0);
+}
+
+std::optional<Job> PgTx::job(Id id) {
+  auto r = db_.query(fmt::format("SELECT {} FROM jobs WHERE id = $1", kJobColumns), id);
+  if (r.empty()) return std::nullopt;
+  return read_job(r.row(0));
+}
+
+std::vector<Job> PgTx::jobs(const std::optional<std::string>& status,
+                            const std::optional<std::string>& type, std::int64_t limit,
+                            std::int64_t offset) {
+  auto r = db_.query(
+      fmt::format("SELECT {} FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS "
+                  "NULL OR type = $2) ORDER BY id DESC LIMIT $3 OFFSET $4",
+                  kJobColumns),
+      status, type, limit, offset);
+  std::vector<Job> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(read_job(r.row(i)));
+  return out;
+}
+
+std::int64_t PgTx::count_jobs(const std::optional<std::string>& status,
+                              const std::optional<std::string>& type) {
+  return db_
+      .query(
+          "SELECT COUNT(*) FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS "
+          "NULL OR type = $2)",
+          status, type)
+      .int64(0, 0);
+}
+
+bool PgTx::requeue_job(Id job_id, Timestamp now) {
+  auto r = db_.query(
+      "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $2, lease_until = NULL, "
+      "finished_at = NULL WHERE id = $1 AND status IN ('dead', 'failed')",
+      job_id, now);
+  if (r.affected() == 0) return false;
+  db_.query("SELECT pg_notify('parkd_jobs', '')");  // wakes a worker at commit
+  return true;
+}
+
+bool PgTx::delete_finished_job(Id job_id) {
+  return db_.query("DELETE FROM jobs WHERE id = $1 AND status IN ('dead', 'succeeded')", job_id)
+             .affected() > 0;
+}
+
+std::vector<JobCount> PgTx::job_counts() {
+  auto r = db_.query("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2");
+  std::vector<JobCount> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.int64(i, 2)});
+  return out;
+}
+
+std::int64_t PgTx::purge_finished_jobs(Timestamp before) {
+  return db_.query("DELETE FROM jobs WHERE status = 'succeeded' AND finished_at < $1", before)
+      .affected();
+}
+
+std::int64_t PgTx::purge_schedule_runs(Timestamp before) {
+  return db_
+      .query(
+          "DELETE FROM schedule_runs s WHERE due_at < $1 AND due_at < (SELECT MAX(r.due_at) "
+          "FROM schedule_runs r WHERE r.name = s.name)",
+          before)
+      .affected();
+}
+
+std::optional<Job> PgTx::claim_job(Timestamp now, Timestamp lease_until) {
+  // The earliest runnable job and the earliest job with a lapsed lease, each by its
+  // own partial index, then the earlier of the two (as in SQLite). SKIP LOCKED: a job
+  // another worker is claiming right now is passed over, not waited for, so workers
+  // in any number of processes neither block each other nor claim the same job.
+  auto r = db_.query(
+      fmt::format(
+          "WITH runnable AS (SELECT id, run_at FROM jobs WHERE status IN ('queued', 'failed') "
+          "  AND run_at <= $1 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED), "
+          "lapsed AS (SELECT id, run_at FROM jobs WHERE status = 'running' "
+          "  AND lease_until < $1 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+          "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $2 "
+          "WHERE id = (SELECT id FROM (SELECT * FROM runnable UNION ALL SELECT * FROM lapsed) c "
+          "  ORDER BY run_at, id LIMIT 1) "
+          "RETURNING {}",
+          kJobColumns),
+      now, lease_until);
+  if (r.empty()) return std::nullopt;
+  return read_job(r.row(0));
+}
+
+std::optional<Timestamp> PgTx::next_job_due() {
+  return db_
+      .query(
+          "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs "
+          "WHERE status IN ('queued', 'failed') "
+          "UNION ALL SELECT MIN(lease_until) FROM jobs WHERE status = 'running') AS due")
+      .opt_time(0, 0);
+}
+
+bool PgTx::extend_lease(Id job_id, int attempt, Timestamp lease_until) {
+  return db_.query(
+                "UPDATE jobs SET lease_until = $3 "
+                "WHERE id = $1 AND attempts = $2 AND status = 'running'",
+                job_id, attempt, lease_until)
+             .affected() > 0;
+}
+
+bool PgTx::finish_job(Id job_id, int attempt, Timestamp at) {
+  return db_.query(
+                "UPDATE jobs SET status = 'succeeded', finished_at = $3, lease_until = NULL, "
+                "last_error = NULL "
+                "WHERE id = $1 AND attempts = $2 AND status = 'running'",
+                job_id, attempt, at)
+             .affected() > 0;
+}
+
+bool PgTx::fail_job(Id job_id, int attempt, const std::string& error,
+                    std::optional<Timestamp> retry_at, Timestamp at) {
+  return db_.query(
+                "UPDATE jobs SET status = CASE WHEN $4 IS NULL THEN 'dead' ELSE 'failed' END, "
+                "last_error = $3, run_at = COALESCE($4, run_at), lease_until = NULL, "
+                "finished_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END "
+                "WHERE id = $1 AND attempts = $2 AND status = 'running'",
+                job_id, attempt, error, retry_at, at)
+             .affected() > 0;
+}
+
+std::string PgTx::job_progress(Id job_id) {
+  // Locked in a write transaction: progress is read, merged and written back.
+  auto r = db_.query(
+      std::string("SELECT progress FROM jobs WHERE id = $1") + (write_ ? " FOR NO KEY UPDATE" : ""),
+      job_id);
+  return r.empty() ? "{}" : r.text(0, 0);
+}
+
+void PgTx::set_job_progress(Id job_id, const std::string& progress) {
+  db_.query("UPDATE jobs SET progress = $2 WHERE id = $1", job_id, progress);
+}
+
+bool PgTx::claim_schedule_run(const std::string& name, Timestamp due_at, const NewJob& job,
+                              Timestamp now) {
+  // A concurrent claim of the same (name, due_at) waits for ours, then does nothing.
+  auto claimed = db_.query(
+      "INSERT INTO schedule_runs (name, due_at, created_at) VALUES ($1, $2, $3) "
+      "ON CONFLICT (name, due_at) DO NOTHING",
+      name, due_at, now);
+  if (claimed.affected() == 0) return false;
+  Id id = enqueue_job(job, now);
+  db_.query("UPDATE schedule_runs SET job_id = $3 WHERE name = $1 AND due_at = $2", name, due_at,
+            id);
+  return true;
+}
+
+std::optional<Timestamp> PgTx::last_schedule_run(const std::string& name) {
+  return db_.query("SELECT MAX(due_at) FROM schedule_runs WHERE name = $1", name).opt_time(0, 0);
+}
+
+}  // namespace parkd::pg

@@ -1,0 +1,168 @@
+// Aggregates for statistics, reports and exports, computed in SQL.
+
+#include "store/bucketing.h"
+#include "store/postgres/booking_extension.h"
+#include "store/postgres/tx.h"
+#include "store/rows.h"
+
+#include <fmt/format.h>
+
+namespace parkd::pg {
+
+using rows::kBookingColumns;
+using rows::kJobColumns;
+using rows::kUserColumns;
+using rows::open_end;
+using rows::read_booking;
+using rows::read_job;
+using rows::read_lot;
+using rows::read_user;
+
+std::vector<User> PgTx::inactive_users(Timestamp since) {
+  auto r = db_.query(
+      fmt::format("SELECT {} FROM users u WHERE u.role = 'user' AND u.disabled = 0 AND NOT "
+                  "EXISTS (SELECT 1 FROM "
+                  "bookings b WHERE b.user_id = u.id AND b.created_at >= $1) ORDER BY u.id",
+                  kUserColumns),
+      since);
+  std::vector<User> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(read_user(r.row(i)));
+  return out;
+}
+
+std::vector<Id> PgTx::users_with_bookings_between(Timestamp from, Timestamp to) {
+  auto r = db_.query(
+      "SELECT DISTINCT user_id FROM bookings WHERE starts_at >= $1 AND starts_at < $2 "
+      "ORDER BY user_id",
+      from, to);
+  std::vector<Id> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(r.int64(i, 0));
+  return out;
+}
+
+RangeSummary PgTx::range_summary(std::optional<Id> user_id, Timestamp from, Timestamp to) {
+  RangeSummary s;
+  auto r = db_.query(
+      "SELECT lot_id, MAX(lot_name), COUNT(*), COUNT(*) FILTER (WHERE status = 'Completed'), "
+      "COALESCE(SUM(cost_cents) FILTER (WHERE status = 'Completed'), 0)::bigint, "
+      "COALESCE(SUM(ended_at - starts_at) FILTER (WHERE status = 'Completed'), 0)::bigint "
+      "FROM bookings WHERE " +
+          user_filter(user_id) +
+          " AND starts_at >= $2 AND starts_at < $3 "
+          "GROUP BY lot_id ORDER BY COUNT(*) DESC, lot_id",
+      user_id, from, to);
+  for (int i = 0; i < r.size(); ++i) {
+    s.lots.push_back({r.int64(i, 0), r.text(i, 1), r.int64(i, 2), r.int64(i, 4)});
+    s.bookings += r.int64(i, 2);
+    s.completed += r.int64(i, 3);
+    s.revenue_cents += r.int64(i, 4);
+    s.parked_seconds += r.int64(i, 5);
+  }
+  return s;
+}
+
+void PgTx::for_each_booking(std::optional<Id> user_id,
+                            const std::function<void(const Booking&)>& fn) {
+  // In chunks by id (keyset), so that memory does not grow with the table.
+  for (Id after = 0;;) {
+    auto r =
+        db_.query(fmt::format("SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
+                              "WHERE {} AND b.id > $2 ORDER BY b.id LIMIT $3",
+                              kBookingColumns, user_filter(user_id, "b.user_id")),
+                  user_id, after, kChunk);
+    for (int i = 0; i < r.size(); ++i) {
+      Booking b = read_booking(r.row(i));
+      b.user_email = r.text(i, 16);
+      after = b.id;
+      fn(b);
+    }
+    if (r.size() < kChunk) return;
+  }
+}
+
+void PgTx::for_each_user(const std::function<void(const User&)>& fn) {
+  for (Id after = 0;;) {
+    auto r = db_.query(
+        fmt::format("SELECT {} FROM users u WHERE u.id > $1 ORDER BY u.id LIMIT $2", kUserColumns),
+        after, kChunk);
+    for (int i = 0; i < r.size(); ++i) {
+      User u = read_user(r.row(i));
+      after = u.id;
+      fn(u);
+    }
+    if (r.size() < kChunk) return;
+  }
+}
+
+StatusCounts PgTx::booking_counts(std::optional<Id> user_id, Timestamp now) {
+  auto r = db_.query(
+      "SELECT COUNT(*), "
+      "COUNT(*) FILTER (WHERE status = 'Reserved' AND reserved_start > $2), "
+      "COUNT(*) FILTER (WHERE status = 'Active' OR (status = 'Reserved' "
+      "  AND reserved_start <= $2)), "
+      "COUNT(*) FILTER (WHERE status = 'Completed'), "
+      "COUNT(*) FILTER (WHERE status = 'Cancelled'), "
+      "COALESCE(SUM(cost_cents) FILTER (WHERE status = 'Completed'), 0)::bigint, "
+      "COALESCE(SUM(ended_at - starts_at) FILTER (WHERE status = 'Completed'), 0)::bigint "
+      "FROM bookings WHERE " +
+          user_filter(user_id),
+      user_id, now);
+  return StatusCounts{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.int64(0, 3),
+                      r.int64(0, 4), r.int64(0, 5), r.int64(0, 6)};
+}
+
+std::vector<LotAggregate> PgTx::per_lot(std::optional<Id> user_id) {
+  // Lots are only soft-deleted, so each has its current name, as for the admin.
+  auto r = user_id
+               ? db_.query(
+                     "SELECT l.id, l.name, COUNT(*), COALESCE(SUM(b.cost_cents) FILTER "
+                     "(WHERE b.status = 'Completed'), 0)::bigint "
+                     "FROM bookings b JOIN lots l ON l.id = b.lot_id WHERE b.user_id = $1 "
+                     "GROUP BY l.id ORDER BY l.id",
+                     *user_id)
+               : db_.query(
+                     "SELECT l.id, l.name, COUNT(b.id), COALESCE(SUM(b.cost_cents) FILTER "
+                     "(WHERE b.status = 'Completed'), 0)::bigint "
+                     "FROM lots l LEFT JOIN bookings b ON b.lot_id = l.id "
+                     "WHERE l.deleted_at IS NULL OR b.id IS NOT NULL GROUP BY l.id ORDER BY l.id");
+  std::vector<LotAggregate> out;
+  for (int i = 0; i < r.size(); ++i) {
+    out.push_back({r.int64(i, 0), r.text(i, 1), r.int64(i, 2), r.int64(i, 3)});
+  }
+  return out;
+}
+
+std::vector<CountAndSum> PgTx::bucket_totals(std::optional<Id> user_id,
+                                             const std::vector<Timestamp>& boundaries) {
+  BucketTotals totals(boundaries);
+  if (boundaries.size() < 2) return totals.take();
+  auto r =
+      db_.query("SELECT starts_at, (status = 'Completed')::int, cost_cents FROM bookings WHERE " +
+                    user_filter(user_id) + " AND starts_at >= $2 AND starts_at < $3",
+                user_id, boundaries.front(), boundaries.back());
+  for (int i = 0; i < r.size(); ++i) totals.add(r.time(i, 0), r.int64(i, 1) != 0, r.int64(i, 2));
+  return totals.take();
+}
+
+std::int64_t PgTx::count_users_created_between(Timestamp from, Timestamp to) {
+  return db_
+      .query("SELECT COUNT(*) FROM users WHERE created_at >= $1 AND created_at < $2", from, to)
+      .int64(0, 0);
+}
+
+std::int64_t PgTx::total_spots() {
+  return scalar(
+      "SELECT COUNT(*) FROM spots s JOIN lots l ON l.id = s.lot_id WHERE l.deleted_at IS NULL");
+}
+
+std::int64_t PgTx::occupied_spots(Timestamp now) {
+  return db_
+      .query(
+          "SELECT COUNT(DISTINCT spot_id) FROM bookings WHERE status IN ('Reserved', 'Active') "
+          "AND starts_at <= $1 AND (occupied_until IS NULL OR occupied_until > $1) "
+          "AND spot_id IS NOT NULL",
+          now)
+      .int64(0, 0);
+}
+
+}  // namespace parkd::pg

@@ -1,0 +1,158 @@
+// Bookings: the free-spot search and overlap check the booking transaction runs,
+// the booking rows and their lists, and the idempotency records of POST /api/book.
+
+#include "store/bucketing.h"
+#include "store/rows.h"
+#include "store/sqlite/booking_extension.h"
+#include "store/sqlite/tx.h"
+
+#include <fmt/format.h>
+
+namespace parkd::sqlite {
+
+using rows::kBookingColumns;
+using rows::kJobColumns;
+using rows::kUserColumns;
+using rows::open_end;
+using rows::read_booking;
+using rows::read_job;
+using rows::read_lot;
+using rows::read_user;
+
+std::optional<Spot> SqliteTx::lowest_free_spot(Id lot_id, const Window& w) {
+  auto s = db_.prepare(
+      "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS ("
+      "  SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') "
+      "  AND (?3 IS NULL OR b.starts_at < ?3) "
+      "  AND (b.occupied_until IS NULL OR b.occupied_until > ?2)) "
+      "ORDER BY s.number LIMIT 1");
+  s.bind_all(lot_id, w.start, open_end(w));
+  if (!s.step()) return std::nullopt;
+  return Spot{s.int64(0), s.int64(1), s.int64(2), false};
+}
+
+std::optional<Window> SqliteTx::spot_conflict(Id spot_id, const Window& w) {
+  auto s = db_.prepare(
+      "SELECT starts_at, occupied_until FROM bookings WHERE spot_id = ?1 "
+      "AND status IN ('Reserved', 'Active') AND (?3 IS NULL OR starts_at < ?3) "
+      "AND (occupied_until IS NULL OR occupied_until > ?2) ORDER BY starts_at LIMIT 1");
+  s.bind_all(spot_id, w.start, open_end(w));
+  if (!s.step()) return std::nullopt;
+  return Window{s.time(0), s.opt_time(1)};
+}
+
+Id SqliteTx::insert_booking(const NewBooking& b) {
+  bool reserved = b.type == BookingType::reserved;
+  std::optional<Timestamp> rs, re;
+  if (reserved) rs = b.occupies.start, re = b.occupies.end;
+  db_.prepare(
+         "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
+         "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
+         "price_cents, cost_cents, status) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")
+      .bind_all(b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number,
+                std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at,
+                b.occupies.start, open_end(b.occupies), rs, re, b.price_cents, b.cost_cents,
+                std::string(reserved ? "Reserved" : "Active"))
+      .run();
+  return db_.last_insert_id();
+}
+
+std::optional<Booking> SqliteTx::booking(Id id) {
+  static const std::string sql =
+      fmt::format("SELECT {} FROM bookings b WHERE b.id = ?1", kBookingColumns);
+  auto s = db_.prepare(sql);
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_booking(s);
+}
+
+std::optional<Booking> SqliteTx::current_booking_on_spot(Id spot_id, Timestamp now) {
+  auto s = db_.prepare(fmt::format(
+      "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
+      "WHERE b.spot_id = ?1 AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 "
+      "AND (b.occupied_until IS NULL OR b.occupied_until > ?2) LIMIT 1",
+      kBookingColumns));
+  s.bind_all(spot_id, now);
+  if (!s.step()) return std::nullopt;
+  Booking b = read_booking(s);
+  b.user_email = s.text(16);
+  return b;
+}
+
+void SqliteTx::complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) {
+  db_.prepare(
+         "UPDATE bookings SET status = 'Completed', ended_at = ?2, cost_cents = ?3, "
+         "occupied_until = COALESCE(occupied_until, ?2) WHERE id = ?1")
+      .bind_all(id, ended_at, cost_cents)
+      .run();
+}
+
+void SqliteTx::cancel_booking(Id id) {
+  db_.prepare("UPDATE bookings SET status = 'Cancelled', cost_cents = 0 WHERE id = ?1")
+      .bind(1, id)
+      .run();
+}
+
+void SqliteTx::extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) {
+  sqlite::extend_reservation(db_, id, reserved_end, cost_cents);
+}
+
+std::vector<Booking> SqliteTx::bookings(const BookingFilter& f, Timestamp now) {
+  std::string sql = fmt::format(
+      "SELECT {}{} FROM bookings b{}{}", kBookingColumns, f.with_user_email ? ", u.email" : "",
+      f.with_user_email ? " JOIN users u ON u.id = b.user_id" : "", filter_sql(f).where);
+  sql += " ORDER BY b.created_at DESC, b.id DESC LIMIT ?6 OFFSET ?7";
+  auto s = db_.prepare(sql);
+  bind_filter(s, f, now);
+  s.bind(6, f.limit).bind(7, f.offset);
+  std::vector<Booking> out;
+  while (s.step()) {
+    out.push_back(read_booking(s));
+    if (f.with_user_email) out.back().user_email = s.text(16);
+  }
+  return out;
+}
+
+std::int64_t SqliteTx::count_bookings(const BookingFilter& f, Timestamp now) {
+  auto s = db_.prepare("SELECT COUNT(*) FROM bookings b" + filter_sql(f).where);
+  bind_filter(s, f, now);
+  s.step();
+  return s.int64(0);
+}
+
+std::int64_t SqliteTx::complete_ended_reservations(Timestamp now) {
+  db_.prepare(
+         "UPDATE bookings SET status = 'Completed', ended_at = reserved_end "
+         "WHERE status = 'Reserved' AND occupied_until <= ?1")
+      .bind(1, now)
+      .run();
+  return db_.changes();
+}
+
+std::optional<StoredResponse> SqliteTx::idempotent_response(Id user_id, const std::string& key,
+                                                            Timestamp not_before) {
+  auto s = db_.prepare(
+      "SELECT status, body, request_hash FROM idempotency_keys "
+      "WHERE user_id = ?1 AND key = ?2 AND created_at >= ?3");
+  s.bind_all(user_id, key, not_before);
+  if (!s.step()) return std::nullopt;
+  return StoredResponse{static_cast<int>(s.int64(0)), s.text(1), s.text(2)};
+}
+
+void SqliteTx::store_idempotent_response(Id user_id, const std::string& key,
+                                         const StoredResponse& r, Timestamp at) {
+  db_.prepare(
+         "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, key) DO UPDATE SET "
+         "request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, "
+         "created_at = excluded.created_at")
+      .bind_all(user_id, key, r.request_hash, r.status, r.body, at)
+      .run();
+}
+
+void SqliteTx::purge_idempotency_keys(Timestamp before) {
+  db_.prepare("DELETE FROM idempotency_keys WHERE created_at < ?1").bind(1, before).run();
+}
+
+}  // namespace parkd::sqlite
