@@ -174,13 +174,26 @@ void Connection::fail(PGresult* result, std::string_view what) {
               sqlstate);
 }
 
+std::string numbered_parameters(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  bool quoted = false;  // inside a '...' literal, where ? is text
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'') quoted = !quoted;
+    bool numbered = i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9';
+    out += (c == '?' && !quoted && numbered) ? '$' : c;
+  }
+  return out;
+}
+
 Rows Connection::run(std::string_view sql, const Params& params) {
   std::string key = params.signature();
   key += sql;
   auto it = prepared_.find(key);
   if (it == prepared_.end()) {
     std::string name = "p" + std::to_string(prepared_.size() + 1);
-    std::string text(sql);
+    std::string text = numbered_parameters(sql);
     PGresult* r =
         PQprepare(conn_, name.c_str(), text.c_str(), params.size(), params.types().data());
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) fail(r, fmt::format("prepare [{}]", sql));

@@ -29,6 +29,10 @@ bool is_connection_lost(const std::string& sqlstate);
 // but the conflicts above) or other.
 StoreFailure failure_of(const std::string& sqlstate);
 
+// The statement with SQLite's numbered parameters (?1, ?2, ...) as PostgreSQL's ($1,
+// $2, ...), so that store/statements.h serves both; a ? inside a '...' literal stays.
+std::string numbered_parameters(std::string_view sql);
+
 class Error : public StoreError {
  public:
   Error(const std::string& message, std::string sqlstate)
@@ -127,7 +131,8 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  // Runs one parameterised statement (prepared on first use on this connection).
+  // Runs one parameterised statement (prepared on first use on this connection), with
+  // parameters written $N or ?N.
   template <class... Args>
   Rows query(std::string_view sql, const Args&... args) {
     Params params;

@@ -4,6 +4,7 @@
 #include "store/postgres/booking_extension.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -55,27 +56,22 @@ bool PgTx::username_taken(const std::string& username) {
   return !db_.query("SELECT 1 FROM users WHERE lower(username) = lower($1)", username).empty();
 }
 
-void PgTx::bump_token_version(Id user_id) {
-  db_.query("UPDATE users SET token_version = token_version + 1 WHERE id = $1", user_id);
-}
+void PgTx::bump_token_version(Id user_id) { db_.query(sql::kBumpTokenVersion, user_id); }
 
 void PgTx::set_username(Id user_id, const std::optional<std::string>& username) {
-  db_.query("UPDATE users SET username = $2 WHERE id = $1", user_id, username);
+  db_.query(sql::kSetUsername, user_id, username);
 }
 
 void PgTx::set_password_hash(Id user_id, const std::string& password_hash) {
-  db_.query("UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1",
-            user_id, password_hash);
+  db_.query(sql::kSetPasswordHash, user_id, password_hash);
 }
 
 void PgTx::set_role(Id user_id, Role role) {
-  db_.query("UPDATE users SET role = $2, token_version = token_version + 1 WHERE id = $1", user_id,
-            std::string(role_name(role)));
+  db_.query(sql::kSetRole, user_id, std::string(role_name(role)));
 }
 
 void PgTx::set_disabled(Id user_id, bool disabled) {
-  db_.query("UPDATE users SET disabled = $2, token_version = token_version + 1 WHERE id = $1",
-            user_id, std::int64_t{disabled ? 1 : 0});
+  db_.query(sql::kSetDisabled, user_id, std::int64_t{disabled ? 1 : 0});
 }
 
 std::int64_t PgTx::count_enabled_admins() {

@@ -5,6 +5,7 @@
 #include "store/postgres/booking_extension.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -20,23 +21,13 @@ using rows::read_lot;
 using rows::read_user;
 
 std::optional<Spot> PgTx::lowest_free_spot(Id lot_id, const Window& w) {
-  auto r = db_.query(
-      "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = $1 AND NOT EXISTS ("
-      "  SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') "
-      "  AND ($3 IS NULL OR b.starts_at < $3) "
-      "  AND (b.occupied_until IS NULL OR b.occupied_until > $2)) "
-      "ORDER BY s.number LIMIT 1",
-      lot_id, w.start, open_end(w));
+  auto r = db_.query(sql::kLowestFreeSpot, lot_id, w.start, open_end(w));
   if (r.empty()) return std::nullopt;
   return Spot{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), false};
 }
 
 std::optional<Window> PgTx::spot_conflict(Id spot_id, const Window& w) {
-  auto r = db_.query(
-      "SELECT starts_at, occupied_until FROM bookings WHERE spot_id = $1 "
-      "AND status IN ('Reserved', 'Active') AND ($3 IS NULL OR starts_at < $3) "
-      "AND (occupied_until IS NULL OR occupied_until > $2) ORDER BY starts_at LIMIT 1",
-      spot_id, w.start, open_end(w));
+  auto r = db_.query(sql::kSpotConflict, spot_id, w.start, open_end(w));
   if (r.empty()) return std::nullopt;
   return Window{r.time(0, 0), r.opt_time(0, 1)};
 }
@@ -73,13 +64,7 @@ std::optional<Booking> PgTx::booking(Id id) {
 }
 
 std::optional<Booking> PgTx::current_booking_on_spot(Id spot_id, Timestamp now) {
-  auto r = db_.query(
-      fmt::format("SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
-                  "WHERE b.spot_id = $1 AND b.status IN ('Reserved', 'Active') "
-                  "AND b.starts_at <= $2 AND (b.occupied_until IS NULL OR b.occupied_until > $2) "
-                  "LIMIT 1",
-                  kBookingColumns),
-      spot_id, now);
+  auto r = db_.query(fmt::format(sql::kCurrentBookingOnSpot, kBookingColumns), spot_id, now);
   if (r.empty()) return std::nullopt;
   Booking b = read_booking(r.row(0));
   b.user_email = r.text(0, 16);
@@ -87,15 +72,10 @@ std::optional<Booking> PgTx::current_booking_on_spot(Id spot_id, Timestamp now) 
 }
 
 void PgTx::complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) {
-  db_.query(
-      "UPDATE bookings SET status = 'Completed', ended_at = $2, cost_cents = $3, "
-      "occupied_until = COALESCE(occupied_until, $2) WHERE id = $1",
-      id, ended_at, cost_cents);
+  db_.query(sql::kCompleteBooking, id, ended_at, cost_cents);
 }
 
-void PgTx::cancel_booking(Id id) {
-  db_.query("UPDATE bookings SET status = 'Cancelled', cost_cents = 0 WHERE id = $1", id);
-}
+void PgTx::cancel_booking(Id id) { db_.query(sql::kCancelBooking, id); }
 
 void PgTx::extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) {
   pg::extend_reservation(db_, id, reserved_end, cost_cents);
@@ -126,12 +106,7 @@ std::int64_t PgTx::count_bookings(const BookingFilter& f, Timestamp now) {
 }
 
 std::int64_t PgTx::complete_ended_reservations(Timestamp now) {
-  return db_
-      .query(
-          "UPDATE bookings SET status = 'Completed', ended_at = reserved_end "
-          "WHERE status = 'Reserved' AND occupied_until <= $1",
-          now)
-      .affected();
+  return db_.query(sql::kCompleteEndedReservations, now).affected();
 }
 
 std::optional<StoredResponse> PgTx::idempotent_response(Id user_id, const std::string& key,
@@ -161,7 +136,7 @@ void PgTx::store_idempotent_response(Id user_id, const std::string& key, const S
 }
 
 void PgTx::purge_idempotency_keys(Timestamp before) {
-  db_.query("DELETE FROM idempotency_keys WHERE created_at < $1", before);
+  db_.query(sql::kPurgeIdempotencyKeys, before);
 }
 
 }  // namespace parkd::pg

@@ -5,6 +5,7 @@
 #include "store/postgres/booking_extension.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -34,7 +35,7 @@ Id PgTx::enqueue_job(const NewJob& j, Timestamp now) {
 }
 
 std::optional<Job> PgTx::job(Id id) {
-  auto r = db_.query(fmt::format("SELECT {} FROM jobs WHERE id = $1", kJobColumns), id);
+  auto r = db_.query(fmt::format(sql::kJobById, kJobColumns), id);
   if (r.empty()) return std::nullopt;
   return read_job(r.row(0));
 }
@@ -73,20 +74,18 @@ bool PgTx::requeue_job(Id job_id, Timestamp now) {
 }
 
 bool PgTx::delete_finished_job(Id job_id) {
-  return db_.query("DELETE FROM jobs WHERE id = $1 AND status IN ('dead', 'succeeded')", job_id)
-             .affected() > 0;
+  return db_.query(sql::kDeleteFinishedJob, job_id).affected() > 0;
 }
 
 std::vector<JobCount> PgTx::job_counts() {
-  auto r = db_.query("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2");
+  auto r = db_.query(sql::kJobCounts);
   std::vector<JobCount> out;
   for (int i = 0; i < r.size(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.int64(i, 2)});
   return out;
 }
 
 std::int64_t PgTx::purge_finished_jobs(Timestamp before) {
-  return db_.query("DELETE FROM jobs WHERE status = 'succeeded' AND finished_at < $1", before)
-      .affected();
+  return db_.query(sql::kPurgeFinishedJobs, before).affected();
 }
 
 std::int64_t PgTx::purge_schedule_runs(Timestamp before) {
@@ -129,31 +128,16 @@ std::optional<Timestamp> PgTx::next_job_due() {
 }
 
 bool PgTx::extend_lease(Id job_id, int attempt, Timestamp lease_until) {
-  return db_.query(
-                "UPDATE jobs SET lease_until = $3 "
-                "WHERE id = $1 AND attempts = $2 AND status = 'running'",
-                job_id, attempt, lease_until)
-             .affected() > 0;
+  return db_.query(sql::kExtendLease, job_id, attempt, lease_until).affected() > 0;
 }
 
 bool PgTx::finish_job(Id job_id, int attempt, Timestamp at) {
-  return db_.query(
-                "UPDATE jobs SET status = 'succeeded', finished_at = $3, lease_until = NULL, "
-                "last_error = NULL "
-                "WHERE id = $1 AND attempts = $2 AND status = 'running'",
-                job_id, attempt, at)
-             .affected() > 0;
+  return db_.query(sql::kFinishJob, job_id, attempt, at).affected() > 0;
 }
 
 bool PgTx::fail_job(Id job_id, int attempt, const std::string& error,
                     std::optional<Timestamp> retry_at, Timestamp at) {
-  return db_.query(
-                "UPDATE jobs SET status = CASE WHEN $4 IS NULL THEN 'dead' ELSE 'failed' END, "
-                "last_error = $3, run_at = COALESCE($4, run_at), lease_until = NULL, "
-                "finished_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END "
-                "WHERE id = $1 AND attempts = $2 AND status = 'running'",
-                job_id, attempt, error, retry_at, at)
-             .affected() > 0;
+  return db_.query(sql::kFailJob, job_id, attempt, error, retry_at, at).affected() > 0;
 }
 
 std::string PgTx::job_progress(Id job_id) {
@@ -165,25 +149,21 @@ std::string PgTx::job_progress(Id job_id) {
 }
 
 void PgTx::set_job_progress(Id job_id, const std::string& progress) {
-  db_.query("UPDATE jobs SET progress = $2 WHERE id = $1", job_id, progress);
+  db_.query(sql::kSetJobProgress, job_id, progress);
 }
 
 bool PgTx::claim_schedule_run(const std::string& name, Timestamp due_at, const NewJob& job,
                               Timestamp now) {
   // A concurrent claim of the same (name, due_at) waits for ours, then does nothing.
-  auto claimed = db_.query(
-      "INSERT INTO schedule_runs (name, due_at, created_at) VALUES ($1, $2, $3) "
-      "ON CONFLICT (name, due_at) DO NOTHING",
-      name, due_at, now);
+  auto claimed = db_.query(sql::kClaimScheduleRun, name, due_at, now);
   if (claimed.affected() == 0) return false;
   Id id = enqueue_job(job, now);
-  db_.query("UPDATE schedule_runs SET job_id = $3 WHERE name = $1 AND due_at = $2", name, due_at,
-            id);
+  db_.query(sql::kSetScheduleRunJob, name, due_at, id);
   return true;
 }
 
 std::optional<Timestamp> PgTx::last_schedule_run(const std::string& name) {
-  return db_.query("SELECT MAX(due_at) FROM schedule_runs WHERE name = $1", name).opt_time(0, 0);
+  return db_.query(sql::kLastScheduleRun, name).opt_time(0, 0);
 }
 
 }  // namespace parkd::pg

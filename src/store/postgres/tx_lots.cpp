@@ -5,6 +5,7 @@
 #include "store/postgres/booking_extension.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -72,10 +73,7 @@ Id PgTx::insert_lot(const std::string& name, const std::string& address, std::in
 }
 
 void PgTx::update_lot(Id id, const LotChanges& c) {
-  db_.query(
-      "UPDATE lots SET name = COALESCE($2, name), address = COALESCE($3, address), "
-      "price_cents = COALESCE($4, price_cents) WHERE id = $1",
-      id, c.name, c.address, c.price_cents);
+  db_.query(sql::kUpdateLot, id, c.name, c.address, c.price_cents);
 }
 
 void PgTx::add_spots(Id lot_id, std::int64_t count) {
@@ -88,12 +86,7 @@ void PgTx::add_spots(Id lot_id, std::int64_t count) {
 }
 
 std::vector<Id> PgTx::removable_spots(Id lot_id, std::int64_t count, Timestamp now) {
-  auto r = db_.query(
-      "SELECT s.id FROM spots s WHERE s.lot_id = $1 AND NOT EXISTS ("
-      "  SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') "
-      "  AND (b.occupied_until IS NULL OR b.occupied_until > $3)) "
-      "ORDER BY s.number DESC LIMIT $2",
-      lot_id, count, now);
+  auto r = db_.query(sql::kRemovableSpots, lot_id, count, now);
   std::vector<Id> out;
   for (int i = 0; i < r.size(); ++i) out.push_back(r.int64(i, 0));
   return out;
@@ -101,43 +94,23 @@ std::vector<Id> PgTx::removable_spots(Id lot_id, std::int64_t count, Timestamp n
 
 void PgTx::delete_spots(Id lot_id, const std::vector<Id>& spot_ids) {
   for (Id id : spot_ids) {
-    db_.query("DELETE FROM spots WHERE id = $1 AND lot_id = $2", id, lot_id);
+    db_.query(sql::kDeleteSpot, id, lot_id);
   }
-  db_.query(
-      "UPDATE lots SET capacity = (SELECT COUNT(*) FROM spots WHERE lot_id = $1) "
-      "WHERE id = $1",
-      lot_id);
+  db_.query(sql::kRecountCapacity, lot_id);
 }
 
-void PgTx::soft_delete_lot(Id lot_id, Timestamp at) {
-  db_.query("UPDATE lots SET deleted_at = $2 WHERE id = $1", lot_id, at);
-}
+void PgTx::soft_delete_lot(Id lot_id, Timestamp at) { db_.query(sql::kSoftDeleteLot, lot_id, at); }
 
 std::int64_t PgTx::lot_bookings_in_force(Id lot_id, Timestamp now) {
-  return db_
-      .query(
-          "SELECT COUNT(*) FROM bookings WHERE lot_id = $1 AND status IN ('Reserved', 'Active') "
-          "AND (occupied_until IS NULL OR occupied_until > $2)",
-          lot_id, now)
-      .int64(0, 0);
+  return db_.query(sql::kLotBookingsInForce, lot_id, now).int64(0, 0);
 }
 
 std::int64_t PgTx::spot_bookings_in_force(Id spot_id, Timestamp now) {
-  return db_
-      .query(
-          "SELECT COUNT(*) FROM bookings WHERE spot_id = $1 AND status IN ('Reserved', 'Active') "
-          "AND (occupied_until IS NULL OR occupied_until > $2)",
-          spot_id, now)
-      .int64(0, 0);
+  return db_.query(sql::kSpotBookingsInForce, spot_id, now).int64(0, 0);
 }
 
 std::vector<Spot> PgTx::spots(Id lot_id, Timestamp now) {
-  auto r = db_.query(
-      "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE b.spot_id = s.id "
-      "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= $2 "
-      "  AND (b.occupied_until IS NULL OR b.occupied_until > $2)) "
-      "FROM spots s WHERE s.lot_id = $1 ORDER BY s.number",
-      lot_id, now);
+  auto r = db_.query(sql::kSpots, lot_id, now);
   std::vector<Spot> out;
   for (int i = 0; i < r.size(); ++i) {
     out.push_back(Spot{r.int64(i, 0), r.int64(i, 1), r.int64(i, 2), r.boolean(i, 3)});
@@ -146,24 +119,13 @@ std::vector<Spot> PgTx::spots(Id lot_id, Timestamp now) {
 }
 
 std::optional<Spot> PgTx::spot(Id lot_id, Id spot_id, Timestamp now) {
-  auto r = db_.query(
-      "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE b.spot_id = s.id "
-      "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= $3 "
-      "  AND (b.occupied_until IS NULL OR b.occupied_until > $3)) "
-      "FROM spots s JOIN lots l ON l.id = s.lot_id "
-      "WHERE s.id = $2 AND s.lot_id = $1 AND l.deleted_at IS NULL",
-      lot_id, spot_id, now);
+  auto r = db_.query(sql::kSpot, lot_id, spot_id, now);
   if (r.empty()) return std::nullopt;
   return Spot{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.boolean(0, 3)};
 }
 
 std::vector<UpcomingReservation> PgTx::upcoming_reservations(Id lot_id, Timestamp now) {
-  auto r = db_.query(
-      "SELECT b.spot_id, b.starts_at, b.occupied_until, u.email FROM bookings b "
-      "JOIN users u ON u.id = b.user_id "
-      "WHERE b.lot_id = $1 AND b.status = 'Reserved' AND b.occupied_until > $2 "
-      "AND b.spot_id IS NOT NULL ORDER BY b.starts_at",
-      lot_id, now);
+  auto r = db_.query(sql::kUpcomingReservations, lot_id, now);
   std::vector<UpcomingReservation> out;
   for (int i = 0; i < r.size(); ++i) {
     out.push_back({r.int64(i, 0), Window{r.time(i, 1), r.opt_time(i, 2)}, r.text(i, 3)});

@@ -4,6 +4,7 @@
 #include "store/postgres/booking_extension.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -19,22 +20,14 @@ using rows::read_lot;
 using rows::read_user;
 
 std::vector<User> PgTx::inactive_users(Timestamp since) {
-  auto r = db_.query(
-      fmt::format("SELECT {} FROM users u WHERE u.role = 'user' AND u.disabled = 0 AND NOT "
-                  "EXISTS (SELECT 1 FROM "
-                  "bookings b WHERE b.user_id = u.id AND b.created_at >= $1) ORDER BY u.id",
-                  kUserColumns),
-      since);
+  auto r = db_.query(fmt::format(sql::kInactiveUsers, kUserColumns), since);
   std::vector<User> out;
   for (int i = 0; i < r.size(); ++i) out.push_back(read_user(r.row(i)));
   return out;
 }
 
 std::vector<Id> PgTx::users_with_bookings_between(Timestamp from, Timestamp to) {
-  auto r = db_.query(
-      "SELECT DISTINCT user_id FROM bookings WHERE starts_at >= $1 AND starts_at < $2 "
-      "ORDER BY user_id",
-      from, to);
+  auto r = db_.query(sql::kUsersWithBookingsBetween, from, to);
   std::vector<Id> out;
   for (int i = 0; i < r.size(); ++i) out.push_back(r.int64(i, 0));
   return out;
@@ -150,19 +143,10 @@ std::int64_t PgTx::count_users_created_between(Timestamp from, Timestamp to) {
       .int64(0, 0);
 }
 
-std::int64_t PgTx::total_spots() {
-  return scalar(
-      "SELECT COUNT(*) FROM spots s JOIN lots l ON l.id = s.lot_id WHERE l.deleted_at IS NULL");
-}
+std::int64_t PgTx::total_spots() { return scalar(sql::kTotalSpots); }
 
 std::int64_t PgTx::occupied_spots(Timestamp now) {
-  return db_
-      .query(
-          "SELECT COUNT(DISTINCT spot_id) FROM bookings WHERE status IN ('Reserved', 'Active') "
-          "AND starts_at <= $1 AND (occupied_until IS NULL OR occupied_until > $1) "
-          "AND spot_id IS NOT NULL",
-          now)
-      .int64(0, 0);
+  return db_.query(sql::kOccupiedSpots, now).int64(0, 0);
 }
 
 }  // namespace parkd::pg

@@ -4,6 +4,7 @@
 #include "store/rows.h"
 #include "store/sqlite/booking_extension.h"
 #include "store/sqlite/tx.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -62,32 +63,23 @@ bool SqliteTx::username_taken(const std::string& username) {
 }
 
 void SqliteTx::bump_token_version(Id user_id) {
-  db_.prepare("UPDATE users SET token_version = token_version + 1 WHERE id = ?1")
-      .bind(1, user_id)
-      .run();
+  db_.prepare(sql::kBumpTokenVersion).bind(1, user_id).run();
 }
 
 void SqliteTx::set_username(Id user_id, const std::optional<std::string>& username) {
-  db_.prepare("UPDATE users SET username = ?2 WHERE id = ?1").bind_all(user_id, username).run();
+  db_.prepare(sql::kSetUsername).bind_all(user_id, username).run();
 }
 
 void SqliteTx::set_password_hash(Id user_id, const std::string& password_hash) {
-  db_.prepare(
-         "UPDATE users SET password_hash = ?2, token_version = token_version + 1 WHERE id = ?1")
-      .bind_all(user_id, password_hash)
-      .run();
+  db_.prepare(sql::kSetPasswordHash).bind_all(user_id, password_hash).run();
 }
 
 void SqliteTx::set_role(Id user_id, Role role) {
-  db_.prepare("UPDATE users SET role = ?2, token_version = token_version + 1 WHERE id = ?1")
-      .bind_all(user_id, std::string(role_name(role)))
-      .run();
+  db_.prepare(sql::kSetRole).bind_all(user_id, std::string(role_name(role))).run();
 }
 
 void SqliteTx::set_disabled(Id user_id, bool disabled) {
-  db_.prepare("UPDATE users SET disabled = ?2, token_version = token_version + 1 WHERE id = ?1")
-      .bind_all(user_id, std::int64_t{disabled ? 1 : 0})
-      .run();
+  db_.prepare(sql::kSetDisabled).bind_all(user_id, std::int64_t{disabled ? 1 : 0}).run();
 }
 
 std::int64_t SqliteTx::count_enabled_admins() {

@@ -5,6 +5,7 @@
 #include "store/rows.h"
 #include "store/sqlite/booking_extension.h"
 #include "store/sqlite/tx.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -20,22 +21,14 @@ using rows::read_lot;
 using rows::read_user;
 
 std::optional<Spot> SqliteTx::lowest_free_spot(Id lot_id, const Window& w) {
-  auto s = db_.prepare(
-      "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS ("
-      "  SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') "
-      "  AND (?3 IS NULL OR b.starts_at < ?3) "
-      "  AND (b.occupied_until IS NULL OR b.occupied_until > ?2)) "
-      "ORDER BY s.number LIMIT 1");
+  auto s = db_.prepare(sql::kLowestFreeSpot);
   s.bind_all(lot_id, w.start, open_end(w));
   if (!s.step()) return std::nullopt;
   return Spot{s.int64(0), s.int64(1), s.int64(2), false};
 }
 
 std::optional<Window> SqliteTx::spot_conflict(Id spot_id, const Window& w) {
-  auto s = db_.prepare(
-      "SELECT starts_at, occupied_until FROM bookings WHERE spot_id = ?1 "
-      "AND status IN ('Reserved', 'Active') AND (?3 IS NULL OR starts_at < ?3) "
-      "AND (occupied_until IS NULL OR occupied_until > ?2) ORDER BY starts_at LIMIT 1");
+  auto s = db_.prepare(sql::kSpotConflict);
   s.bind_all(spot_id, w.start, open_end(w));
   if (!s.step()) return std::nullopt;
   return Window{s.time(0), s.opt_time(1)};
@@ -68,11 +61,7 @@ std::optional<Booking> SqliteTx::booking(Id id) {
 }
 
 std::optional<Booking> SqliteTx::current_booking_on_spot(Id spot_id, Timestamp now) {
-  auto s = db_.prepare(fmt::format(
-      "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
-      "WHERE b.spot_id = ?1 AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 "
-      "AND (b.occupied_until IS NULL OR b.occupied_until > ?2) LIMIT 1",
-      kBookingColumns));
+  auto s = db_.prepare(fmt::format(sql::kCurrentBookingOnSpot, kBookingColumns));
   s.bind_all(spot_id, now);
   if (!s.step()) return std::nullopt;
   Booking b = read_booking(s);
@@ -81,18 +70,10 @@ std::optional<Booking> SqliteTx::current_booking_on_spot(Id spot_id, Timestamp n
 }
 
 void SqliteTx::complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) {
-  db_.prepare(
-         "UPDATE bookings SET status = 'Completed', ended_at = ?2, cost_cents = ?3, "
-         "occupied_until = COALESCE(occupied_until, ?2) WHERE id = ?1")
-      .bind_all(id, ended_at, cost_cents)
-      .run();
+  db_.prepare(sql::kCompleteBooking).bind_all(id, ended_at, cost_cents).run();
 }
 
-void SqliteTx::cancel_booking(Id id) {
-  db_.prepare("UPDATE bookings SET status = 'Cancelled', cost_cents = 0 WHERE id = ?1")
-      .bind(1, id)
-      .run();
-}
+void SqliteTx::cancel_booking(Id id) { db_.prepare(sql::kCancelBooking).bind(1, id).run(); }
 
 void SqliteTx::extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) {
   sqlite::extend_reservation(db_, id, reserved_end, cost_cents);
@@ -122,11 +103,7 @@ std::int64_t SqliteTx::count_bookings(const BookingFilter& f, Timestamp now) {
 }
 
 std::int64_t SqliteTx::complete_ended_reservations(Timestamp now) {
-  db_.prepare(
-         "UPDATE bookings SET status = 'Completed', ended_at = reserved_end "
-         "WHERE status = 'Reserved' AND occupied_until <= ?1")
-      .bind(1, now)
-      .run();
+  db_.prepare(sql::kCompleteEndedReservations).bind(1, now).run();
   return db_.changes();
 }
 
@@ -152,7 +129,7 @@ void SqliteTx::store_idempotent_response(Id user_id, const std::string& key,
 }
 
 void SqliteTx::purge_idempotency_keys(Timestamp before) {
-  db_.prepare("DELETE FROM idempotency_keys WHERE created_at < ?1").bind(1, before).run();
+  db_.prepare(sql::kPurgeIdempotencyKeys).bind(1, before).run();
 }
 
 }  // namespace parkd::sqlite

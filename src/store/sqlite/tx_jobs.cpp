@@ -5,6 +5,7 @@
 #include "store/rows.h"
 #include "store/sqlite/booking_extension.h"
 #include "store/sqlite/tx.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -36,7 +37,7 @@ Id SqliteTx::enqueue_job(const NewJob& j, Timestamp now) {
 }
 
 std::optional<Job> SqliteTx::job(Id id) {
-  static const std::string sql = fmt::format("SELECT {} FROM jobs WHERE id = ?1", kJobColumns);
+  static const std::string sql = fmt::format(sql::kJobById, kJobColumns);
   auto s = db_.prepare(sql);
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
@@ -76,24 +77,19 @@ bool SqliteTx::requeue_job(Id job_id, Timestamp now) {
 }
 
 bool SqliteTx::delete_finished_job(Id job_id) {
-  db_.prepare("DELETE FROM jobs WHERE id = ?1 AND status IN ('dead', 'succeeded')")
-      .bind(1, job_id)
-      .run();
+  db_.prepare(sql::kDeleteFinishedJob).bind(1, job_id).run();
   return db_.changes() > 0;
 }
 
 std::vector<JobCount> SqliteTx::job_counts() {
-  auto s =
-      db_.prepare("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2");
+  auto s = db_.prepare(sql::kJobCounts);
   std::vector<JobCount> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.int64(2)});
   return out;
 }
 
 std::int64_t SqliteTx::purge_finished_jobs(Timestamp before) {
-  db_.prepare("DELETE FROM jobs WHERE status = 'succeeded' AND finished_at < ?1")
-      .bind(1, before)
-      .run();
+  db_.prepare(sql::kPurgeFinishedJobs).bind(1, before).run();
   return db_.changes();
 }
 
@@ -139,33 +135,18 @@ std::optional<Timestamp> SqliteTx::next_job_due() {
 }
 
 bool SqliteTx::extend_lease(Id job_id, int attempt, Timestamp lease_until) {
-  db_.prepare(
-         "UPDATE jobs SET lease_until = ?3 WHERE id = ?1 AND attempts = ?2 AND status = "
-         "'running'")
-      .bind_all(job_id, attempt, lease_until)
-      .run();
+  db_.prepare(sql::kExtendLease).bind_all(job_id, attempt, lease_until).run();
   return db_.changes() > 0;
 }
 
 bool SqliteTx::finish_job(Id job_id, int attempt, Timestamp at) {
-  db_.prepare(
-         "UPDATE jobs SET status = 'succeeded', finished_at = ?3, lease_until = NULL, "
-         "last_error = NULL "
-         "WHERE id = ?1 AND attempts = ?2 AND status = 'running'")
-      .bind_all(job_id, attempt, at)
-      .run();
+  db_.prepare(sql::kFinishJob).bind_all(job_id, attempt, at).run();
   return db_.changes() > 0;
 }
 
 bool SqliteTx::fail_job(Id job_id, int attempt, const std::string& error,
                         std::optional<Timestamp> retry_at, Timestamp at) {
-  db_.prepare(
-         "UPDATE jobs SET status = CASE WHEN ?4 IS NULL THEN 'dead' ELSE 'failed' END, "
-         "last_error = ?3, run_at = COALESCE(?4, run_at), lease_until = NULL, "
-         "finished_at = CASE WHEN ?4 IS NULL THEN ?5 ELSE NULL END "
-         "WHERE id = ?1 AND attempts = ?2 AND status = 'running'")
-      .bind_all(job_id, attempt, error, retry_at, at)
-      .run();
+  db_.prepare(sql::kFailJob).bind_all(job_id, attempt, error, retry_at, at).run();
   return db_.changes() > 0;
 }
 
@@ -176,26 +157,20 @@ std::string SqliteTx::job_progress(Id job_id) {
 }
 
 void SqliteTx::set_job_progress(Id job_id, const std::string& progress) {
-  db_.prepare("UPDATE jobs SET progress = ?2 WHERE id = ?1").bind_all(job_id, progress).run();
+  db_.prepare(sql::kSetJobProgress).bind_all(job_id, progress).run();
 }
 
 bool SqliteTx::claim_schedule_run(const std::string& name, Timestamp due_at, const NewJob& job,
                                   Timestamp now) {
-  db_.prepare(
-         "INSERT INTO schedule_runs (name, due_at, created_at) VALUES (?1, ?2, ?3) "
-         "ON CONFLICT (name, due_at) DO NOTHING")
-      .bind_all(name, due_at, now)
-      .run();
+  db_.prepare(sql::kClaimScheduleRun).bind_all(name, due_at, now).run();
   if (db_.changes() == 0) return false;
   Id id = enqueue_job(job, now);
-  db_.prepare("UPDATE schedule_runs SET job_id = ?3 WHERE name = ?1 AND due_at = ?2")
-      .bind_all(name, due_at, id)
-      .run();
+  db_.prepare(sql::kSetScheduleRunJob).bind_all(name, due_at, id).run();
   return true;
 }
 
 std::optional<Timestamp> SqliteTx::last_schedule_run(const std::string& name) {
-  auto s = db_.prepare("SELECT MAX(due_at) FROM schedule_runs WHERE name = ?1");
+  auto s = db_.prepare(sql::kLastScheduleRun);
   s.bind(1, name);
   s.step();
   return s.opt_time(0);

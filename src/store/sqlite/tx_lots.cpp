@@ -5,6 +5,7 @@
 #include "store/rows.h"
 #include "store/sqlite/booking_extension.h"
 #include "store/sqlite/tx.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -83,11 +84,7 @@ Id SqliteTx::insert_lot(const std::string& name, const std::string& address,
 }
 
 void SqliteTx::update_lot(Id id, const LotChanges& c) {
-  db_.prepare(
-         "UPDATE lots SET name = COALESCE(?2, name), address = COALESCE(?3, address), "
-         "price_cents = COALESCE(?4, price_cents) WHERE id = ?1")
-      .bind_all(id, c.name, c.address, c.price_cents)
-      .run();
+  db_.prepare(sql::kUpdateLot).bind_all(id, c.name, c.address, c.price_cents).run();
 }
 
 void SqliteTx::add_spots(Id lot_id, std::int64_t count) {
@@ -104,11 +101,7 @@ void SqliteTx::add_spots(Id lot_id, std::int64_t count) {
 }
 
 std::vector<Id> SqliteTx::removable_spots(Id lot_id, std::int64_t count, Timestamp now) {
-  auto s = db_.prepare(
-      "SELECT s.id FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS ("
-      "  SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') "
-      "  AND (b.occupied_until IS NULL OR b.occupied_until > ?3)) "
-      "ORDER BY s.number DESC LIMIT ?2");
+  auto s = db_.prepare(sql::kRemovableSpots);
   s.bind_all(lot_id, count, now);
   std::vector<Id> out;
   while (s.step()) out.push_back(s.int64(0));
@@ -117,43 +110,31 @@ std::vector<Id> SqliteTx::removable_spots(Id lot_id, std::int64_t count, Timesta
 
 void SqliteTx::delete_spots(Id lot_id, const std::vector<Id>& spot_ids) {
   for (Id id : spot_ids) {
-    db_.prepare("DELETE FROM spots WHERE id = ?1 AND lot_id = ?2").bind_all(id, lot_id).run();
+    db_.prepare(sql::kDeleteSpot).bind_all(id, lot_id).run();
   }
-  db_.prepare(
-         "UPDATE lots SET capacity = (SELECT COUNT(*) FROM spots WHERE lot_id = ?1) WHERE id = "
-         "?1")
-      .bind(1, lot_id)
-      .run();
+  db_.prepare(sql::kRecountCapacity).bind(1, lot_id).run();
 }
 
 void SqliteTx::soft_delete_lot(Id lot_id, Timestamp at) {
-  db_.prepare("UPDATE lots SET deleted_at = ?2 WHERE id = ?1").bind_all(lot_id, at).run();
+  db_.prepare(sql::kSoftDeleteLot).bind_all(lot_id, at).run();
 }
 
 std::int64_t SqliteTx::lot_bookings_in_force(Id lot_id, Timestamp now) {
-  auto s = db_.prepare(
-      "SELECT COUNT(*) FROM bookings WHERE lot_id = ?1 AND status IN ('Reserved', 'Active') "
-      "AND (occupied_until IS NULL OR occupied_until > ?2)");
+  auto s = db_.prepare(sql::kLotBookingsInForce);
   s.bind_all(lot_id, now);
   s.step();
   return s.int64(0);
 }
 
 std::int64_t SqliteTx::spot_bookings_in_force(Id spot_id, Timestamp now) {
-  auto s = db_.prepare(
-      "SELECT COUNT(*) FROM bookings WHERE spot_id = ?1 AND status IN ('Reserved', 'Active') "
-      "AND (occupied_until IS NULL OR occupied_until > ?2)");
+  auto s = db_.prepare(sql::kSpotBookingsInForce);
   s.bind_all(spot_id, now);
   s.step();
   return s.int64(0);
 }
 
 std::vector<Spot> SqliteTx::spots(Id lot_id, Timestamp now) {
-  auto s = db_.prepare(
-      "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE b.spot_id = s.id "
-      "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 "
-      "  AND (b.occupied_until IS NULL OR b.occupied_until > ?2)) "
-      "FROM spots s WHERE s.lot_id = ?1 ORDER BY s.number");
+  auto s = db_.prepare(sql::kSpots);
   s.bind_all(lot_id, now);
   std::vector<Spot> out;
   while (s.step()) out.push_back(Spot{s.int64(0), s.int64(1), s.int64(2), s.int64(3) != 0});
@@ -161,23 +142,14 @@ std::vector<Spot> SqliteTx::spots(Id lot_id, Timestamp now) {
 }
 
 std::optional<Spot> SqliteTx::spot(Id lot_id, Id spot_id, Timestamp now) {
-  auto s = db_.prepare(
-      "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE b.spot_id = s.id "
-      "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?3 "
-      "  AND (b.occupied_until IS NULL OR b.occupied_until > ?3)) "
-      "FROM spots s JOIN lots l ON l.id = s.lot_id "
-      "WHERE s.id = ?2 AND s.lot_id = ?1 AND l.deleted_at IS NULL");
+  auto s = db_.prepare(sql::kSpot);
   s.bind_all(lot_id, spot_id, now);
   if (!s.step()) return std::nullopt;
   return Spot{s.int64(0), s.int64(1), s.int64(2), s.int64(3) != 0};
 }
 
 std::vector<UpcomingReservation> SqliteTx::upcoming_reservations(Id lot_id, Timestamp now) {
-  auto s = db_.prepare(
-      "SELECT b.spot_id, b.starts_at, b.occupied_until, u.email FROM bookings b "
-      "JOIN users u ON u.id = b.user_id "
-      "WHERE b.lot_id = ?1 AND b.status = 'Reserved' AND b.occupied_until > ?2 "
-      "AND b.spot_id IS NOT NULL ORDER BY b.starts_at");
+  auto s = db_.prepare(sql::kUpcomingReservations);
   s.bind_all(lot_id, now);
   std::vector<UpcomingReservation> out;
   while (s.step()) {

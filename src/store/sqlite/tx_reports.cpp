@@ -4,6 +4,7 @@
 #include "store/rows.h"
 #include "store/sqlite/booking_extension.h"
 #include "store/sqlite/tx.h"
+#include "store/statements.h"
 
 #include <fmt/format.h>
 
@@ -20,9 +21,7 @@ using rows::read_user;
 
 std::vector<User> SqliteTx::inactive_users(Timestamp since) {
   auto s = db_.prepare(fmt::format(
-      "SELECT {} FROM users u WHERE u.role = 'user' AND u.disabled = 0 AND NOT EXISTS (SELECT 1 "
-      "FROM bookings b "
-      "WHERE b.user_id = u.id AND b.created_at >= ?1) ORDER BY u.id",
+      sql::kInactiveUsers,
       "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash, "
       "u.disabled"));
   s.bind(1, since);
@@ -32,9 +31,7 @@ std::vector<User> SqliteTx::inactive_users(Timestamp since) {
 }
 
 std::vector<Id> SqliteTx::users_with_bookings_between(Timestamp from, Timestamp to) {
-  auto s = db_.prepare(
-      "SELECT DISTINCT user_id FROM bookings WHERE starts_at >= ?1 AND starts_at < ?2 ORDER BY "
-      "user_id");
+  auto s = db_.prepare(sql::kUsersWithBookingsBetween);
   s.bind_all(from, to);
   std::vector<Id> out;
   while (s.step()) out.push_back(s.int64(0));
@@ -132,16 +129,10 @@ std::int64_t SqliteTx::count_users_created_between(Timestamp from, Timestamp to)
   return s.int64(0);
 }
 
-std::int64_t SqliteTx::total_spots() {
-  return scalar(
-      "SELECT COUNT(*) FROM spots s JOIN lots l ON l.id = s.lot_id WHERE l.deleted_at IS NULL");
-}
+std::int64_t SqliteTx::total_spots() { return scalar(sql::kTotalSpots); }
 
 std::int64_t SqliteTx::occupied_spots(Timestamp now) {
-  auto s = db_.prepare(
-      "SELECT COUNT(DISTINCT spot_id) FROM bookings WHERE status IN ('Reserved', 'Active') "
-      "AND starts_at <= ?1 AND (occupied_until IS NULL OR occupied_until > ?1) AND spot_id IS "
-      "NOT NULL");
+  auto s = db_.prepare(sql::kOccupiedSpots);
   s.bind(1, now);
   s.step();
   return s.int64(0);

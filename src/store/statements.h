@@ -1,0 +1,126 @@
+#pragma once
+// The statements both stores run as they are: written once with SQLite's numbered
+// parameters ?1, ?2, ...; pg::Connection rewrites them to $1, $2, ... when it prepares
+// them. What differs between the dialects (upserts, row locks, the exclusion-constraint
+// path, date functions) stays in each backend's tx_*.cpp. A statement with {} is a
+// format string whose {} is a column list of store/rows.h.
+
+namespace parkd::sql {
+
+// Users (tx_accounts.cpp)
+inline constexpr const char* kBumpTokenVersion =
+    "UPDATE users SET token_version = token_version + 1 WHERE id = ?1";
+inline constexpr const char* kSetUsername = "UPDATE users SET username = ?2 WHERE id = ?1";
+inline constexpr const char* kSetPasswordHash =
+    "UPDATE users SET password_hash = ?2, token_version = token_version + 1 WHERE id "
+    "= ?1";
+inline constexpr const char* kSetRole =
+    "UPDATE users SET role = ?2, token_version = token_version + 1 WHERE id = ?1";
+inline constexpr const char* kSetDisabled =
+    "UPDATE users SET disabled = ?2, token_version = token_version + 1 WHERE id = ?1";
+
+// Lots and spots (tx_lots.cpp)
+inline constexpr const char* kUpdateLot =
+    "UPDATE lots SET name = COALESCE(?2, name), address = COALESCE(?3, address), "
+    "price_cents = COALESCE(?4, price_cents) WHERE id = ?1";
+inline constexpr const char* kRemovableSpots =
+    "SELECT s.id FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS ( SELECT 1 FROM "
+    "bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') AND "
+    "(b.occupied_until IS NULL OR b.occupied_until > ?3)) ORDER BY s.number DESC "
+    "LIMIT ?2";
+inline constexpr const char* kDeleteSpot = "DELETE FROM spots WHERE id = ?1 AND lot_id = ?2";
+inline constexpr const char* kRecountCapacity =
+    "UPDATE lots SET capacity = (SELECT COUNT(*) FROM spots WHERE lot_id = ?1) WHERE "
+    "id = ?1";
+inline constexpr const char* kSoftDeleteLot = "UPDATE lots SET deleted_at = ?2 WHERE id = ?1";
+inline constexpr const char* kLotBookingsInForce =
+    "SELECT COUNT(*) FROM bookings WHERE lot_id = ?1 AND status IN ('Reserved', "
+    "'Active') AND (occupied_until IS NULL OR occupied_until > ?2)";
+inline constexpr const char* kSpotBookingsInForce =
+    "SELECT COUNT(*) FROM bookings WHERE spot_id = ?1 AND status IN ('Reserved', "
+    "'Active') AND (occupied_until IS NULL OR occupied_until > ?2)";
+inline constexpr const char* kSpots =
+    "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE "
+    "b.spot_id = s.id AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 "
+    "AND (b.occupied_until IS NULL OR b.occupied_until > ?2)) FROM spots s WHERE "
+    "s.lot_id = ?1 ORDER BY s.number";
+inline constexpr const char* kSpot =
+    "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE "
+    "b.spot_id = s.id AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?3 "
+    "AND (b.occupied_until IS NULL OR b.occupied_until > ?3)) FROM spots s JOIN lots "
+    "l ON l.id = s.lot_id WHERE s.id = ?2 AND s.lot_id = ?1 AND l.deleted_at IS NULL";
+inline constexpr const char* kUpcomingReservations =
+    "SELECT b.spot_id, b.starts_at, b.occupied_until, u.email FROM bookings b JOIN "
+    "users u ON u.id = b.user_id WHERE b.lot_id = ?1 AND b.status = 'Reserved' AND "
+    "b.occupied_until > ?2 AND b.spot_id IS NOT NULL ORDER BY b.starts_at";
+
+// Bookings (tx_bookings.cpp)
+inline constexpr const char* kLowestFreeSpot =
+    "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS "
+    "( SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', "
+    "'Active') AND (?3 IS NULL OR b.starts_at < ?3) AND (b.occupied_until IS NULL "
+    "OR b.occupied_until > ?2)) ORDER BY s.number LIMIT 1";
+inline constexpr const char* kSpotConflict =
+    "SELECT starts_at, occupied_until FROM bookings WHERE spot_id = ?1 AND status IN "
+    "('Reserved', 'Active') AND (?3 IS NULL OR starts_at < ?3) AND (occupied_until IS "
+    "NULL OR occupied_until > ?2) ORDER BY starts_at LIMIT 1";
+inline constexpr const char* kCurrentBookingOnSpot =
+    "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id WHERE "
+    "b.spot_id = ?1 AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 AND "
+    "(b.occupied_until IS NULL OR b.occupied_until > ?2) LIMIT 1";
+inline constexpr const char* kCompleteBooking =
+    "UPDATE bookings SET status = 'Completed', ended_at = ?2, cost_cents = ?3, "
+    "occupied_until = COALESCE(occupied_until, ?2) WHERE id = ?1";
+inline constexpr const char* kCancelBooking =
+    "UPDATE bookings SET status = 'Cancelled', cost_cents = 0 WHERE id = ?1";
+inline constexpr const char* kCompleteEndedReservations =
+    "UPDATE bookings SET status = 'Completed', ended_at = reserved_end WHERE status = "
+    "'Reserved' AND occupied_until <= ?1";
+inline constexpr const char* kPurgeIdempotencyKeys =
+    "DELETE FROM idempotency_keys WHERE created_at < ?1";
+
+// Jobs and schedule runs (tx_jobs.cpp)
+inline constexpr const char* kJobById = "SELECT {} FROM jobs WHERE id = ?1";
+inline constexpr const char* kDeleteFinishedJob =
+    "DELETE FROM jobs WHERE id = ?1 AND status IN ('dead', 'succeeded')";
+inline constexpr const char* kJobCounts =
+    "SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status ORDER BY 1, 2";
+inline constexpr const char* kPurgeFinishedJobs =
+    "DELETE FROM jobs WHERE status = 'succeeded' AND finished_at < ?1";
+inline constexpr const char* kExtendLease =
+    "UPDATE jobs SET lease_until = ?3 WHERE id = ?1 AND attempts = ?2 AND status = "
+    "'running'";
+inline constexpr const char* kFinishJob =
+    "UPDATE jobs SET status = 'succeeded', finished_at = ?3, lease_until = NULL, "
+    "last_error = NULL WHERE id = ?1 AND attempts = ?2 AND status = 'running'";
+inline constexpr const char* kFailJob =
+    "UPDATE jobs SET status = CASE WHEN ?4 IS NULL THEN 'dead' ELSE 'failed' END, "
+    "last_error = ?3, run_at = COALESCE(?4, run_at), lease_until = NULL, finished_at "
+    "= CASE WHEN ?4 IS NULL THEN ?5 ELSE NULL END WHERE id = ?1 AND attempts = ?2 AND "
+    "status = 'running'";
+inline constexpr const char* kSetJobProgress = "UPDATE jobs SET progress = ?2 WHERE id = ?1";
+inline constexpr const char* kClaimScheduleRun =
+    "INSERT INTO schedule_runs (name, due_at, created_at) VALUES (?1, ?2, ?3) ON "
+    "CONFLICT (name, due_at) DO NOTHING";
+inline constexpr const char* kSetScheduleRunJob =
+    "UPDATE schedule_runs SET job_id = ?3 WHERE name = ?1 AND due_at = ?2";
+inline constexpr const char* kLastScheduleRun =
+    "SELECT MAX(due_at) FROM schedule_runs WHERE name = ?1";
+
+// Reports (tx_reports.cpp)
+inline constexpr const char* kInactiveUsers =
+    "SELECT {} FROM users u WHERE u.role = 'user' AND u.disabled = 0 AND NOT EXISTS "
+    "(SELECT 1 FROM bookings b WHERE b.user_id = u.id AND b.created_at >= ?1) ORDER "
+    "BY u.id";
+inline constexpr const char* kUsersWithBookingsBetween =
+    "SELECT DISTINCT user_id FROM bookings WHERE starts_at >= ?1 AND starts_at < ?2 "
+    "ORDER BY user_id";
+inline constexpr const char* kTotalSpots =
+    "SELECT COUNT(*) FROM spots s JOIN lots l ON l.id = s.lot_id WHERE l.deleted_at "
+    "IS NULL";
+inline constexpr const char* kOccupiedSpots =
+    "SELECT COUNT(DISTINCT spot_id) FROM bookings WHERE status IN ('Reserved', "
+    "'Active') AND starts_at <= ?1 AND (occupied_until IS NULL OR occupied_until > "
+    "?1) AND spot_id IS NOT NULL";
+
+}  // namespace parkd::sql
