@@ -67,10 +67,16 @@ App::App(Services services)
   requests_ = std::make_unique<metrics::RequestMetrics>(std::move(labels));
 }
 
-bool App::runs_on_io_thread(std::string_view method, std::string_view path) const {
-  auto match = router_.match(method == "HEAD" ? std::string_view("GET") : method, path);
-  if (match.route == nullptr) return false;
-  switch (match.route->pace) {
+Router::Match App::route(std::string_view method, std::string_view path) const {
+  // HEAD is GET without the body (the server drops it).
+  if (method == "HEAD") method = "GET";
+  if (!is_served_method(method)) return {};
+  return router_.match(method, path);
+}
+
+bool App::runs_on_io_thread(const Router::Match& route) const {
+  if (route.route == nullptr) return false;
+  switch (route.route->pace) {
     case Pace::quick:
       return s_.store.reads_in_process();
     case Pace::one_write:
@@ -206,7 +212,7 @@ struct App::Exit {
   }
 };
 
-void App::handle(Request& req, Respond respond, const Handoff& handoff) const {
+void App::handle(Request& req, Router::Match route, Respond respond, const Handoff& handoff) const {
   identify_client(req, trusted_proxies_);
   RequestLogScope scope(req.request_id);
   auto exit = std::make_shared<Exit>(*this, req, std::move(respond));
@@ -227,7 +233,7 @@ void App::handle(Request& req, Respond respond, const Handoff& handoff) const {
     return exit->send(std::move(res));
   }
   try {
-    auto routed = dispatch(req, exit->route);
+    auto routed = dispatch(req, std::move(route), exit->route);
     if (auto* res = std::get_if<Response>(&routed)) return exit->send(std::move(*res));
     auto& matched = std::get<Routed>(routed);
     // A short route's token check and answer read one snapshot. Not a slow one's: a
@@ -241,7 +247,7 @@ void App::handle(Request& req, Respond respond, const Handoff& handoff) const {
   }
 }
 
-std::variant<Response, App::Routed> App::dispatch(const Request& req,
+std::variant<Response, App::Routed> App::dispatch(const Request& req, Router::Match match,
                                                   std::optional<std::size_t>& route) const {
   if (req.method == "OPTIONS") {
     route = preflight_slot_;
@@ -267,7 +273,6 @@ std::variant<Response, App::Routed> App::dispatch(const Request& req,
     return error_response(Error::of(ErrorKind::not_implemented, "not_implemented",
                                     req.method + " is not a method parkd serves"));
   }
-  auto match = router_.match(method, req.path);
   if (!match.route) {
     if (!match.allowed_methods.empty()) {
       std::string allow;

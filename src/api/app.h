@@ -45,11 +45,21 @@ class App {
   // write has committed. `req` need not outlive this call. First fills in who sent it
   // and its id (identify_client with TRUSTED_PROXIES); every line logged for it carries
   // the id, and the answer has it in X-Request-Id.
-  void handle(Request& req, Respond respond, const Handoff& handoff = {}) const;
+  void handle(Request& req, Respond respond, const Handoff& handoff = {}) const {
+    handle(req, route(req.method, req.path), std::move(respond), handoff);
+  }
+  // The same with the route already found by route() for this request's method and path:
+  // a server that decides where to run a request by its route matches it only once.
+  void handle(Request& req, Router::Match route, Respond respond,
+              const Handoff& handoff = {}) const;
 
-  // Whether `method` `path` may be handled on the I/O thread that read it: a quick route
-  // on a store that reads in process, or a one-write route on a store that queues writes.
-  bool runs_on_io_thread(std::string_view method, std::string_view path) const;
+  // The route `method` `path` selects (HEAD as GET); none for a method parkd does not
+  // route (OPTIONS, unknown ones), which handle() answers itself.
+  Router::Match route(std::string_view method, std::string_view path) const;
+  // Whether a request on `route` may be handled on the I/O thread that read it: a quick
+  // route on a store that reads in process, or a one-write route on a store that queues
+  // writes.
+  bool runs_on_io_thread(const Router::Match& route) const;
 
   // Between the two, every request is answered 503 `starting` with Retry-After: 1:
   // `parkd serve` binds its port before it creates the admin account, and no client
@@ -69,7 +79,7 @@ class App {
   // Everything before the handler but authentication: CORS preflight, size limit, routing.
   // `route`: set to the metrics slot of the answer: the index of the route that matched,
   // or preflight_slot_ / static_slot_.
-  std::variant<Response, Routed> dispatch(const Request& req,
+  std::variant<Response, Routed> dispatch(const Request& req, Router::Match match,
                                           std::optional<std::size_t>& route) const;
   // The bearer token and role check of a routed request; sets its user, or says why not.
   std::optional<Response> authenticate(const Request& req, Routed& routed) const;

@@ -1,3 +1,7 @@
+// The network edge (server.h): RESTinio's server configured and driven by HttpServer,
+// whose members are the steps of a request's life here. Answers are rendered by App;
+// this file only moves them between threads and onto the wire.
+
 #include "http/server.h"
 
 #include "common/threads.h"
@@ -132,8 +136,14 @@ const char* reason_phrase(int status) {
       return "Not Implemented";
     case 503:
       return "Service Unavailable";
+    case 500:
+      return "Internal Server Error";
     default:
-      return status >= 500 ? "Internal Server Error" : "OK";
+      // The class's name (RFC 9110 §15): never a phrase that contradicts the code.
+      if (status >= 500) return "Server Error";
+      if (status >= 400) return "Client Error";
+      if (status >= 300) return "Redirection";
+      return status >= 200 ? "Success" : "Informational";
   }
 }
 
@@ -148,6 +158,11 @@ void add_headers(Builder& b, const Response& res) {
 }
 
 // `close`: ask the client not to reuse the connection (when shutting down).
+// Streamed bodies are flushed every kFlushBytes and each flush awaited (kFlushWait at
+// most), so that a slow client holds back the producer instead of the body piling up.
+constexpr std::size_t kFlushBytes = std::size_t{64} * 1024;
+constexpr auto kFlushWait = std::chrono::seconds(60);
+
 void send(const RequestHandle& h, Response res, bool head, bool close = false) {
   restinio::http_status_line_t status{
       restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
@@ -173,8 +188,6 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false) {
     b.done();
     return;
   }
-  // Streamed: flush every ~64 KiB and wait for the write to finish, so a slow client
-  // holds back the producer instead of the whole body piling up in memory.
   auto b = h->create_response<restinio::chunked_output_t>(status);
   add_headers(b, res);
   if (close) b.connection_close();
@@ -187,12 +200,11 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false) {
     b.append_chunk(std::move(pending));
     pending.clear();
     b.flush([&written](const restinio::asio_ns::error_code& ec) { written.set_value(!ec); });
-    if (done.wait_for(std::chrono::seconds(60)) != std::future_status::ready || !done.get())
-      broken = true;
+    if (done.wait_for(kFlushWait) != std::future_status::ready || !done.get()) broken = true;
   };
   res.stream([&](std::string_view chunk) {
     pending.append(chunk);
-    if (pending.size() >= std::size_t{64} * 1024) flush_and_wait();
+    if (pending.size() >= kFlushBytes) flush_and_wait();
   });
   if (!pending.empty()) flush_and_wait();
   b.done();
@@ -214,144 +226,186 @@ Response busy_response(const char* code, const char* message) {
   return res;
 }
 
-}  // namespace
+// RESTinio buffers a body whole before the handler sees it; App answers 413 above
+// 1 MiB, and this caps what a connection may make the server hold.
+constexpr std::uint64_t kMaxBufferedBody = std::uint64_t{8} * 1024 * 1024;
+// Requests accepted beyond the handler threads; past this an overload answers 503.
+constexpr std::size_t kMaxQueuedRequests = 10000;
+// At shutdown: how long in-flight requests may take, the quiet moment that counts as
+// "nothing more is coming", and the pause that lets the last answers be written out.
+constexpr auto kDrainDeadline = std::chrono::seconds(20);
+constexpr std::int64_t kQuietMs = 300;
+constexpr auto kLastWrites = std::chrono::milliseconds(100);
 
-Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool>& stop_requested,
-                  const std::function<void()>& on_listening) {
-  using Server = restinio::http_server_t<Traits>;
-  std::atomic<int> in_flight{0};      // accepted by the handler, response not yet handed over
-  std::atomic<bool> draining{false};  // shutting down: answers close their connection
-  auto steady_ms = [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
-  std::atomic<std::int64_t> last_request_ms{0};
-  HandlerPool* pool = nullptr;  // set below, before the server accepts anything
-  IoContext io;
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// One serve_http call. Its steps, in order: accept (settings), read a request and find
+// its route once (on_request), hand it to the thread it runs on, answer it, and drain
+// at shutdown.
+class HttpServer {
+ public:
+  HttpServer(const App& app, const ServerOptions& options)
+      : app_(app), o_(options), gate_(std::make_shared<IoGate>()) {
+    gate_->io = &io_;
+  }
+
+  Status run(const std::atomic<bool>& stop_requested, const std::function<void()>& on_listening) {
+    using Server = restinio::http_server_t<Traits>;
+    Server server{restinio::external_io_context(io_), settings()};
+    restinio::on_pool_runner_t<Server> io_threads{static_cast<std::size_t>(o_.io_threads), server};
+    // After the server, so that it goes first: its threads hold request handles.
+    auto handlers = std::make_unique<HandlerPool>(o_.handler_threads, kMaxQueuedRequests);
+    pool_ = handlers.get();
+
+    std::promise<void> started;
+    io_threads.start(
+        [&started]() noexcept { started.set_value(); },
+        [&started](std::exception_ptr ex) noexcept { started.set_exception(std::move(ex)); });
+    try {
+      started.get_future().get();
+    } catch (const std::exception& e) {
+      return Error::of(ErrorKind::unavailable, "listen_failed",
+                       fmt::format("cannot listen on {}:{}: {}", o_.host, o_.port, e.what()));
+    }
+    on_listening();
+    while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+
+    drain(server, *handlers);
+    io_threads.stop();
+    io_threads.wait();
+    handlers.reset();  // joins; a request still running at the deadline finishes here
+    {
+      std::lock_guard lock(gate_->mutex);
+      gate_->io = nullptr;
+    }
+    io_.destroy_pending_handlers();  // closes kept-alive connections while the server exists
+    spdlog::info("http: stopped");
+    return ok_status();
+  }
+
+ private:
   // A queued write's answer is rendered and sent on an I/O thread, not the writer's.
   // A write that outlasts the shutdown deadline finds the gate closed: its answer is
   // dropped (the connection is gone) instead of being posted to a destroyed context.
   struct IoGate {
     std::mutex mutex;
-    IoContext* io;
-  };
-  auto gate = std::make_shared<IoGate>();
-  gate->io = &io;
-  Handoff to_io_thread = [gate](std::function<void()> task) {
-    std::lock_guard lock(gate->mutex);
-    if (gate->io != nullptr) restinio::asio_ns::post(*gate->io, std::move(task));
+    IoContext* io = nullptr;
   };
 
-  auto settings =
-      restinio::server_settings_t<Traits>{}
-          .port(static_cast<std::uint16_t>(o.port))
-          .address(o.host)
-          .max_parallel_connections(static_cast<std::size_t>(o.max_connections))
-          // Pipelined requests are read one at a time: the next only after the answer
-          // before it is written, so requests run in order and none runs whose answer
-          // would be lost with a closing connection.
-          .max_pipelined_requests(1)
-          // From the end of one answer (or the accept) to the whole next request read:
-          // an idle or trickling connection gives its slot back after IDLE_TIMEOUT.
-          .read_next_http_message_timelimit(std::chrono::seconds(o.idle_timeout_seconds))
-          .write_http_response_timelimit(std::chrono::seconds(o.request_timeout_seconds))
-          .handle_request_timeout(std::chrono::seconds(o.request_timeout_seconds + 5))
-          .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
-              std::uint64_t{8} * 1024 * 1024))  // App answers 413 above 1 MiB; this caps memory
-          .request_handler([&](const RequestHandle& h) {
-            // After the stop signal, a request that still arrives on an open connection
-            // was usually sent before it: serve it, then close that connection.
-            last_request_ms.store(steady_ms());
-            in_flight.fetch_add(1);
-            auto answer = [&app, &in_flight, &draining, &to_io_thread, h] {
-              Request req;
-              try {
-                req = to_request(h);
-              } catch (const std::exception& e) {
-                spdlog::error("http: cannot read a request: {}", e.what());
-                in_flight.fetch_sub(1);
-                return;
-              }
-              bool head = req.method == "HEAD";
-              auto respond = [&in_flight, &draining, h, head](Response res) {
-                try {
-                  send(h, std::move(res), head, draining.load());
-                } catch (const std::exception& e) {
-                  spdlog::error("http: failed to answer a request: {}", e.what());
-                }
-                in_flight.fetch_sub(1);
-              };
-              app.handle(req, std::move(respond), to_io_thread);
-            };
-            // Never answer before returning: RESTinio (0.6.16, one request at a time per
-            // connection) would then start reading the next pipelined request twice and
-            // drop the connection. `defer` runs the answer next on this same thread,
-            // without waking another.
-            if (app.runs_on_io_thread(h->header().method().c_str(), h->header().path())) {
-              restinio::asio_ns::defer(io, std::move(answer));
-              return restinio::request_accepted();
-            }
-            bool queued = pool->post(answer);
-            if (!queued) {
-              in_flight.fetch_sub(1);
-              restinio::asio_ns::defer(io, [h] {
-                send(h, busy_response("overloaded", "The server is overloaded; retry shortly"),
-                     false);
-              });
-            }
-            return restinio::request_accepted();
-          });
+  // Accept: the limits every connection lives under.
+  restinio::server_settings_t<Traits> settings() {
+    return restinio::server_settings_t<Traits>{}
+        .port(static_cast<std::uint16_t>(o_.port))
+        .address(o_.host)
+        .max_parallel_connections(static_cast<std::size_t>(o_.max_connections))
+        // Pipelined requests are read one at a time: the next only after the answer
+        // before it is written, so requests run in order and none runs whose answer
+        // would be lost with a closing connection.
+        .max_pipelined_requests(1)
+        // From the end of one answer (or the accept) to the whole next request read:
+        // an idle or trickling connection gives its slot back after IDLE_TIMEOUT.
+        .read_next_http_message_timelimit(std::chrono::seconds(o_.idle_timeout_seconds))
+        .write_http_response_timelimit(std::chrono::seconds(o_.request_timeout_seconds))
+        .handle_request_timeout(std::chrono::seconds(o_.request_timeout_seconds + 5))
+        .incoming_http_msg_limits(
+            restinio::incoming_http_msg_limits_t{}.max_body_size(kMaxBufferedBody))
+        .request_handler([this](const RequestHandle& h) { return on_request(h); });
+  }
 
-  Server server{restinio::external_io_context(io), std::move(settings)};
-  restinio::on_pool_runner_t<Server> io_threads{static_cast<std::size_t>(o.io_threads), server};
-  // After the server, so that it goes first: its threads hold request handles.
-  auto handlers = std::make_unique<HandlerPool>(o.handler_threads, 10000);
-  pool = handlers.get();
+  // Read: a whole request has arrived on an I/O thread. Its route is found here, once,
+  // and decides where it runs. After the stop signal, a request that still arrives on an
+  // open connection was usually sent before it: it is served, then that connection closed.
+  restinio::request_handling_status_t on_request(const RequestHandle& h) {
+    last_request_ms_.store(steady_ms());
+    in_flight_.fetch_add(1);
+    Router::Match route = app_.route(h->header().method().c_str(), h->header().path());
+    bool here = app_.runs_on_io_thread(route);
+    auto task = [this, h, route = std::move(route)]() mutable { answer(h, std::move(route)); };
+    // Never answer before returning: RESTinio (0.6.16, one request at a time per
+    // connection) would then start reading the next pipelined request twice and drop
+    // the connection. `defer` runs the answer next on this same thread, without waking
+    // another.
+    if (here) {
+      restinio::asio_ns::defer(io_, std::move(task));
+    } else if (!pool_->post(std::move(task))) {
+      in_flight_.fetch_sub(1);
+      restinio::asio_ns::defer(io_, [h] {
+        send(h, busy_response("overloaded", "The server is overloaded; retry shortly"), false);
+      });
+    }
+    return restinio::request_accepted();
+  }
 
-  std::promise<void> started;
-  io_threads.start(
-      [&started]() noexcept { started.set_value(); },
-      [&started](std::exception_ptr ex) noexcept { started.set_exception(std::move(ex)); });
-  try {
-    started.get_future().get();
-  } catch (const std::exception& e) {
-    return Error::of(ErrorKind::unavailable, "listen_failed",
-                     fmt::format("cannot listen on {}:{}: {}", o.host, o.port, e.what()));
+  // Answer: App handles the request and responds exactly once, here or, for a queued
+  // write, through the hand-off to an I/O thread after the commit.
+  void answer(const RequestHandle& h, Router::Match route) {
+    Request req;
+    try {
+      req = to_request(h);
+    } catch (const std::exception& e) {
+      spdlog::error("http: cannot read a request: {}", e.what());
+      in_flight_.fetch_sub(1);
+      return;
+    }
+    bool head = req.method == "HEAD";
+    auto respond = [this, h, head](Response res) {
+      try {
+        send(h, std::move(res), head, draining_.load());
+      } catch (const std::exception& e) {
+        spdlog::error("http: failed to answer a request: {}", e.what());
+      }
+      in_flight_.fetch_sub(1);
+    };
+    Handoff to_io_thread = [gate = gate_](std::function<void()> task) {
+      std::lock_guard lock(gate->mutex);
+      if (gate->io != nullptr) restinio::asio_ns::post(*gate->io, std::move(task));
+    };
+    app_.handle(req, std::move(route), std::move(respond), to_io_thread);
   }
-  on_listening();
-  while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 
-  // Stop accepting connections first, and close each open one after its next answer,
-  // so that a steady stream of clients cannot hold the shutdown open.
-  draining.store(true);
-  std::promise<void> closed;
-  server.close_async([&closed]() noexcept { closed.set_value(); },
-                     [&closed](const std::exception_ptr&) noexcept { closed.set_value(); });
-  closed.get_future().wait();
-  spdlog::info("http: shutting down; waiting for {} in-flight request(s)", in_flight.load());
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  // Done when nothing is in flight and no request came in for a moment (one sent just
-  // before the signal may be read only now).
-  while ((in_flight.load() > 0 || steady_ms() - last_request_ms.load() < 300) &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Drain: stop accepting connections first, and close each open one after its next
+  // answer, so that a steady stream of clients cannot hold the shutdown open. Done when
+  // nothing is in flight and no request came for a moment (one sent just before the
+  // signal may be read only now), or at the deadline.
+  template <class Server>
+  void drain(Server& server, HandlerPool& handlers) {
+    draining_.store(true);
+    std::promise<void> closed;
+    server.close_async([&closed]() noexcept { closed.set_value(); },
+                       [&closed](const std::exception_ptr&) noexcept { closed.set_value(); });
+    closed.get_future().wait();
+    spdlog::info("http: shutting down; waiting for {} in-flight request(s)", in_flight_.load());
+    auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
+    while ((in_flight_.load() > 0 || steady_ms() - last_request_ms_.load() < kQuietMs) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (std::size_t dropped = handlers.discard_queued(); dropped > 0 || in_flight_.load() > 0) {
+      spdlog::warn("http: gave up on {} request(s) at the shutdown deadline", in_flight_.load());
+    }
+    std::this_thread::sleep_for(kLastWrites);
   }
-  if (std::size_t dropped = handlers->discard_queued(); dropped > 0 || in_flight.load() > 0) {
-    spdlog::warn("http: gave up on {} request(s) at the shutdown deadline", in_flight.load());
-  }
-  // Give the I/O threads a moment to write the last responses out.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  io_threads.stop();
-  io_threads.wait();
-  handlers.reset();  // joins; a request still running at the deadline finishes here
-  {
-    std::lock_guard lock(gate->mutex);
-    gate->io = nullptr;
-  }
-  io.destroy_pending_handlers();  // closes kept-alive connections while the server exists
-  spdlog::info("http: stopped");
-  return ok_status();
+
+  const App& app_;
+  const ServerOptions& o_;
+  IoContext io_;
+  std::shared_ptr<IoGate> gate_;
+  HandlerPool* pool_ = nullptr;        // set in run(), before the server accepts anything
+  std::atomic<int> in_flight_{0};      // accepted, response not yet handed over
+  std::atomic<bool> draining_{false};  // shutting down: answers close their connection
+  std::atomic<std::int64_t> last_request_ms_{0};
+};
+
+}  // namespace
+
+Status serve_http(const App& app, const ServerOptions& o, const std::atomic<bool>& stop_requested,
+                  const std::function<void()>& on_listening) {
+  HttpServer server(app, o);
+  return server.run(stop_requested, on_listening);
 }
 
 }  // namespace parkd
