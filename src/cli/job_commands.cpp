@@ -72,14 +72,12 @@ int cmd_list(JobService& jobs, const JobCommands& c) {
   // Says when the table is one page of more, and how to see the next.
   std::int64_t shown_to = c.offset + static_cast<std::int64_t>(page->jobs.size());
   if (page->jobs.empty()) {
-    std::printf("No job matches (%lld in all with these filters).\n",
-                static_cast<long long>(page->total));
-  } else if (c.offset > 0 || shown_to < page->total) {
-    std::printf("Jobs %lld-%lld of %lld; see more with --offset %lld.\n",
-                static_cast<long long>(c.offset + 1), static_cast<long long>(shown_to),
-                static_cast<long long>(page->total), static_cast<long long>(shown_to));
+    fmt::print("No job matches ({} in all with these filters).\n", page->total);
+  } else if (c.offset == 0 && shown_to >= page->total) {
+    fmt::print("{} job(s).\n", page->total);
   } else {
-    std::printf("%lld job(s).\n", static_cast<long long>(page->total));
+    fmt::print("Jobs {}-{} of {}{}.\n", c.offset + 1, shown_to, page->total,
+               shown_to < page->total ? fmt::format("; see more with --offset {}", shown_to) : "");
   }
   return 0;
 }
