@@ -3,6 +3,7 @@
 #include "auth/admin_password_file.h"
 #include "auth/password.h"
 #include "cli/boot.h"
+#include "cli/job_commands.h"
 #include "cli/user_commands.h"
 #include "common/log.h"
 #include "common/private_files.h"
@@ -167,23 +168,6 @@ int cmd_background(bool run_worker, bool run_scheduler) {
   spdlog::info("parkd: stopping; a running job finishes first");
   (*background)->scheduler().stop();
   (*background)->worker().stop();
-  return 0;
-}
-
-int cmd_enqueue(const std::string& type, const std::string& payload) {
-  if (!is_known_job_type(type)) {
-    std::fprintf(stderr, "parkd: %s\n", unknown_job_type_message(type).c_str());
-    return 2;
-  }
-  auto rt = boot(true);
-  if (!rt) return fail(rt.error());
-  auto parsed = nlohmann::json::parse(payload, nullptr, false);
-  if (!parsed.is_object())
-    return fail(Error::bad_request("bad_payload", "--payload must be a JSON object"));
-  JobService jobs(*rt->store, rt->config.job_max_attempts);
-  auto id = jobs.enqueue(type, parsed.dump(), std::nullopt);
-  if (!id) return fail(id.error());
-  std::printf("%lld\n", static_cast<long long>(*id));
   return 0;
 }
 
@@ -450,13 +434,8 @@ int main(int argc, char** argv) {
   auto* scheduler = cli.add_subcommand(
       "scheduler", "Fire the cron schedules (any number may run at once) until stopped");
 
-  auto* job = cli.add_subcommand("job", "Background job tools");
-  job->require_subcommand(1);
-  std::string job_type, job_payload = "{}";
-  auto* enqueue =
-      job->add_subcommand("enqueue", "Queue a job (e.g. selftest, daily_reminder); prints its id");
-  enqueue->add_option("type", job_type, "Job type")->required();
-  enqueue->add_option("--payload", job_payload, "JSON object handed to the job");
+  JobCommands job_commands;
+  add_job_commands(cli, job_commands);
 
   SendFlags send_flags;
   auto* send = cli.add_subcommand(
@@ -503,10 +482,10 @@ int main(int argc, char** argv) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
   if (auto status = run_user_command(user_commands)) return *status;
+  if (auto status = run_job_command(job_commands)) return *status;
   if (*serve) return cmd_serve(serve_flags);
   if (*worker) return cmd_background(true, false);
   if (*scheduler) return cmd_background(false, true);
-  if (*enqueue) return cmd_enqueue(job_type, job_payload);
   if (*send) return cmd_send(send_flags);
   if (*migrate) return cmd_migrate();
   if (*reset) return cmd_reset(yes);

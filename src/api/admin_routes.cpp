@@ -86,22 +86,21 @@ Response get_job(Call& c, Services& s) {
 Response list_jobs(Call& c, Services& s) {
   auto page = paging(c.req);
   if (!page) return error_response(page.error());
-  std::optional<std::string> status = c.req.query_param("status");
-  if (status && status->empty()) status.reset();
-  if (status && *status != "queued" && *status != "running" && *status != "succeeded" &&
-      *status != "failed" && *status != "dead") {
-    return error_response(
-        Error::validation({{"status", "must be one of queued, running, succeeded, failed, dead"}}));
-  }
-  // Passed on as a pointer into the request: g++ 12 reports a copied optional<string>
+  // Passed on as pointers into the request: g++ 12 reports a copied optional<string>
   // as maybe-uninitialized here (a false positive, like GCC bug 105651).
+  std::optional<std::string> status_param = c.req.query_param("status");
+  const std::string* status = status_param && !status_param->empty() ? &*status_param : nullptr;
+  if (status && !is_job_status(*status)) {
+    return error_response(Error::validation({{"status", job_status_problem()}}));
+  }
   std::optional<std::string> type_param = c.req.query_param("type");
   const std::string* type = type_param && !type_param->empty() ? &*type_param : nullptr;
   if (type && !is_known_job_type(*type)) {
     return error_response(Error::validation({{"type", "is not a job type parkd runs"}}));
   }
-  auto jobs = s.jobs.list(status, type ? std::optional<std::string>(*type) : std::nullopt,
-                          page->limit, page->offset);
+  auto jobs = s.jobs.list(status ? std::optional<std::string>(*status) : std::nullopt,
+                          type ? std::optional<std::string>(*type) : std::nullopt, page->limit,
+                          page->offset);
   if (!jobs) return error_response(jobs.error());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& j : jobs->jobs) items.push_back(to_json(j));

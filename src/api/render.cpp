@@ -109,8 +109,10 @@ json to_json(const Job& j) {
           {"type", j.type},
           {"status", j.status},
           {"attempts", j.attempts},
+          {"max_attempts", j.max_attempts},
           {"last_error", j.last_error ? json(*j.last_error) : json(nullptr)},
           {"created_at", format_iso8601(j.created_at)},
+          {"run_at", format_iso8601(j.run_at)},
           {"finished_at", time_json(j.finished_at)}};
 }
 

@@ -52,14 +52,31 @@ Result<Runtime> boot(bool migrate) {
   return rt;
 }
 
+namespace {
+
+// What went wrong in words: a validation error's `fields` ("email: is not a valid
+// address; ...") say more than its generic message ("Invalid input").
+std::string described(const Error& e) {
+  if (!e.fields.is_object() || e.fields.empty()) return e.message;
+  std::string text;
+  for (const auto& [field, problem] : e.fields.items()) {
+    if (!text.empty()) text += "; ";
+    text += field + ": " + (problem.is_string() ? problem.get<std::string>() : problem.dump());
+  }
+  return text;
+}
+
+}  // namespace
+
 int fail(const Error& e) {
+  std::string text = described(e);
   // Said once: as a line for a terminal or a unit's status, or, with LOG_FORMAT=json,
   // as a log line only (stderr must then hold nothing but JSON).
   if (log_format() == LogFormat::json) {
-    spdlog::error("{}", e.message);
+    spdlog::error("{}", text);
     spdlog::default_logger()->flush();
   } else {
-    std::fprintf(stderr, "parkd: %s\n", e.message.c_str());
+    std::fprintf(stderr, "parkd: %s\n", text.c_str());
     std::fflush(stderr);
   }
   switch (e.kind) {

@@ -22,7 +22,8 @@ struct Runtime {
 // schema up to date.
 Result<Runtime> boot(bool migrate);
 
-// Prints "parkd: <message>" once on stderr; returns the exit status: 2 for a problem
+// Prints "parkd: <message>" once on stderr (for a validation error, its fields:
+// "parkd: email: is not a valid address"); returns the exit status: 2 for a problem
 // with what was asked (bad input, unknown user, refused), 1 for a failure (database,
 // filesystem, network).
 int fail(const Error& e);

@@ -75,35 +75,20 @@ Result<std::string> read_new_password(const std::string& email) {
   return line;
 }
 
-// "field: problem" for validation errors, which carry their details in `fields`.
-Error described(Error e) {
-  if (e.fields.is_object() && !e.fields.empty()) {
-    std::string text;
-    for (auto& [field, problem] : e.fields.items()) {
-      if (!text.empty()) text += "; ";
-      text += field + " " + problem.get<std::string>();
-    }
-    e.message = text;
-  }
-  return e;
-}
-
-int report(const Error& e) { return fail(described(e)); }
-
 AccountService accounts(Runtime& rt) {
   return AccountService(*rt.store, rt.config.instance_dir, rt.config.admin_email);
 }
 
 int cmd_create(Runtime& rt, const UserCommands& u) {
   std::string email = to_lower(trim(u.email));
-  if (auto problem = check_email(email)) return report(Error::validation({{"email", *problem}}));
+  if (auto problem = check_email(email)) return fail(Error::validation({{"email", *problem}}));
   auto password = read_new_password(email);
-  if (!password) return report(password.error());
+  if (!password) return fail(password.error());
   Role role = u.admin ? Role::admin : Role::user;
   std::optional<std::string> name;
   if (!u.name.empty()) name = u.name;
   auto user = accounts(rt).create(email, name, *password, role);
-  if (!user) return report(user.error());
+  if (!user) return fail(user.error());
   std::printf("Created %s %s (id %lld).\n", u.admin ? "admin" : "user", user->email.c_str(),
               static_cast<long long>(user->id));
   return 0;
@@ -111,7 +96,7 @@ int cmd_create(Runtime& rt, const UserCommands& u) {
 
 int cmd_list(Runtime& rt) {
   auto users = accounts(rt).list();
-  if (!users) return report(users.error());
+  if (!users) return fail(users.error());
   std::size_t width = 5;
   for (const auto& user : *users) width = std::max(width, user.email.size());
   std::printf("%-6s %-*s %-6s %-9s %s\n", "ID", static_cast<int>(width), "EMAIL", "ROLE", "STATUS",
@@ -128,25 +113,25 @@ int cmd_list(Runtime& rt) {
 int cmd_change(Runtime& rt, const UserCommands& u) {
   AccountService service = accounts(rt);
   auto user = service.find(u.email);
-  if (!user) return report(user.error());
+  if (!user) return fail(user.error());
   const std::string& email = user->email;
   if (*u.passwd) {
     auto password = read_new_password(email);
-    if (!password) return report(password.error());
+    if (!password) return fail(password.error());
     auto changed = service.set_password(user->id, *password);
-    if (!changed) return report(changed.error());
+    if (!changed) return fail(changed.error());
     std::printf("Changed the password of %s; its sessions have ended.\n", email.c_str());
   } else if (*u.disable || *u.enable) {
     bool disable = u.disable->parsed();
     auto changed = service.set_disabled(user->id, disable);
-    if (!changed) return report(changed.error());
+    if (!changed) return fail(changed.error());
     std::printf(disable ? "Disabled %s: it can no longer log in; its sessions have ended.\n"
                         : "Enabled %s: it can log in again.\n",
                 email.c_str());
   } else {
     Role role = u.role_name == "admin" ? Role::admin : Role::user;
     auto changed = service.set_role(user->id, role);
-    if (!changed) return report(changed.error());
+    if (!changed) return fail(changed.error());
     std::printf("%s is now %s; its sessions have ended (it logs in again).\n", email.c_str(),
                 u.role_name.c_str());
   }
@@ -189,8 +174,8 @@ std::optional<int> run_user_command(const UserCommands& u) {
   if (!chosen) return std::nullopt;
   // Checked before the database is opened: a typo must not wait for it.
   if (*u.role && u.role_name != "admin" && u.role_name != "user") {
-    return report(Error::bad_request("bad_role",
-                                     "the role must be admin or user, not '" + u.role_name + "'"));
+    return fail(Error::bad_request("bad_role",
+                                   "the role must be admin or user, not '" + u.role_name + "'"));
   }
   auto rt = boot(true);
   if (!rt) return fail(rt.error());

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace parkd {
 
 Result<std::int64_t> JobService::purge_finished(int days) {
@@ -33,6 +35,16 @@ std::string unknown_job_type_message(std::string_view type) {
   return "unknown job type '" + std::string(type) + "'; known: " + known;
 }
 
+bool is_job_status(std::string_view status) {
+  return std::find(kJobStatuses.begin(), kJobStatuses.end(), status) != kJobStatuses.end();
+}
+
+std::string job_status_problem() {
+  std::string names;
+  for (const char* s : kJobStatuses) names += (names.empty() ? "" : ", ") + std::string(s);
+  return "must be one of " + names;
+}
+
 Result<Id> JobService::enqueue(const std::string& type, const std::string& payload,
                                std::optional<Id> owner) {
   if (!is_known_job_type(type))
@@ -50,15 +62,21 @@ Result<Id> JobService::enqueue(const std::string& type, const std::string& paylo
 }
 
 Result<Job> JobService::get(const User& user, Id job_id) {
+  auto job = find(job_id);
+  if (job && user.role != Role::admin && job->owner_user_id != user.id) {
+    return Error::not_found("Job not found");
+  }
+  return job;
+}
+
+Result<Job> JobService::find(Id job_id) {
   std::optional<Job> job;
   Status st = store_.read([&](Tx& tx) {
     job = tx.job(job_id);
     return ok_status();
   });
   if (!st) return st.error();
-  if (!job || (user.role != Role::admin && job->owner_user_id != user.id)) {
-    return Error::not_found("Job not found");
-  }
+  if (!job) return Error::not_found("Job not found");
   return *job;
 }
 

@@ -36,6 +36,13 @@ bool is_known_job_type(std::string_view type);
 // "unknown job type 'x'; known: a, b, ...": the one wording of the API and the CLI.
 std::string unknown_job_type_message(std::string_view type);
 
+// The states a job can be in (the admin list's `status` filter).
+inline constexpr std::array<const char*, 5> kJobStatuses = {"queued", "running", "succeeded",
+                                                            "failed", "dead"};
+bool is_job_status(std::string_view status);
+// "must be one of queued, running, ...": the one wording of the API and the CLI.
+std::string job_status_problem();
+
 class JobService {
  public:
   JobService(Store& store, int max_attempts) : store_(store), max_attempts_(max_attempts) {}
@@ -50,6 +57,8 @@ class JobService {
 
   // The job if `user` owns it or is an admin; else not_found.
   Result<Job> get(const User& user, Id job_id);
+  // The job, for an operator (the CLI). Errors: not_found.
+  Result<Job> find(Id job_id);
 
   struct Page {
     std::vector<Job> jobs;

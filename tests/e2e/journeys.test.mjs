@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import {
-  skipReason, startParkd, uiOrigin, apiClient, openBrowser, artifactsDir, zonedToUtc,
+  skipReason, startParkd, uiOrigin, apiClient, openBrowser, artifactsDir, zonedToUtc, runParkd,
   ADMIN_EMAIL, ADMIN_PASSWORD,
 } from './support.mjs'
 
@@ -444,6 +444,80 @@ test('operator: dashboard, lots with 409s explained, spot occupants, users, book
 
     await page.getByRole('button', { name: 'Log out' }).click()
     await waitForPath(page, '/login')
+    assert.deepEqual(b.problems, [], 'no script errors in the page')
+  } catch (e) {
+    await b.shot('FAILED').catch(() => {})
+    throw e
+  } finally {
+    await b.close()
+  }
+})
+
+test('operator: a dead job on the Jobs page, its error, a retry that runs it again, its deletion', { skip: SKIP || false, timeout: 180000 }, async () => {
+  // A job that fails every attempt and may make only one: dead after its first run. It
+  // sleeps a little so that its runs can be seen.
+  const enqueue = (payload) =>
+    Number(runParkd(parkd, ['job', 'enqueue', 'selftest', '--payload', JSON.stringify(payload)], { JOB_MAX_ATTEMPTS: '1' }).trim().split('\n').pop())
+  const doomed = enqueue({ fail_first: 100, sleep_ms: 800 })
+  const fine = enqueue({})
+  // A token of its own: the operator journey's logout ended the sessions of before().
+  const token = await api.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+  const jobOf = async (id) => (await api.must('GET', `/api/jobs/${id}`, { token })).job
+
+  const dir = artifactsDir('jobs')
+  const b = await openBrowser(dir)
+  const { page } = b
+  try {
+    await page.goto(ui.origin + '/login')
+    await page.getByLabel('Email or username').fill(ADMIN_EMAIL)
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD)
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await waitForPath(page, '/admin')
+    await nav(page, 'Jobs').click()
+    await waitForPath(page, '/admin/jobs')
+    await see(page.locator('h1'), 'Jobs')
+
+    // 1. Only selftests; the page follows the doomed job to its death by itself.
+    await page.getByLabel('Type').selectOption('selftest')
+    await see(page.getByTestId('jobs-summary'), '2 jobs')
+    const row = page.locator(`[data-job="${doomed}"]`)
+    await see(row.getByTestId('job-status'), 'dead', 20000)
+    await see(row.getByTestId('job-error'), 'selftest: failing attempt 1 on purpose')
+    await see(page.locator(`[data-job="${fine}"]`).getByTestId('job-status'), 'succeeded', 20000)
+    await b.shot('dead-job-with-its-error')
+    const firstRun = await jobOf(doomed)
+    assert.equal(firstRun.status, 'dead')
+
+    // 2. The status filter: the dead one alone, and nothing to retry among the succeeded.
+    await page.getByLabel('Status').selectOption('dead')
+    await see(page.getByTestId('jobs-summary'), '1 job')
+    await seeCount(page.locator('[data-testid="admin-jobs"] [data-job]'), 1)
+    await page.getByLabel('Status').selectOption('succeeded')
+    await seeCount(page.locator(`[data-job="${fine}"]`), 1)
+    assert.equal(await page.getByRole('button', { name: `Retry job ${fine}` }).count(), 0)
+    await page.getByLabel('Status').selectOption({ label: 'Any' })
+
+    // 3. Retry: queued again, run again (the page refreshes while it runs), dead again
+    // with a later finish.
+    await page.getByRole('button', { name: `Retry job ${doomed}` }).click()
+    await see(row.getByTestId('job-status'), /queued|running/)
+    await see(page.getByTestId('auto-refresh'), 'while jobs run')
+    await b.shot('retried-job-running')
+    await see(row.getByTestId('job-status'), 'dead', 20000)
+    await see(row.getByTestId('job-error'), 'selftest: failing attempt 1 on purpose')
+    const secondRun = await jobOf(doomed)
+    assert.equal(secondRun.status, 'dead')
+    assert.equal(secondRun.attempts, 1)
+    assert.ok(Date.parse(secondRun.finished_at) > Date.parse(firstRun.finished_at), 'it ran again')
+    assert.equal(await page.getByTestId('auto-refresh').count(), 0, 'no refreshing once nothing runs')
+
+    // 4. Delete, after a confirmation; the API no longer knows it.
+    await page.getByRole('button', { name: `Delete job ${doomed}` }).click()
+    await page.getByRole('button', { name: `Yes, delete job ${doomed}` }).click()
+    await seeCount(row, 0)
+    await see(page.getByTestId('jobs-summary'), '1 job')
+    assert.equal((await api.call('GET', `/api/jobs/${doomed}`, { token })).status, 404)
+    await b.shot('dead-job-deleted')
     assert.deepEqual(b.problems, [], 'no script errors in the page')
   } catch (e) {
     await b.shot('FAILED').catch(() => {})

@@ -1,7 +1,7 @@
 // End-to-end support: a real parkd on a temporary database, the built web UI, Debian's
 // chromium driven by playwright-core (from web/node_modules; no browser download), and a
 // screenshot per step kept under $E2E_ARTIFACTS.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, request as httpRequest } from 'node:http'
@@ -133,6 +133,8 @@ export async function startParkd() {
     tmp,
     dist,
     log,
+    env,
+    bin,
     async stop() {
       if (!exited) {
         child.kill('SIGTERM')
@@ -143,6 +145,20 @@ export async function startParkd() {
       if (!process.env.E2E_KEEP_TMP) rmSync(tmp, { recursive: true, force: true })
     },
   }
+}
+
+// Runs a parkd command (e.g. ['job', 'enqueue', 'selftest']) on the database of a parkd
+// from startParkd, with `extraEnv` on top of its environment; its stdout, or a thrown
+// error naming the exit status and output.
+export function runParkd(parkd, args, extraEnv = {}) {
+  const r = spawnSync(parkd.bin, args, {
+    cwd: parkd.tmp,
+    env: { ...parkd.env, LOG_LEVEL: 'warn', ...extraEnv },
+    encoding: 'utf8',
+    timeout: 30000,
+  })
+  if (r.status !== 0) throw new Error(`parkd ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`)
+  return r.stdout
 }
 
 const TYPES = {

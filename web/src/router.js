@@ -14,6 +14,7 @@ const routes = [
   { path: '/admin/lots', name: 'admin-lots', component: () => import('./views/admin/AdminLots.vue'), meta: { auth: true, admin: true, title: 'Lots' } },
   { path: '/admin/lots/:id(\\d+)', name: 'admin-lot', component: () => import('./views/admin/AdminLotDetail.vue'), meta: { auth: true, admin: true, title: 'Lot' } },
   { path: '/admin/bookings', name: 'admin-bookings', component: () => import('./views/admin/AdminBookings.vue'), meta: { auth: true, admin: true, title: 'All bookings' } },
+  { path: '/admin/jobs', name: 'admin-jobs', component: () => import('./views/admin/AdminJobs.vue'), meta: { auth: true, admin: true, title: 'Jobs' } },
   { path: '/admin/users', name: 'admin-users', component: () => import('./views/admin/AdminUsers.vue'), meta: { auth: true, admin: true, title: 'Users' } },
 
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFound.vue'), meta: { title: 'Not found' } },
