@@ -113,6 +113,7 @@ json to_json(const Job& j) {
           {"last_error", j.last_error ? json(*j.last_error) : json(nullptr)},
           {"created_at", format_iso8601(j.created_at)},
           {"run_at", format_iso8601(j.run_at)},
+          {"started_at", time_json(j.started_at)},
           {"finished_at", time_json(j.finished_at)}};
 }
 

@@ -90,7 +90,7 @@ Lot read_lot(const Row& r) {
 // Selected from `jobs`.
 inline constexpr const char* kJobColumns =
     "id, type, payload, status, attempts, max_attempts, last_error, owner_user_id, created_at, "
-    "run_at, lease_until, finished_at";
+    "run_at, lease_until, finished_at, started_at";
 
 template <class Row>
 Job read_job(const Row& r) {
@@ -107,6 +107,7 @@ Job read_job(const Row& r) {
   j.run_at = r.time(9);
   j.lease_until = r.opt_time(10);
   j.finished_at = r.opt_time(11);
+  j.started_at = r.opt_time(12);
   return j;
 }
 

@@ -23,4 +23,8 @@ inline constexpr std::string_view kUserDisabledSql = R"sql(
 ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 7: when a job's latest attempt was claimed (GET /api/jobs started_at), NULL
+// until then. The SQL differs only in the type name (SQLite's tables are STRICT).
+inline constexpr std::string_view kJobStartedName = "jobs record when their attempt started";
+
 }  // namespace parkd

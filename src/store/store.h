@@ -126,6 +126,7 @@ struct Job {
   Timestamp run_at{};
   std::optional<Timestamp> lease_until;
   std::optional<Timestamp> finished_at;
+  std::optional<Timestamp> started_at;  // of the latest attempt
 };
 
 struct JobCount {

@@ -133,6 +133,13 @@ TEST_F(Jobs, AJobThatFailsTwiceSucceedsOnTheThirdAttempt) {
   EXPECT_EQ(job["attempts"], 3);
   EXPECT_EQ(job["type"], "selftest");
   EXPECT_TRUE(job["finished_at"].is_string());
+  // started_at is the last attempt's start: not before the retry a failed attempt waited
+  // for, and not after the job finished (ISO 8601 UTC texts compare as times).
+  ASSERT_TRUE(job["started_at"].is_string()) << job.dump();
+  EXPECT_GE(job["started_at"].get<std::string>(), failed["run_at"].get<std::string>())
+      << failed.dump() << "\n"
+      << job.dump();
+  EXPECT_LE(job["started_at"].get<std::string>(), job["finished_at"].get<std::string>());
   // It recovered: the error of the failed attempts no longer shows.
   EXPECT_TRUE(job["last_error"].is_null()) << job.dump();
   EXPECT_EQ(lines_of(marker()),
@@ -429,6 +436,7 @@ TEST_F(Jobs, AJobIsVisibleToItsOwnerAndAdminsAndNotFoundForOthers) {
   EXPECT_TRUE(seen["last_error"].is_null());
   EXPECT_TRUE(seen["created_at"].is_string());
   EXPECT_TRUE(seen["finished_at"].is_null());
+  EXPECT_TRUE(seen["started_at"].is_null());  // not claimed yet
   EXPECT_EQ(job_of(http(), admin_, id), seen);
 
   EXPECT_TRUE(IsJsonError(http().get("/api/jobs/" + std::to_string(id), other.token), 404));

@@ -137,6 +137,7 @@ CREATE INDEX bookings_by_user_created ON bookings (user_id, created_at, id);
 SELECT 1;
 )sql"},
       {6, kUserDisabledName, kUserDisabledSql},
+      {7, kJobStartedName, "ALTER TABLE jobs ADD COLUMN started_at BIGINT;"},
   };
   return all;
 }

@@ -108,7 +108,8 @@ std::optional<Job> PgTx::claim_job(Timestamp now, Timestamp lease_until) {
           "  AND run_at <= $1 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED), "
           "lapsed AS (SELECT id, run_at FROM jobs WHERE status = 'running' "
           "  AND lease_until < $1 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-          "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $2 "
+          "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $2, "
+          "started_at = $1 "
           "WHERE id = (SELECT id FROM (SELECT * FROM runnable UNION ALL SELECT * FROM lapsed) c "
           "  ORDER BY run_at, id LIMIT 1) "
           "RETURNING {}",

@@ -139,6 +139,7 @@ PRAGMA writable_schema = OFF;
 )sql",
        true},
       {6, kUserDisabledName, kUserDisabledSql},
+      {7, kJobStartedName, "ALTER TABLE jobs ADD COLUMN started_at INTEGER;"},
   };
   return all;
 }

@@ -107,7 +107,8 @@ std::optional<Job> SqliteTx::claim_job(Timestamp now, Timestamp lease_until) {
   // its own partial index, then the earlier of the two. (One query with an OR sorted
   // every runnable job on each claim: a backlog of n jobs took O(n^2) to drain.)
   auto s = db_.prepare(fmt::format(
-      "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?2 "
+      "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = ?2, "
+      "started_at = ?1 "
       "WHERE id = (SELECT id FROM ("
       "  SELECT * FROM (SELECT id, run_at FROM jobs WHERE status IN ('queued', 'failed') "
       "    AND run_at <= ?1 ORDER BY run_at, id LIMIT 1) "
