@@ -3,17 +3,15 @@
 // docs/api.md "Calendar"; awkward lot names survive; lines fold at 75 octets.
 
 #include "mail/calendar.h"
+#include "support/ical_reading.h"
 #include "support/scratch_dir.h"
 
 #include <gtest/gtest.h>
-#include <libical/ical.h>
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
 
 #include <cstdio>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -58,59 +56,8 @@ CalendarFile calendar_of(const Booking& b, std::string_view address = "1 Main St
   return file.ok() ? *file : CalendarFile{};
 }
 
-// ---- reading a calendar back with libical ------------------------------------------
-
-struct ComponentFree {
-  void operator()(icalcomponent* c) const { icalcomponent_free(c); }
-};
-
-// The properties a test looks at, as libical parses them.
-struct Parsed {
-  icalproperty_method method = ICAL_METHOD_NONE;
-  int events = 0;
-  int errors = 0;  // X-LIC-ERROR properties: what libical could not read
-  std::string uid, summary, location, description, organizer, organizer_cn, attendee, attendee_cn;
-  int sequence = -1;
-  icalproperty_status status = ICAL_STATUS_NONE;
-  bool start_utc = false, end_utc = false;
-  std::int64_t start = 0, end = 0;
-};
-
-std::string text_of(const char* s) { return s == nullptr ? "" : s; }
-
-std::string cn_of(icalproperty* p) {
-  icalparameter* cn = p ? icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER) : nullptr;
-  return cn ? text_of(icalparameter_get_cn(cn)) : "";
-}
-
-Parsed parse(const std::string& text) {
-  Parsed out;
-  std::unique_ptr<icalcomponent, ComponentFree> cal(icalparser_parse_string(text.c_str()));
-  if (!cal) return out;
-  out.method = icalcomponent_get_method(cal.get());
-  out.errors = icalcomponent_count_errors(cal.get());
-  out.events = icalcomponent_count_components(cal.get(), ICAL_VEVENT_COMPONENT);
-  icalcomponent* ev = icalcomponent_get_first_component(cal.get(), ICAL_VEVENT_COMPONENT);
-  if (ev == nullptr) return out;
-  out.uid = text_of(icalcomponent_get_uid(ev));
-  out.summary = text_of(icalcomponent_get_summary(ev));
-  out.location = text_of(icalcomponent_get_location(ev));
-  out.description = text_of(icalcomponent_get_description(ev));
-  out.sequence = icalcomponent_get_sequence(ev);
-  out.status = icalcomponent_get_status(ev);
-  icaltimetype start = icalcomponent_get_dtstart(ev), end = icalcomponent_get_dtend(ev);
-  out.start_utc = icaltime_is_utc(start);
-  out.end_utc = icaltime_is_utc(end);
-  out.start = static_cast<std::int64_t>(icaltime_as_timet(start));
-  out.end = static_cast<std::int64_t>(icaltime_as_timet(end));
-  icalproperty* org = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
-  out.organizer = org ? text_of(icalproperty_get_organizer(org)) : "";
-  out.organizer_cn = cn_of(org);
-  icalproperty* att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
-  out.attendee = att ? text_of(icalproperty_get_attendee(att)) : "";
-  out.attendee_cn = cn_of(att);
-  return out;
-}
+using Parsed = parkd::testing::IcalReading;
+Parsed parse(const std::string& text) { return parkd::testing::read_ical(text); }
 
 std::vector<std::string> physical_lines(const std::string& text) {
   std::vector<std::string> lines;
