@@ -9,11 +9,13 @@ build_pkgs=(
   librestinio-dev libboost-dev libfmt-dev libhttp-parser-dev
   nlohmann-json3-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
   libcurl4-openssl-dev libmstch-dev libhowardhinnant-date-dev tzdata
-  libcli11-dev libspdlog-dev
+  libcli11-dev libspdlog-dev libical-dev
 )
 deb_pkgs=(dpkg-dev)  # dpkg-shlibdeps: the package's library dependencies
-# chromium: browser tests; postgresql: the pg.* suite; dpkg-dev: the package test
-test_pkgs=(libgtest-dev libgmock-dev python3 curl chromium postgresql "${deb_pkgs[@]}")
+# chromium: browser tests; postgresql: the pg.* suite; dpkg-dev: the package test;
+# python3-icalendar: a second iCalendar parser for the calendar tests
+test_pkgs=(libgtest-dev libgmock-dev python3 python3-icalendar curl chromium postgresql
+  "${deb_pkgs[@]}")
 bench_pkgs=(wrk libbenchmark-dev sqlite3 time)
 
 wanted=("${build_pkgs[@]}")

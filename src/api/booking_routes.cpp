@@ -4,6 +4,7 @@
 #include "api/render.h"
 #include "domain/money.h"
 #include "domain/validation.h"
+#include "mail/calendar.h"
 #include "reports/exports.h"
 
 #include <openssl/sha.h>
@@ -151,6 +152,24 @@ Response get_booking(Call& c, Services& s) {
   return ok_json({{"booking", to_json(*b, now())}});
 }
 
+// GET /api/bookings/{id}/calendar.ics: the reservation's calendar file, as its emails
+// attach it (docs/api.md "Calendar").
+Response booking_calendar(Call& c, Services& s) {
+  auto id = path_id(c.params[0], "Booking");
+  if (!id) return error_response(id.error());
+  auto found = s.bookings.details(*c.user, *id);
+  if (!found) return error_response(found.error());
+  auto file = mail::reservation_calendar(found->booking, found->lot_address, found->owner,
+                                         {s.config.mail_from, s.config.mail_from_name}, now());
+  if (!file) return error_response(file.error());
+  Response r;
+  r.content_type = "text/calendar; charset=utf-8";
+  r.headers.emplace_back("Content-Disposition",
+                         "attachment; filename=\"" + std::string(mail::kCalendarFilename) + "\"");
+  r.body = std::move(file->text);
+  return r;
+}
+
 // Reads ?status=&lot_id=&user_id=&from=&to= and paging into a filter.
 Result<BookingFilter> booking_filter(const Request& req, bool admin_filters) {
   BookingFilter filter;
@@ -257,6 +276,8 @@ void add_booking_routes(Router& r, Services& s) {
         [&s](Call& c) { return export_csv(c, s); });
   r.add("GET", "/api/admin/bookings/export.csv", Access::admin,
         [&s](Call&) { return bookings_csv_download(s.store, std::nullopt); });
+  r.add("GET", "/api/bookings/{id}/calendar.ics", Access::user,
+        [&s](Call& c) { return booking_calendar(c, s); });
   r.add(
       "GET", "/api/bookings/{id}", Access::user, [&s](Call& c) { return get_booking(c, s); },
       Pace::quick);

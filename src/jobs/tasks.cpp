@@ -64,35 +64,70 @@ std::optional<User> load_user(Store& store, Id id) {
   return user;
 }
 
-Status booking_confirmation(JobRun& run, TaskDeps& d) {
-  Id booking_id = payload_of(run.job()).value("booking_id", Id{0});
-  std::optional<Booking> booking;
-  std::optional<User> user;
-  std::string address;
-  Status st = d.store.read([&](Tx& tx) {
-    booking = tx.booking(booking_id);
-    if (booking) {
-      user = tx.user_by_id(booking->user_id);
-      if (auto lot = tx.lot(booking->lot_id, now())) address = lot->address;
-    }
-    return ok_status();
-  });
-  if (!st) return st;
-  if (!booking || !user) return ok_status();  // deleted since: nothing to confirm
+// The booking an email job is about, or nullopt when it is gone (deleted since, with
+// its owner): nothing to tell anyone then.
+Result<std::optional<BookingDetails>> job_booking(JobRun& run, TaskDeps& d) {
+  auto details = d.bookings.details(payload_of(run.job()).value("booking_id", Id{0}));
+  if (details) return std::optional<BookingDetails>(std::move(*details));
+  if (details.error().kind == ErrorKind::not_found) return std::optional<BookingDetails>();
+  return details.error();
+}
+
+// The reservation's calendar as it stands now; nullopt for an immediate booking, which
+// has none.
+Result<std::optional<mail::CalendarFile>> calendar_of(const BookingDetails& b, const TaskDeps& d) {
+  auto file = mail::reservation_calendar(b.booking, b.lot_address, b.owner,
+                                         {d.email.from, d.email.from_name}, now());
+  if (file) return std::optional<mail::CalendarFile>(std::move(*file));
+  if (file.error().kind == ErrorKind::conflict) return std::optional<mail::CalendarFile>();
+  return file.error();
+}
+
+// The confirmation after a booking, and again (`extended`) after each extension. It
+// shows the booking as it is when sent, so a late one is never out of date.
+Status booking_confirmation(JobRun& run, TaskDeps& d, bool extended) {
+  auto found = job_booking(run, d);
+  if (!found) return found.error();
+  if (!*found) return ok_status();
+  const Booking& booking = (*found)->booking;
   mail::BookingConfirmation data;
-  data.to = recipient(*user);
-  data.booking_id = booking->id;
-  data.lot_name = booking->lot_name;
-  data.lot_address = address;
-  data.spot_number = static_cast<int>(booking->spot_number);
-  data.kind = booking->type == BookingType::reserved ? mail::BookingKind::reserved
-                                                     : mail::BookingKind::immediate;
-  data.start = booking->start_time;
-  data.reserved_end = booking->reserved_end;
-  data.price_per_hour_cents = booking->price_cents;
-  if (booking->type == BookingType::reserved) data.total_cost_cents = booking->cost_cents;
-  data.vehicle_number = booking->vehicle_number.value_or("");
+  data.to = recipient((*found)->owner);
+  data.booking_id = booking.id;
+  data.lot_name = booking.lot_name;
+  data.lot_address = (*found)->lot_address;
+  data.spot_number = static_cast<int>(booking.spot_number);
+  data.kind = booking.type == BookingType::reserved ? mail::BookingKind::reserved
+                                                    : mail::BookingKind::immediate;
+  data.start = booking.start_time;
+  data.reserved_end = booking.reserved_end;
+  data.price_per_hour_cents = booking.price_cents;
+  if (booking.type == BookingType::reserved) data.total_cost_cents = booking.cost_cents;
+  data.vehicle_number = booking.vehicle_number.value_or("");
+  auto calendar = calendar_of(**found, d);
+  if (!calendar) return calendar.error();
+  // Cancelled before this went out: the cancellation email carries the CANCEL.
+  if (*calendar && (*calendar)->method == mail::CalendarMethod::request) data.calendar = **calendar;
+  data.extended = extended;
   return send_once(run, d.transport, mail::booking_confirmation_email(data, d.email));
+}
+
+Status booking_cancelled(JobRun& run, TaskDeps& d) {
+  auto found = job_booking(run, d);
+  if (!found) return found.error();
+  if (!*found) return ok_status();
+  const Booking& booking = (*found)->booking;
+  if (!booking.reserved_start || !booking.reserved_end) return ok_status();  // not a reservation
+  mail::BookingCancellation data;
+  data.to = recipient((*found)->owner);
+  data.booking_id = booking.id;
+  data.lot_name = booking.lot_name;
+  data.spot_number = static_cast<int>(booking.spot_number);
+  data.reserved_start = *booking.reserved_start;
+  data.reserved_end = *booking.reserved_end;
+  auto calendar = calendar_of(**found, d);
+  if (!calendar) return calendar.error();
+  data.calendar = *calendar;
+  return send_once(run, d.transport, mail::booking_cancelled_email(data, d.email));
 }
 
 // Fan-out: one child job per recipient, deduplicated per parent job so a retried
@@ -342,7 +377,11 @@ void register_tasks(JobRegistry& registry, const TaskDeps& deps) {
   auto with = [d](Status (*fn)(JobRun&, TaskDeps&)) {
     return [d, fn](JobRun& run) { return fn(run, *d); };
   };
-  registry.add(job_types::booking_confirmation, with(booking_confirmation));
+  registry.add(job_types::booking_confirmation,
+               [d](JobRun& run) { return booking_confirmation(run, *d, false); });
+  registry.add(job_types::booking_extended,
+               [d](JobRun& run) { return booking_confirmation(run, *d, true); });
+  registry.add(job_types::booking_cancelled, with(booking_cancelled));
   registry.add(job_types::daily_reminder, with(daily_reminder));
   registry.add(job_types::daily_reminder_email, with(daily_reminder_email));
   registry.add(job_types::monthly_report, with(monthly_report));

@@ -59,6 +59,10 @@ Result<MailMessage> compose(std::string_view template_name, const mstch::map& co
   return message;
 }
 
+Attachment calendar_attachment(const CalendarFile& calendar) {
+  return Attachment{std::string(kCalendarFilename), calendar.content_type(), calendar.text};
+}
+
 Attachment csv_attachment(std::string filename, std::shared_ptr<const SpoolFile> file) {
   Attachment attachment{std::move(filename), std::string(kCsvContentType), {}};
   attachment.file = std::move(file);
@@ -95,8 +99,11 @@ Result<MailMessage> booking_confirmation_email(const BookingConfirmation& data,
                                                const EmailContext& ctx) {
   bool reserved = data.kind == BookingKind::reserved;
   std::string spot = std::to_string(data.spot_number);
-  mstch::map context =
-      base_context(data.to, "Your booking is confirmed", data.lot_name + ", spot " + spot);
+  mstch::map context = base_context(
+      data.to, data.extended ? "Your reservation is extended" : "Your booking is confirmed",
+      data.lot_name + ", spot " + spot);
+  context["outcome"] = std::string(data.extended ? "extended" : "confirmed");
+  context["has_calendar"] = data.calendar.has_value();
   context["booking_id"] = std::to_string(data.booking_id);
   context["lot_name"] = data.lot_name;
   context["spot_number"] = spot;
@@ -126,8 +133,36 @@ Result<MailMessage> booking_confirmation_email(const BookingConfirmation& data,
   if (!data.vehicle_number.empty()) figures.push_back(figure("Vehicle", data.vehicle_number));
   figures.push_back(figure("Booking", "#" + std::to_string(data.booking_id)));
   context["figures"] = std::move(figures);
-  return compose("booking_confirmation", context, data.to,
-                 "Booking confirmed: " + one_line(data.lot_name) + ", spot " + spot, ctx);
+  auto message = compose("booking_confirmation", context, data.to,
+                         std::string(data.extended ? "Booking extended: " : "Booking confirmed: ") +
+                             one_line(data.lot_name) + ", spot " + spot,
+                         ctx);
+  if (message && data.calendar) message->attachments.push_back(calendar_attachment(*data.calendar));
+  return message;
+}
+
+Result<MailMessage> booking_cancelled_email(const BookingCancellation& data,
+                                            const EmailContext& ctx) {
+  std::string spot = std::to_string(data.spot_number);
+  mstch::map context =
+      base_context(data.to, "Your reservation is cancelled", data.lot_name + ", spot " + spot);
+  context["booking_id"] = std::to_string(data.booking_id);
+  context["lot_name"] = data.lot_name;
+  context["spot_number"] = spot;
+  context["start"] = format_local_time(data.reserved_start, ctx.tz);
+  context["end"] = format_local_time(data.reserved_end, ctx.tz);
+  context["has_calendar"] = data.calendar.has_value();
+  context["figures"] = mstch::array{
+      figure("Lot", data.lot_name),
+      figure("Spot", spot),
+      figure("From", format_local_time(data.reserved_start, ctx.tz)),
+      figure("Until", format_local_time(data.reserved_end, ctx.tz)),
+      figure("Booking", "#" + std::to_string(data.booking_id)),
+  };
+  auto message = compose("booking_cancelled", context, data.to,
+                         "Booking cancelled: " + one_line(data.lot_name) + ", spot " + spot, ctx);
+  if (message && data.calendar) message->attachments.push_back(calendar_attachment(*data.calendar));
+  return message;
 }
 
 Result<MailMessage> daily_reminder_email(const DailyReminder& data, const EmailContext& ctx) {

@@ -1,5 +1,5 @@
 #pragma once
-// The six emails of the contract (docs/api.md "Emails"), as pure functions from plain data
+// The emails of the contract (docs/api.md "Emails"), as pure functions from plain data
 // to a MailMessage: no database access, no clock, no I/O but reading templates. The
 // job tasks gather the data (queries), call one of these and hand the message to a
 // MailTransport.
@@ -17,6 +17,7 @@
 
 #include "common/result.h"
 #include "common/time.h"
+#include "mail/calendar.h"
 #include "mail/message.h"
 #include "mail/templates.h"
 
@@ -59,10 +60,34 @@ struct BookingConfirmation {
   std::int64_t price_per_hour_cents = 0;         // the price the booking was made at
   std::optional<std::int64_t> total_cost_cents;  // reserved: the window's cost, if known
   std::string vehicle_number;                    // empty = none given
+  // The reservation's calendar (METHOD:REQUEST), attached as reservation.ics; none for
+  // an immediate booking.
+  std::optional<CalendarFile> calendar;
+  // Sent again after an extension: the same email with the new window, titled
+  // "extended", and the updated calendar.
+  bool extended = false;
 };
-// Subject: "Booking confirmed: Downtown Parking, spot 7".
+// Subject: "Booking confirmed: Downtown Parking, spot 7" ("Booking extended: ..." when
+// `extended`).
 Result<MailMessage> booking_confirmation_email(const BookingConfirmation& data,
                                                const EmailContext& ctx);
+
+// ---- booking cancelled (a reservation cancelled by its owner or an admin) ----------
+
+struct BookingCancellation {
+  Recipient to;
+  std::int64_t booking_id = 0;
+  std::string lot_name;
+  int spot_number = 0;
+  Timestamp reserved_start;
+  Timestamp reserved_end;
+  // The calendar with METHOD:CANCEL, attached as reservation.ics: calendar programs
+  // remove the event they took from the confirmation.
+  std::optional<CalendarFile> calendar;
+};
+// Subject: "Booking cancelled: Downtown Parking, spot 7".
+Result<MailMessage> booking_cancelled_email(const BookingCancellation& data,
+                                            const EmailContext& ctx);
 
 // ---- daily reminder (each inactive user) ------------------------------------------
 

@@ -85,12 +85,17 @@ Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookReq
                       ? window_cost_cents(lot.price_cents, choice->window, min_charge_minutes_)
                       : 0;
   Id id = tx.insert_booking(nb);
-  tx.enqueue_job(
-      {job_types::booking_confirmation, fmt::format(R"({{"booking_id":{}}})", id),
-       fmt::format("booking_confirmation:{}", id), at,
-       jobs::max_attempts_for(job_types::booking_confirmation, job_max_attempts_), user.id},
-      at);
-  return *tx.booking(id);
+  Booking created = *tx.booking(id);
+  enqueue_email(tx, job_types::booking_confirmation, created,
+                fmt::format("booking_confirmation:{}", id), at);
+  return created;
+}
+
+void BookingService::enqueue_email(Tx& tx, const char* type, const Booking& b,
+                                   const std::string& dedupe, Timestamp at) {
+  tx.enqueue_job({type, fmt::format(R"({{"booking_id":{}}})", b.id), dedupe, at,
+                  jobs::max_attempts_for(type, job_max_attempts_), b.user_id},
+                 at);
 }
 
 void BookingService::book(const User& user, const BookRequest& req,
@@ -204,7 +209,7 @@ void BookingService::release(const User& user, Id booking_id, const Store::Hando
 
 void BookingService::cancel(const User& user, Id booking_id, const Store::Handoff& handoff,
                             BookingDone done) {
-  auto cancel_reserved = [](Tx& tx, const Booking& b, Timestamp at) -> Status {
+  auto cancel_reserved = [this](Tx& tx, const Booking& b, Timestamp at) -> Status {
     BookingStatus status = b.status_at(at);
     if (status != BookingStatus::reserved) {
       return Error::conflict("booking_not_reserved",
@@ -213,6 +218,9 @@ void BookingService::cancel(const User& user, Id booking_id, const Store::Handof
                                          booking_status_name(status)));
     }
     tx.cancel_booking(b.id);
+    // A booking is cancelled once: one cancellation email per booking.
+    enqueue_email(tx, job_types::booking_cancelled, b, fmt::format("booking_cancelled:{}", b.id),
+                  at);
     return ok_status();
   };
   change_owned(user, booking_id, cancel_reserved, handoff,
@@ -243,6 +251,9 @@ void BookingService::extend(const User& user, Id booking_id, Timestamp reserved_
     extended.reserved_end = window->end;
     tx.extend_reservation(b.id, *window->end,
                           release_cost_cents(extended, *window->end, min_charge_minutes_));
+    // Each extension moves the end later, so its new end names it.
+    enqueue_email(tx, job_types::booking_extended, b,
+                  fmt::format("booking_extended:{}:{}", b.id, to_unix(*window->end)), at);
     return ok_status();
   };
   change_owned(user, booking_id, extend_reservation, handoff,
@@ -279,6 +290,34 @@ Result<Booking> BookingService::get(const User& user, Id booking_id) {
     auto b = owned_booking(tx, user, booking_id);
     if (!b) return b.error();
     found = *b;
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return *found;
+}
+
+Result<BookingDetails> BookingService::details(const User& viewer, Id booking_id) {
+  return details(&viewer, booking_id);
+}
+
+Result<BookingDetails> BookingService::details(Id booking_id) {
+  return details(nullptr, booking_id);
+}
+
+Result<BookingDetails> BookingService::details(const User* viewer, Id booking_id) {
+  std::optional<BookingDetails> found;
+  Status st = store_.read([&](Tx& tx) -> Status {
+    Result<Booking> b = Error::not_found("Booking not found");
+    if (viewer) {
+      b = owned_booking(tx, *viewer, booking_id);
+    } else if (auto any = tx.booking(booking_id)) {
+      b = *any;
+    }
+    if (!b) return b.error();
+    auto owner = tx.user_by_id(b->user_id);
+    if (!owner) return Error::not_found("Booking not found");
+    auto lot = tx.lot(b->lot_id, now());
+    found = BookingDetails{*b, *owner, lot ? lot->address : std::string()};
     return ok_status();
   });
   if (!st) return st.error();

@@ -35,6 +35,13 @@ struct Quote {
   std::int64_t total_cents = 0;  // the window's cost; the minimum charge for an open window
 };
 
+// A booking with what its emails and calendar file show besides it.
+struct BookingDetails {
+  Booking booking;
+  User owner;
+  std::string lot_address;  // empty once the lot is deleted
+};
+
 // Renders the outcome of a booking attempt as the response to send and, with an
 // Idempotency-Key, to replay.
 using RenderBooking = std::function<StoredResponse(const Result<Booking>&)>;
@@ -67,11 +74,13 @@ class BookingService {
   // user's, unless admin), conflict booking_not_active.
   void release(const User& user, Id booking_id, const Store::Handoff& handoff, BookingDone done);
 
-  // Cancels a Reserved booking (cost 0). Errors: not_found, conflict booking_not_reserved.
+  // Cancels a Reserved booking (cost 0) and queues the "booking cancelled" email in the
+  // same transaction. Errors: not_found, conflict booking_not_reserved.
   void cancel(const User& user, Id booking_id, const Store::Handoff& handoff, BookingDone done);
 
   // Moves the end of a Reserved or Active reservation to the later `reserved_end`, on the
-  // same spot, and recomputes its cost for the whole window (the release rule). Takes
+  // same spot, recomputes its cost for the whole window (the release rule) and queues the
+  // "booking extended" email (the updated calendar) in the same transaction. Takes
   // turns with bookings on the lot; on PostgreSQL the exclusion constraint settles a race
   // with another server. Errors: not_found (missing or another user's, unless admin),
   // conflict booking_open_ended / booking_not_in_force (see check_extendable),
@@ -85,6 +94,12 @@ class BookingService {
 
   // Errors: not_found (missing or another user's, unless admin).
   Result<Booking> get(const User& user, Id booking_id);
+
+  // The booking with its owner and lot address, in one read. With `viewer`: only its
+  // owner or an admin may see it. Without: for the email jobs, which act for nobody.
+  // Errors: not_found (missing, its owner deleted, or another user's unless admin).
+  Result<BookingDetails> details(const User& viewer, Id booking_id);
+  Result<BookingDetails> details(Id booking_id);
 
   struct Page {
     std::vector<Booking> bookings;
@@ -106,6 +121,11 @@ class BookingService {
   Result<Choice> choose(Tx& tx, const BookRequest& req, Timestamp at);
   Result<Booking> try_book(Tx& tx, const User& user, const BookRequest& req, Timestamp at);
   Result<Booking> owned_booking(Tx& tx, const User& user, Id booking_id);
+  // Queues the email job `type` about booking `b` in `tx`; `dedupe` keeps a repeated
+  // unit of work from queueing it twice.
+  void enqueue_email(Tx& tx, const char* type, const Booking& b, const std::string& dedupe,
+                     Timestamp at);
+  Result<BookingDetails> details(const User* viewer, Id booking_id);
   // In one transaction: the booking `user` may act on, `change` applied to it, and the
   // booking as it is afterwards.
   using Change = std::function<Status(Tx&, const Booking&, Timestamp)>;

@@ -14,6 +14,8 @@ namespace parkd {
 
 namespace job_types {
 inline constexpr const char* booking_confirmation = "booking_confirmation";
+inline constexpr const char* booking_extended = "booking_extended";    // updated confirmation
+inline constexpr const char* booking_cancelled = "booking_cancelled";  // reservation cancelled
 inline constexpr const char* daily_reminder = "daily_reminder";
 inline constexpr const char* daily_reminder_email = "daily_reminder_email";  // one per user
 inline constexpr const char* monthly_report = "monthly_report";
@@ -25,10 +27,17 @@ inline constexpr const char* complete_reservations = "complete_reservations";
 inline constexpr const char* purge = "purge";
 inline constexpr const char* selftest = "selftest";  // fails on purpose until its 3rd attempt
 
-inline constexpr std::array<const char*, 9> kAll = {
-    booking_confirmation,  daily_reminder, monthly_report,
-    daily_admin_report,    user_export,    admin_export,
-    complete_reservations, purge,          selftest};
+inline constexpr std::array<const char*, 11> kAll = {booking_confirmation,
+                                                     booking_extended,
+                                                     booking_cancelled,
+                                                     daily_reminder,
+                                                     monthly_report,
+                                                     daily_admin_report,
+                                                     user_export,
+                                                     admin_export,
+                                                     complete_reservations,
+                                                     purge,
+                                                     selftest};
 }  // namespace job_types
 
 // Whether a worker has a handler for `type` (jobs of any other type could never run).

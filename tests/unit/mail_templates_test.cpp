@@ -1,4 +1,4 @@
-// The shipped templates and the six emails of the contract, rendered for real.
+// The shipped templates and the emails of the contract, rendered for real.
 
 #include "mail/emails.h"
 #include "mail/message.h"
@@ -449,6 +449,73 @@ TEST_F(Emails, AdminExportAttachesUsersLotsAndBookings) {
     EXPECT_TRUE(contains(*part, "3"));
     EXPECT_TRUE(contains(*part, "5"));
   }
+  expect_sendable(*m);
+}
+
+// ---- calendar attachments (docs/api.md "Calendar") ---------------------------------
+
+CalendarFile calendar(CalendarMethod method) {
+  return {method, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"};
+}
+
+TEST_F(Emails, AReservationConfirmationAttachesItsCalendar) {
+  BookingConfirmation b = reserved_booking();
+  b.calendar = calendar(CalendarMethod::request);
+  auto m = booking_confirmation_email(b, ctx_);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  ASSERT_EQ(m->attachments.size(), 1u);
+  EXPECT_EQ(m->attachments[0].filename, "reservation.ics");
+  EXPECT_EQ(m->attachments[0].content_type, "text/calendar; charset=utf-8; method=REQUEST");
+  EXPECT_EQ(m->attachments[0].data, b.calendar->text);
+  for (const std::string* part : {&m->text, &m->html}) {
+    EXPECT_TRUE(contains(*part, "reservation.ics")) << *part;
+  }
+  expect_sendable(*m);
+  // Without one (an immediate booking) the email says nothing of it.
+  auto plain = booking_confirmation_email(reserved_booking(), ctx_);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->attachments.empty());
+  EXPECT_FALSE(contains(plain->text, "reservation.ics"));
+}
+
+TEST_F(Emails, AnExtensionResendsTheConfirmationAsExtended) {
+  BookingConfirmation b = reserved_booking();
+  b.extended = true;
+  b.calendar = calendar(CalendarMethod::request);
+  auto m = booking_confirmation_email(b, ctx_);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->subject, "Booking extended: Downtown Parking, spot 7");
+  EXPECT_TRUE(contains(m->text, "your booking at Downtown Parking is extended: spot 7."))
+      << m->text;
+  EXPECT_TRUE(contains(m->html, "Your reservation is extended")) << m->html;
+  EXPECT_EQ(m->attachments.size(), 1u);
+}
+
+TEST_F(Emails, BookingCancelledShowsTheWindowAndCarriesTheCancel) {
+  BookingCancellation c;
+  c.to = ann();
+  c.booking_id = 42;
+  c.lot_name = "<Downtown> Parking";
+  c.spot_number = 7;
+  c.reserved_start = from_unix(kNov24At1800);
+  c.reserved_end = from_unix(kNov24At1800 + 2 * 3600);
+  c.calendar = calendar(CalendarMethod::cancel);
+  auto m = booking_cancelled_email(c, ctx_);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->subject, "Booking cancelled: <Downtown> Parking, spot 7");
+  EXPECT_TRUE(contains(m->text, "<Downtown> Parking")) << m->text;
+  EXPECT_TRUE(contains(m->html, "&lt;Downtown&gt; Parking")) << m->html;
+  EXPECT_FALSE(contains(m->html, "<Downtown>")) << m->html;
+  for (const std::string* part : {&m->text, &m->html}) {
+    EXPECT_TRUE(contains(*part, "cancelled")) << *part;
+    EXPECT_TRUE(contains(*part, "2026-11-24 19:00 CET")) << *part;
+    EXPECT_TRUE(contains(*part, "2026-11-24 21:00 CET")) << *part;
+    EXPECT_TRUE(contains(*part, "#42")) << *part;
+    EXPECT_TRUE(contains(*part, "reservation.ics")) << *part;
+  }
+  ASSERT_EQ(m->attachments.size(), 1u);
+  EXPECT_EQ(m->attachments[0].filename, "reservation.ics");
+  EXPECT_EQ(m->attachments[0].content_type, "text/calendar; charset=utf-8; method=CANCEL");
   expect_sendable(*m);
 }
 
