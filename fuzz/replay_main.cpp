@@ -132,7 +132,7 @@ class Mutator {
 }  // namespace
 
 int main(int argc, char** argv) {
-  long mutations = 20000;
+  long mutations = 10000;
   std::vector<std::filesystem::path> files;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
