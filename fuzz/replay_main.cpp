@@ -23,6 +23,8 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+// Present only in a sanitizer build (ASan+UBSan): called when a sanitizer ends the process.
+extern "C" void __sanitizer_set_death_callback(void (*callback)()) __attribute__((weak));
 
 namespace {
 
@@ -39,7 +41,11 @@ void write_all(std::string_view text) {
   }
 }
 
-void report_crash(int signal_number) {
+void print_current_input() {
+  // With ASAN_OPTIONS=abort_on_error=1 the death callback runs and then SIGABRT: once.
+  static volatile sig_atomic_t printed = 0;
+  if (printed) return;
+  printed = 1;
   write_all("\nreplay: the target died on ");
   write_all(g_origin);
   write_all("; the input, C-escaped:\n\"");
@@ -54,6 +60,10 @@ void report_crash(int signal_number) {
     }
   }
   write_all("\"\n");
+}
+
+void report_crash(int signal_number) {
+  print_current_input();
   signal(signal_number, SIG_DFL);
   raise(signal_number);
 }
@@ -150,8 +160,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::sort(files.begin(), files.end());  // directory order varies; the run must not
+  // A broken FUZZ_CHECK aborts. A sanitizer reports its own errors, SEGV included, and
+  // then calls the death callback; without one, a SEGV is caught here.
   signal(SIGABRT, report_crash);
-  signal(SIGSEGV, report_crash);
+  if (__sanitizer_set_death_callback != nullptr) {
+    __sanitizer_set_death_callback(print_current_input);
+  } else {
+    signal(SIGSEGV, report_crash);
+  }
 
   auto started = std::chrono::steady_clock::now();
   std::vector<std::string> seeds;
