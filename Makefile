@@ -7,7 +7,7 @@ export CCACHE_NOHASHDIR := 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: deps test-deps build build-all build-asan run test test-release test-asan deb bench bench-micro bench-pg format tidy clean
+.PHONY: deps test-deps build build-all build-asan run test test-release test-asan fuzz deb bench bench-micro bench-pg format tidy clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -49,6 +49,16 @@ test-asan: build-asan
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --repeat until-pass:2
 
+# Each libFuzzer target for FUZZ_SECONDS (docs/testing.md, "Fuzzing"): clang 14 with
+# ASan+UBSan, in build/fuzz, compiling only the sources the targets read.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps.sh fuzz
+	cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Release -DPARKD_FUZZ=ON \
+	  -DCMAKE_CXX_COMPILER=clang++-14 $(CMAKE_FLAGS) >/dev/null
+	cmake --build build/fuzz -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh build/fuzz
+
 # parkd_<version>_amd64.deb in build/release (see docs/deployment.md).
 deb: build
 	@scripts/install-deps.sh deb
@@ -72,7 +82,7 @@ bench-pg:
 	bench/pg.sh
 
 format:
-	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+	find src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 tidy: build
 	scripts/tidy.sh

@@ -15,7 +15,7 @@ cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
   exit 1
 }
 targets="$(cmake --build "$dir" --target help)"
-for t in unit_tests api_tests micro_bench; do
+for t in unit_tests api_tests micro_bench json_body_fuzz; do
   if grep -qw "$t" <<<"$targets"; then
     echo "check-release-configure: the release build defines the test target $t" >&2
     exit 1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages parkd needs that are missing; does nothing when
-# everything is present. Usage: scripts/install-deps.sh [build|test|bench|deb]
+# everything is present. Usage: scripts/install-deps.sh [build|test|bench|deb|fuzz]
 # Runs apt-get directly as root, or through sudo for a normal user.
 set -euo pipefail
 
@@ -17,6 +17,8 @@ deb_pkgs=(dpkg-dev)  # dpkg-shlibdeps: the package's library dependencies
 test_pkgs=(libgtest-dev libgmock-dev python3 python3-icalendar curl chromium postgresql
   "${deb_pkgs[@]}")
 bench_pkgs=(wrk libbenchmark-dev sqlite3 time)
+# libFuzzer and the sanitizers' runtimes come with clang's compiler-rt (make fuzz).
+fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 
 wanted=("${build_pkgs[@]}")
 case "${1:-build}" in
@@ -24,7 +26,8 @@ case "${1:-build}" in
   test) wanted+=("${test_pkgs[@]}") ;;
   deb) wanted+=("${deb_pkgs[@]}") ;;
   bench) wanted+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|bench|deb]" >&2; exit 2 ;;
+  fuzz) wanted+=("${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench|deb|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -34,8 +37,11 @@ for pkg in "${wanted[@]}"; do
 done
 # The web UI (Vue + Vite) needs Node.js and npm; any installation of them will do (a
 # machine with NodeSource's nodejs, which bundles npm, must not get Debian's npm too).
-command -v node >/dev/null || missing+=(nodejs)
-command -v npm >/dev/null || missing+=(npm)
+# The fuzz targets need no web UI.
+if [[ "${1:-build}" != fuzz ]]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 echo "install-deps: installing ${missing[*]}"

@@ -4,6 +4,8 @@
 #include "domain/validation.h"
 
 #include <charconv>
+#include <cmath>
+#include <limits>
 
 namespace parkd {
 
@@ -90,16 +92,21 @@ std::optional<std::int64_t> FieldReader::integer(const char* key, bool required)
     return std::nullopt;
   }
   const auto& v = body_[key];
-  if (v.is_number_integer()) return v.get<std::int64_t>();
+  // Unsigned first: nlohmann stores every non-negative integer as unsigned and counts it
+  // as is_number_integer() too, so get<int64_t> would turn 2^64-1 into -1.
   if (v.is_number_unsigned()) {
+    auto u = v.get<std::uint64_t>();
+    if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      return static_cast<std::int64_t>(u);
+    }
     problem(key, "is out of range");
     return std::nullopt;
   }
+  if (v.is_number_integer()) return v.get<std::int64_t>();
   if (v.is_number_float()) {
     double d = v.get<double>();
-    if (d == static_cast<double>(static_cast<std::int64_t>(d)) && std::abs(d) < 1e15) {
-      return static_cast<std::int64_t>(d);
-    }
+    // The range before the cast: converting a double beyond int64 (1e19) is undefined.
+    if (std::abs(d) < 1e15 && d == std::trunc(d)) return static_cast<std::int64_t>(d);
   }
   if (v.is_string()) {
     if (auto n = parse_int(trim(v.get<std::string>()))) return n;

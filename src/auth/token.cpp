@@ -219,9 +219,9 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, Timestamp now) c
     auto header = base64url_decode(token.substr(0, first_dot));
     if (!header || header->find('\0') != std::string::npos) return invalid_token();
     auto header_json = nlohmann::json::parse(*header, nullptr, false);
-    if (!header_json.is_object() || header_json.value("alg", "") != "HS256") {
-      return invalid_token();
-    }
+    // Not value("alg", ""): it throws when alg is not a string ({"alg":1}).
+    auto alg = header_json.is_object() ? header_json.find("alg") : header_json.end();
+    if (alg == header_json.end() || *alg != "HS256") return invalid_token();
   }
 
   Signature expected = sign(token.substr(0, second_dot));

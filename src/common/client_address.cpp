@@ -86,7 +86,10 @@ std::string unquote(std::string_view value) {
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   char buf[INET6_ADDRSTRLEN + 1];
-  if (text.empty() || text.size() >= sizeof buf) return std::nullopt;
+  // inet_pton stops at a NUL: "1.2.3.4\0junk" must not pass for 1.2.3.4.
+  if (text.empty() || text.size() >= sizeof buf || text.find('\0') != std::string_view::npos) {
+    return std::nullopt;
+  }
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
   IpAddress a;

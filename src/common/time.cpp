@@ -131,7 +131,14 @@ std::optional<Timestamp> parse_iso8601(std::string_view s) {
   if (!ymd.ok()) return std::nullopt;
   auto local = date::sys_days{ymd} + std::chrono::hours{*hour} + std::chrono::minutes{*minute} +
                std::chrono::seconds{second};
-  return Timestamp{local - std::chrono::minutes{offset_minutes}};
+  Timestamp t{local - std::chrono::minutes{offset_minutes}};
+  // An offset can carry 9999-12-31 into year 10000 (or 0000-01-01 into year -1), which
+  // format_iso8601 writes in a form this parser does not read: every time accepted here
+  // must render back to text it accepts.
+  static constexpr date::sys_days kFirst = date::year{0} / 1 / 1;
+  static constexpr date::sys_days kPastLast = date::year{10000} / 1 / 1;
+  if (t < kFirst || t >= kPastLast) return std::nullopt;
+  return t;
 }
 
 }  // namespace parkd

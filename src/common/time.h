@@ -29,7 +29,9 @@ std::size_t format_iso8601_into(Timestamp t, char* out);
 
 // Accepts "YYYY-MM-DDTHH:MM[:SS[.fraction]]" followed by "Z" or "+HH:MM"/"-HH:MM"
 // (also "+HHMM"); a space may stand for "T". A time without a zone is rejected
-// (nullopt), as are out-of-range fields. Fractions of a second are truncated.
+// (nullopt), as are out-of-range fields and times whose UTC year is outside 0000-9999
+// (format_iso8601 could not write them back in this form). Fractions of a second are
+// truncated.
 std::optional<Timestamp> parse_iso8601(std::string_view text);
 
 }  // namespace parkd

@@ -106,6 +106,19 @@ std::string padded(std::string encoded) {
   return encoded;
 }
 
+// A header whose alg is no string is refused, not an exception (found by
+// fuzz/token_fuzz.cpp): verify must answer every input with a value.
+TEST(Token, RejectsAHeaderWhoseAlgIsNotAString) {
+  const std::string payload = R"({"sub":"1","iat":1795000000,"exp":1895000000,"ver":0})";
+  for (const char* header : {R"({"alg":1})", R"({"alg":null})", R"({"alg":["HS256"]})",
+                             R"({"alg":{"HS256":1}})", R"(["HS256"])"}) {
+    auto input = base64url_encode(header) + "." + base64url_encode(payload);
+    auto verified = signer().verify(signed_input(input), kNow);
+    ASSERT_FALSE(verified.ok()) << header;
+    EXPECT_EQ(verified.error().kind, ErrorKind::unauthorized) << header;
+  }
+}
+
 // RFC 7515 section 2: each part is base64url without padding. Standard base64 ('+', '/',
 // '=') is refused even when the token is otherwise correctly signed.
 TEST(Token, RejectsStandardBase64InAnyPart) {

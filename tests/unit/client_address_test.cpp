@@ -27,6 +27,15 @@ TEST(IpAddress, ReadsIpv4AndIpv6AndWritesTheCanonicalForm) {
   }
 }
 
+// inet_pton reads up to a NUL; the address must be the whole text (found by
+// fuzz/client_address_fuzz.cpp).
+TEST(IpAddress, RejectsTextWithANulByte) {
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(IpAddress::parse("192.0.2.1\0junk"sv));
+  EXPECT_FALSE(IpAddress::parse("::1\0"sv));
+  EXPECT_EQ(parse_forwarded_node("10.0.0.1\0:80"sv).kind, ForwardedNode::Kind::invalid);
+}
+
 TEST(AddressSet, MatchesIpv4BlocksFromSlash0ToSlash32) {
   EXPECT_TRUE(set_of({"0.0.0.0/0"}).contains("203.0.113.9"));
   EXPECT_FALSE(set_of({"0.0.0.0/0"}).contains("2001:db8::1")) << "IPv4 blocks hold no IPv6";

@@ -102,6 +102,15 @@ TEST(ParseIso8601, RejectsADateWithoutTime) {
   EXPECT_FALSE(parse_iso8601("2026-11-24Z"));
 }
 
+// An offset must not carry a time out of the four-digit years: format_iso8601 would write
+// 10000-01-01T..., which nobody reads back (found by fuzz/validation_fuzz.cpp).
+TEST(ParseIso8601, RejectsTimesWhoseUtcYearHasNoFourDigits) {
+  EXPECT_FALSE(parse_iso8601("9999-12-31 23:59:59-2359"));
+  EXPECT_FALSE(parse_iso8601("0000-01-01T00:00:00+00:01"));
+  EXPECT_EQ(format_iso8601(*parse_iso8601("9999-12-31T23:59:59Z")), "9999-12-31T23:59:59Z");
+  EXPECT_EQ(format_iso8601(*parse_iso8601("0000-01-01T00:01:00+00:01")), "0000-01-01T00:00:00Z");
+}
+
 TEST(ParseIso8601, RejectsFebruary29thOfACommonYear) {
   EXPECT_FALSE(parse_iso8601("2026-02-29T00:00:00Z"));
 }
