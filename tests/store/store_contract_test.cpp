@@ -312,11 +312,11 @@ TEST_P(StoreContract, ExtendReservationLeavesImmediateBookingsAlone) {
 }
 
 TEST_P(StoreContract, UpcomingReservationsAreThoseNotYetEndedInStartOrder) {
-  Id lot = make_lot("North", 3);
+  Id lot = make_lot("North", 4);
   book(lot, 2, window(500, 600));
   book(lot, 1, window(100, 200));
   book(lot, 3, window(0, std::nullopt));  // immediate: not a reservation
-  Id cancelled = book(lot, 3, window(700, 800));
+  Id cancelled = book(lot, 4, window(700, 800));
   write([&](Tx& tx) { tx.cancel_booking(cancelled); });
   auto upcoming = read([&](Tx& tx) { return tx.upcoming_reservations(lot, at(150)); });
   ASSERT_EQ(upcoming.size(), 2u);

@@ -105,10 +105,13 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     return b;
   }
 
-  // Books spot `number` of `lot` for the driver over `window` (open-ended: immediate).
+  // Books spot `number` of `lot` for the driver over `window` (open-ended: immediate),
+  // after the overlap check the services make, so that a case that books a taken window
+  // by mistake fails on SQLite too instead of only on PostgreSQL's constraint.
   Id book(Id lot, std::int64_t number, Window window, std::int64_t cost_cents = 0) {
     Spot spot = spot_number(lot, number);
     return write([&](Tx& tx) {
+      EXPECT_FALSE(tx.spot_conflict(spot.id, window)) << "spot " << number << " is taken";
       return tx.insert_booking(new_booking(user_, lot, spot, window, cost_cents));
     });
   }

@@ -229,6 +229,29 @@ TEST_P(StoreContract, ALoginIsAnEmailBeforeItIsAUsername) {
   EXPECT_EQ(u->id, by_email);
 }
 
+// A difference the suite pins rather than hides: "ignoring case" is ASCII case on
+// SQLite (COLLATE NOCASE) but the server's Unicode case on PostgreSQL (lower() under
+// the test cluster's C.UTF-8), in lookups and in the unique indexes alike. Usernames
+// and lot names may hold any letters, so "Émile" and "émile" are one name on
+// PostgreSQL and two on SQLite. The edge lower-cases only ASCII (to_lower).
+TEST_P(StoreContract, NonAsciiLettersMatchIgnoringCaseOnlyOnPostgres) {
+  write([](Tx& tx) { tx.insert_user(new_user("emile@example.com", "Émile")); });
+  Id lot = make_lot("Étoile", 1);
+  read([&](Tx& tx) {
+    EXPECT_TRUE(tx.user_by_login("Émile")) << "the same letters always match";
+    EXPECT_TRUE(tx.username_taken("ÉMILE")) << "ASCII letters fold on both";
+    EXPECT_EQ(tx.user_by_login("émile").has_value(), postgres());
+    EXPECT_EQ(tx.username_taken("émile"), postgres());
+    EXPECT_EQ(tx.lot_name_taken("étoile", std::nullopt), postgres());
+    EXPECT_FALSE(tx.lot_name_taken("étoile", lot));
+  });
+  Status second = store_->write([](Tx& tx) {
+    tx.insert_user(new_user("other@example.com", "émile"));
+    return ok_status();
+  });
+  EXPECT_EQ(second.ok(), !postgres()) << "the unique index on usernames";
+}
+
 TEST_P(StoreContract, CredentialAndRoleChangesEndTokensAndDisplayNameChangesDoNot) {
   Id id = write([](Tx& tx) { return tx.insert_user(new_user("a@example.com", "A", Role::admin)); });
   auto version = [&] { return read([&](Tx& tx) { return tx.user_by_id(id); })->token_version; };
