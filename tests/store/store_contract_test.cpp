@@ -6,6 +6,7 @@
 #include "store_fixture.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace parkd::store_test {
 namespace {
@@ -17,6 +18,46 @@ INSTANTIATE_TEST_SUITE_P(, StoreContract, ::testing::Values(Backend::sqlite, Bac
 
 Window window(std::int64_t from, std::optional<std::int64_t> to) {
   return Window{at(from), to ? std::optional<Timestamp>(at(*to)) : std::nullopt};
+}
+
+// --- Units of work ---------------------------------------------------------------------
+
+TEST_P(StoreContract, AUnitThatReturnsAnErrorIsRolledBackAndItsErrorReturned) {
+  Status st = store_->write([](Tx& tx) -> Status {
+    tx.insert_lot("Half made", "", 100, at(0));
+    return Error::conflict("lot_full", "no spot");
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, "lot_full");
+  EXPECT_EQ(read([](Tx& tx) { return tx.count_lots(); }), 0);
+}
+
+TEST_P(StoreContract, AUnitThatThrowsIsRolledBackAsAnInternalError) {
+  Status st = store_->write([](Tx& tx) -> Status {
+    tx.insert_lot("Half made", "", 100, at(0));
+    throw std::runtime_error("a broken invariant");
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, ErrorKind::internal);
+  EXPECT_EQ(read([](Tx& tx) { return tx.count_lots(); }), 0);
+}
+
+TEST_P(StoreContract, ANestedWriteThatFailsUndoesOnlyItsOwnChanges) {
+  Status outer = store_->write([&](Tx& tx) -> Status {
+    tx.insert_lot("Kept", "", 100, at(0));
+    Status inner = store_->write([](Tx& nested) -> Status {
+      nested.insert_lot("Undone", "", 100, at(0));
+      return Error::conflict("taken", "no");
+    });
+    EXPECT_FALSE(inner.ok());
+    tx.insert_lot("Also kept", "", 100, at(0));
+    return ok_status();
+  });
+  ASSERT_TRUE(outer.ok());
+  read([](Tx& tx) {
+    EXPECT_EQ(tx.count_lots(), 2);
+    EXPECT_FALSE(tx.lot_name_taken("Undone", std::nullopt));
+  });
 }
 
 // --- Allocation ------------------------------------------------------------------------
@@ -388,6 +429,43 @@ TEST_P(StoreContract, SpotsOfAnotherLotAreNotDeletedThroughThisOne) {
   write([&](Tx& tx) { tx.delete_spots(north, {spot_number(south, 1).id}); });
   EXPECT_EQ(read([&](Tx& tx) { return tx.spots(south, at(0)); }).size(), 1u);
   EXPECT_EQ(read([&](Tx& tx) { return tx.lot_record(south); })->capacity, 1);
+}
+
+TEST_P(StoreContract, LotListsCountSpotsOccupiedNowAndSpotsOnlyReservedLater) {
+  Id north = make_lot("North", 4);
+  Id south = make_lot("South", 2);
+  book(north, 1, window(0, 100));    // occupied at 50
+  book(north, 1, window(200, 300));  // and reserved later: counted in both
+  book(north, 2, window(400, 500));
+  book(north, 2, window(600, 700));  // two reservations, one spot
+  book(north, 3, window(10, std::nullopt));
+  Id done = book(south, 1, window(0, std::nullopt));
+  write([&](Tx& tx) { tx.complete_booking(done, at(20), 10); });
+  auto lots = read([](Tx& tx) { return tx.lots(at(50), 10, 0); });
+  ASSERT_EQ(lots.size(), 2u);
+  EXPECT_EQ(lots[0].id, north);
+  EXPECT_EQ(lots[0].capacity, 4);
+  EXPECT_EQ(lots[0].occupied_spots, 2);
+  EXPECT_EQ(lots[0].reserved_spots, 2);
+  EXPECT_EQ(lots[0].available_spots(), 2);
+  EXPECT_EQ(lots[1].id, south);
+  EXPECT_EQ(lots[1].occupied_spots, 0);
+  // Later, with no write between: the counts follow the clock.
+  auto later = read([](Tx& tx) { return tx.lots(at(250), 10, 0); });
+  EXPECT_EQ(later[0].occupied_spots, 2);
+  EXPECT_EQ(later[0].reserved_spots, 1);
+  auto page = read([](Tx& tx) { return tx.lots(at(50), 1, 1); });
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].id, south);
+  EXPECT_EQ(read([](Tx& tx) { return tx.count_lots(); }), 2);
+  // A spot is found only through its own lot.
+  read([&](Tx& tx) {
+    EXPECT_FALSE(tx.spot(south, spot_number(north, 1).id, at(50)));
+    auto one = tx.spot(north, spot_number(north, 1).id, at(50));
+    ASSERT_TRUE(one.has_value());
+    EXPECT_TRUE(one->occupied);
+    EXPECT_FALSE(tx.spot(north, spot_number(north, 4).id, at(50))->occupied);
+  });
 }
 
 TEST_P(StoreContract, ADeletedLotIsInvisibleToEveryLotQuery) {

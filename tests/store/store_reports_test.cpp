@@ -5,6 +5,8 @@
 // whatever the case of the letters typed.
 #include "store_fixture.h"
 
+#include <algorithm>
+
 namespace parkd::store_test {
 namespace {
 
@@ -199,6 +201,50 @@ TEST_P(StoreContract, BookingListsFilterByTheStatusInForceNewestFirst) {
   auto listed = read([&](Tx& tx) { return tx.bookings(with_email, at(0)); });
   ASSERT_EQ(listed.size(), 4u);
   EXPECT_EQ(listed[0].user_email, "driver@example.com");
+}
+
+// --- Exports ---------------------------------------------------------------------------
+
+// Exports stream rows in id order; PostgreSQL reads them in chunks of 500, so the rows
+// here run past two chunk boundaries (500 and 1000 rows exactly).
+TEST_P(StoreContract, ExportsStreamEveryRowInIdOrderAcrossChunks) {
+  Id lot = make_lot("North", 1);
+  Spot spot = spot_number(lot, 1);
+  Id other = write([](Tx& tx) { return tx.insert_user(new_user("other@example.com", {})); });
+  write([&](Tx& tx) {
+    for (std::int64_t i = 0; i < 1000; ++i) {
+      Id who = i == 499 ? other : user_;
+      tx.insert_booking(new_booking(who, lot, spot, window(i * 10, i * 10 + 10)));
+    }
+    for (int i = 0; i < 998; ++i) {
+      tx.insert_user(new_user("u" + std::to_string(i) + "@example.com", {}));
+    }
+  });
+  read([&](Tx& tx) {
+    std::vector<Id> ids;
+    std::size_t emails = 0;
+    tx.for_each_booking(std::nullopt, [&](const Booking& b) {
+      ids.push_back(b.id);
+      if (b.user_email == (b.user_id == other ? "other@example.com" : "driver@example.com")) {
+        ++emails;
+      }
+    });
+    ASSERT_EQ(ids.size(), 1000u);
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+    EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end()) << "no row twice";
+    EXPECT_EQ(emails, 1000u);
+    std::size_t mine = 0;
+    tx.for_each_booking(user_, [&](const Booking& b) {
+      EXPECT_EQ(b.user_id, user_);
+      ++mine;
+    });
+    EXPECT_EQ(mine, 999u);
+    std::vector<Id> users;
+    tx.for_each_user([&](const User& u) { users.push_back(u.id); });
+    ASSERT_EQ(users.size(), 1000u);
+    EXPECT_TRUE(std::is_sorted(users.begin(), users.end()));
+    EXPECT_EQ(std::adjacent_find(users.begin(), users.end()), users.end());
+  });
 }
 
 // --- Users -----------------------------------------------------------------------------
