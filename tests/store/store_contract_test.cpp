@@ -16,10 +16,6 @@ namespace {
 INSTANTIATE_TEST_SUITE_P(, StoreContract, ::testing::Values(Backend::sqlite, Backend::postgresql),
                          backend_name);
 
-Window window(std::int64_t from, std::optional<std::int64_t> to) {
-  return Window{at(from), to ? std::optional<Timestamp>(at(*to)) : std::nullopt};
-}
-
 // --- Units of work ---------------------------------------------------------------------
 
 TEST_P(StoreContract, AUnitThatReturnsAnErrorIsRolledBackAndItsErrorReturned) {

@@ -29,6 +29,11 @@ inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
 // A fixed "now" far from the epoch; cases name times as seconds after it.
 inline Timestamp at(std::int64_t seconds) { return from_unix(1'800'000'000 + seconds); }
 
+// [at(from), at(to)), or open from at(from) when `to` is nullopt.
+inline Window window(std::int64_t from, std::optional<std::int64_t> to) {
+  return Window{at(from), to ? std::optional<Timestamp>(at(*to)) : std::nullopt};
+}
+
 class StoreContract : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {

@@ -385,5 +385,41 @@ TEST_P(StoreContract, PurgingIdempotencyKeysDeletesThoseStoredBeforeTheCutOff) {
   });
 }
 
+// --- Reads inside a write --------------------------------------------------------------
+
+// A write unit reads what it is about to change (PostgreSQL locks those rows, with
+// statements of their own): it must see the same rows a read sees, and its own writes.
+TEST_P(StoreContract, AWriteUnitReadsWhatAReadSeesAndItsOwnChanges) {
+  Id lot = write([](Tx& tx) {
+    Id id = tx.insert_lot("North", "1 Road", 150, at(0));
+    tx.add_spots(id, 2);
+    EXPECT_EQ(tx.lot(id, at(0))->capacity, 2) << "its own insert";
+    return id;
+  });
+  Spot spot = spot_number(lot, 1);
+  Id b = book(lot, 1, window(0, std::nullopt));
+  Id job = write([](Tx& tx) { return tx.enqueue_job(new_job(0), at(0)); });
+  write([&](Tx& tx) {
+    tx.set_job_progress(job, R"({"step":1})");
+    tx.store_idempotent_response(user_, "k", StoredResponse{201, "body", "hash"}, at(5));
+  });
+  write([&](Tx& tx) {
+    auto l = tx.lot(lot, at(10));
+    ASSERT_TRUE(l.has_value());
+    EXPECT_EQ(l->occupied_spots, 1);
+    EXPECT_EQ(tx.lot_record(lot)->price_cents, 150);
+    auto booked = tx.booking(b);
+    ASSERT_TRUE(booked.has_value());
+    EXPECT_EQ(booked->spot_id, spot.id);
+    EXPECT_EQ(tx.job_progress(job), R"({"step":1})");
+    auto stored = tx.idempotent_response(user_, "k", at(0));
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->request_hash, "hash");
+    EXPECT_FALSE(tx.idempotent_response(user_, "other", at(0)));
+    EXPECT_FALSE(tx.booking(999'999));
+    EXPECT_FALSE(tx.lot(999'999, at(0)));
+  });
+}
+
 }  // namespace
 }  // namespace parkd::store_test

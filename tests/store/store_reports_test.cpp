@@ -10,10 +10,6 @@
 namespace parkd::store_test {
 namespace {
 
-Window window(std::int64_t from, std::optional<std::int64_t> to) {
-  return Window{at(from), to ? std::optional<Timestamp>(at(*to)) : std::nullopt};
-}
-
 // --- Statistics ------------------------------------------------------------------------
 
 TEST_P(StoreContract, BucketTotalsCountBookingsByStartAndSumCompletedCosts) {
