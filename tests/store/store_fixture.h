@@ -43,7 +43,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     std::string url = postgres() ? test::database_url_for(dir_.path())
                                  : "sqlite:///" + (dir_ / "store.db").string();
     ASSERT_FALSE(url.empty()) << "no test database";
-    auto opened = open_store(url, StoreOptions{.max_connections = 2, .durable_commits = false});
+    auto opened = open_store(url, StoreOptions{.max_connections = 4, .durable_commits = false});
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->migrate().ok());

@@ -6,6 +6,10 @@
 // again by (user, key) until it is purged.
 #include "store_fixture.h"
 
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
 namespace parkd::store_test {
 namespace {
 
@@ -162,6 +166,51 @@ TEST_P(StoreContract, NextJobDueIsTheEarliestRunAtOrLeaseEndOfAWaitingJob) {
   EXPECT_EQ(read([](Tx& tx) { return tx.next_job_due(); }), at(200)) << "the lease's end";
   write([&](Tx& tx) { tx.fail_job(failing, 1, "x", at(300), at(1)); });
   EXPECT_EQ(read([](Tx& tx) { return tx.next_job_due(); }), at(300)) << "the retry";
+}
+
+// Workers claim from several threads at once (and, on PostgreSQL, several processes):
+// each job goes to exactly one of them, and one schedule slot fires once.
+TEST_P(StoreContract, ConcurrentClaimsTakeEachJobOnceAndEachSlotOnce) {
+  constexpr int kJobs = 24;
+  constexpr int kWorkers = 4;
+  write([](Tx& tx) {
+    for (int i = 0; i < kJobs; ++i) tx.enqueue_job(new_job(i), at(0));
+  });
+  std::mutex mutex;
+  std::vector<Id> claimed;
+  int slots_won = 0;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.emplace_back([&] {
+      bool won = false;
+      Status slot = store_->write([&](Tx& tx) {
+        won = tx.claim_schedule_run("nightly", at(3600), new_job(3600, "report"), at(3600));
+        return ok_status();
+      });
+      EXPECT_TRUE(slot.ok());
+      for (;;) {
+        std::optional<Job> job;
+        Status st = store_->write([&](Tx& tx) {
+          job = tx.claim_job(at(1000), at(2000));
+          return ok_status();
+        });
+        EXPECT_TRUE(st.ok());
+        if (!st.ok() || !job) break;
+        std::lock_guard lock(mutex);
+        claimed.push_back(job->id);
+      }
+      std::lock_guard lock(mutex);
+      slots_won += won ? 1 : 0;
+    });
+  }
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(slots_won, 1);
+  // The slot's job (run_at 3600) is not due at 1000: the claims took the others.
+  ASSERT_EQ(claimed.size(), static_cast<std::size_t>(kJobs));
+  std::sort(claimed.begin(), claimed.end());
+  EXPECT_EQ(std::adjacent_find(claimed.begin(), claimed.end()), claimed.end()) << "one twice";
+  EXPECT_EQ(read([](Tx& tx) { return tx.count_jobs(std::string("running"), std::nullopt); }),
+            kJobs);
 }
 
 // --- Operator actions and retention ----------------------------------------------------
