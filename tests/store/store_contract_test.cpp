@@ -38,6 +38,21 @@ TEST_P(StoreContract, AUnitThatThrowsIsRolledBackAsAnInternalError) {
   EXPECT_EQ(read([](Tx& tx) { return tx.count_lots(); }), 0);
 }
 
+// A read is a snapshot with no writes: a write there would bypass SQLite's single
+// writer (which allocation relies on), so both stores refuse it and keep nothing.
+TEST_P(StoreContract, AReadRefusesToWrite) {
+  Status st = store_->read([](Tx& tx) -> Status {
+    tx.insert_lot("Written in a read", "", 100, at(0));
+    return ok_status();
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, ErrorKind::internal);
+  EXPECT_EQ(read([](Tx& tx) { return tx.count_lots(); }), 0);
+  // The connection it ran on still reads, and writes still go through write().
+  make_lot("North", 1);
+  EXPECT_EQ(read([](Tx& tx) { return tx.count_lots(); }), 1);
+}
+
 TEST_P(StoreContract, ANestedWriteThatFailsUndoesOnlyItsOwnChanges) {
   Status outer = store_->write([&](Tx& tx) -> Status {
     tx.insert_lot("Kept", "", 100, at(0));
