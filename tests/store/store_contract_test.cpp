@@ -1,8 +1,9 @@
-// The store contract for bookings, run against SQLite and PostgreSQL alike: which spot
-// allocation picks, when two windows on a spot collide (half-open windows: back to back
-// is no conflict, one second of overlap is), what "in force" means at a given time,
-// completion, cancellation, extension and resizing a lot. Each case states a promise of
-// store/store.h that the booking services rely on; the backends must agree on all of it.
+// The store contract for units of work and bookings, run against SQLite and PostgreSQL
+// alike: what write() and read() commit or roll back, which spot allocation picks, when
+// two windows on a spot collide (half-open windows: back to back is no conflict, one
+// second of overlap is), what "in force" means at a given time, completion,
+// cancellation, extension and resizing a lot. Each case states a promise of
+// store/store.h that the services rely on; the backends must agree on all of it.
 #include "store_fixture.h"
 
 #include <algorithm>
