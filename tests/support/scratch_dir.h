@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,10 +18,11 @@ class ScratchDir {
   // directories in one test never share one.
   ScratchDir() {
     static int made = 0;
+    // A parameterised test's name has a '/' ("Case/sqlite"): one directory, not two.
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test.begin(), test.end(), '/', '_');
     path_ = std::filesystem::temp_directory_path() /
-            ("parkd-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
-             std::to_string(++made));
+            ("parkd-" + std::to_string(::getpid()) + "-" + test + "-" + std::to_string(++made));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

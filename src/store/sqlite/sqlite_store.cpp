@@ -248,6 +248,7 @@ class SqliteStore final : public Store {
       auto parent = std::filesystem::path(path_).parent_path();
       if (!parent.empty()) (void)create_private_directories(parent);
       auto conn = acquire();
+      conn->exec("PRAGMA query_only = OFF");
       conn->exec(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
           "name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
@@ -276,6 +277,7 @@ class SqliteStore final : public Store {
           throw;
         }
       }
+      conn->exec("PRAGMA query_only = ON");
       release(std::move(conn));
       return ok_status();
     } catch (const StoreError& e) {
@@ -531,6 +533,9 @@ class SqliteStore final : public Store {
       }
     }
     auto c = std::make_unique<ReadConnection>(path_, durable_);
+    // Reads only, as on PostgreSQL (READ ONLY): a write in read() would commit beside the
+    // writer, outside the one-writer order that allocation relies on. migrate() lifts it.
+    c->exec("PRAGMA query_only = ON");
     std::lock_guard lock(pool_mutex_);
     ++open_;
     return c;

@@ -88,11 +88,13 @@ void SqliteTx::update_lot(Id id, const LotChanges& c) {
 }
 
 void SqliteTx::add_spots(Id lot_id, std::int64_t count) {
-  // A recursive CTE generates the numbers in one statement.
+  // A recursive CTE generates the numbers in one statement. Its seed row is there even
+  // when count < 1, so the outer WHERE drops it: no spot then, as on PostgreSQL.
   db_.prepare(
          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2) "
          "INSERT INTO spots (lot_id, number) "
-         "SELECT ?1, (SELECT COALESCE(MAX(number), 0) FROM spots WHERE lot_id = ?1) + i FROM n")
+         "SELECT ?1, (SELECT COALESCE(MAX(number), 0) FROM spots WHERE lot_id = ?1) + i FROM n "
+         "WHERE i <= ?2")
       .bind_all(lot_id, count)
       .run();
   db_.prepare("UPDATE lots SET capacity = capacity + ?2 WHERE id = ?1")
