@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace parkd {
 
 Result<Window> reservation_window(std::optional<Timestamp> start, std::optional<Timestamp> end,
@@ -68,6 +70,18 @@ std::int64_t release_cost_cents(const Booking& b, Timestamp ended_at, int min_ch
                              min_charge_minutes);
   }
   return stay_cost_cents(b.price_cents, (ended_at - b.start_time).count(), min_charge_minutes);
+}
+
+std::optional<std::string> vehicle_key(std::string_view vehicle_number) {
+  std::string key;
+  for (char c : vehicle_number) {
+    auto u = static_cast<unsigned char>(c);
+    // Spaces and '-' are how plates are written, not part of what they say.
+    if (c == ' ' || c == '-') continue;
+    key += static_cast<char>(std::toupper(u));
+  }
+  if (key.empty()) return std::nullopt;
+  return key;
 }
 
 }  // namespace parkd

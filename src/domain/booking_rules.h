@@ -4,6 +4,10 @@
 #include "common/result.h"
 #include "domain/models.h"
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 namespace parkd {
 
 // The window of a reservation: both ends present, end after start, start not more than
@@ -22,6 +26,12 @@ Status check_extendable(const Booking& booking, Timestamp at);
 // at most 30 days after reserved_start. Errors: validation with field reserved_end.
 // REQUIRES: booking is a reservation (reserved_start and reserved_end set).
 Result<Window> extended_window(const Booking& booking, Timestamp new_end);
+
+// What two vehicle numbers are compared by (docs/api.md "One vehicle in one place"): the
+// letters and digits upper-cased, spaces and '-' dropped, so "mh 12-ab 1234" and
+// "MH12AB1234" are one vehicle. nullopt when no letter or digit is left: nothing to
+// compare, as when no vehicle number is given.
+std::optional<std::string> vehicle_key(std::string_view vehicle_number);
 
 // The cost charged when a booking ends at `ended_at` (see docs/api.md "Bookings"):
 // immediate = its stay; reserved = its whole window; never less than the minimum charge.

@@ -22,6 +22,22 @@ Error with_conflict(Error e, const std::optional<Window>& conflict) {
   return e;
 }
 
+// vehicle_busy with the colliding window when the vehicle (if any) has a booking in force
+// overlapping `window` (docs/api.md "One vehicle in one place").
+Status check_vehicle_free(Tx& tx, const std::optional<std::string>& vehicle_number,
+                          const Window& window) {
+  auto key = vehicle_number ? vehicle_key(*vehicle_number) : std::nullopt;
+  if (!key) return ok_status();
+  if (auto conflict = tx.vehicle_conflict(*key, window)) {
+    return with_conflict(
+        Error::conflict(
+            "vehicle_busy",
+            fmt::format("Vehicle {} is already booked for an overlapping time", *vehicle_number)),
+        conflict);
+  }
+  return ok_status();
+}
+
 constexpr std::chrono::hours kIdempotencyLifetime{24};
 
 }  // namespace
@@ -36,6 +52,10 @@ Result<BookingService::Choice> BookingService::choose(Tx& tx, const BookRequest&
     auto w = reservation_window(req.reserved_start, req.reserved_end, at);
     if (!w) return w.error();
     window = *w;
+  }
+  // Before the spot: where the vehicle is matters whichever lot or spot is asked for.
+  if (Status free = check_vehicle_free(tx, req.vehicle_number, window); !free) {
+    return free.error();
   }
 
   std::optional<Spot> spot;
@@ -78,6 +98,7 @@ Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookReq
   nb.spot_number = choice->spot.number;
   nb.type = req.type;
   nb.vehicle_number = req.vehicle_number;
+  if (req.vehicle_number) nb.vehicle_key = vehicle_key(*req.vehicle_number);
   nb.created_at = at;
   nb.occupies = choice->window;
   nb.price_cents = lot.price_cents;
@@ -247,6 +268,7 @@ void BookingService::extend(const User& user, Id booking_id, Timestamp reserved_
                           fmt::format("Spot {} is not free for the added time", b.spot_number)),
           conflict);
     }
+    if (Status free = check_vehicle_free(tx, b.vehicle_number, added); !free) return free;
     Booking extended = b;
     extended.reserved_end = window->end;
     tx.extend_reservation(b.id, *window->end,

@@ -65,8 +65,9 @@ class BookingService {
   // replays the first response (any status below 500) and creates nothing.
   // Outcomes rendered through `render`: not_found (lot), validation (spot of another
   // lot, reservation window), lot_full (with `conflict` for a reservation),
-  // spot_unavailable (with `conflict`). Errors passed directly: idempotency_mismatch,
-  // or internal.
+  // spot_unavailable (with `conflict`), vehicle_busy (with `conflict`: req.vehicle_number
+  // has an overlapping booking in force, in any lot). Errors passed directly:
+  // idempotency_mismatch, or internal.
   void book(const User& user, const BookRequest& req, std::optional<IdempotencyKey> idempotency,
             RenderBooking render, const Store::Handoff& handoff, BookDone done);
 
@@ -84,7 +85,8 @@ class BookingService {
   // turns with bookings on the lot; on PostgreSQL the exclusion constraint settles a race
   // with another server. Errors: not_found (missing or another user's, unless admin),
   // conflict booking_open_ended / booking_not_in_force (see check_extendable),
-  // validation (reserved_end), spot_unavailable (with `conflict`: the added time is taken).
+  // validation (reserved_end), spot_unavailable (with `conflict`: the added time is taken),
+  // vehicle_busy (with `conflict`: the vehicle is booked elsewhere in the added time).
   void extend(const User& user, Id booking_id, Timestamp reserved_end,
               const Store::Handoff& handoff, BookingDone done);
 

@@ -27,4 +27,27 @@ ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
 // until then. The SQL differs only in the type name (SQLite's tables are STRICT).
 inline constexpr std::string_view kJobStartedName = "jobs record when their attempt started";
 
+// Version 8: bookings carry vehicle_key, what one vehicle's bookings are compared by
+// (domain/booking_rules.h vehicle_key(): upper case, spaces and '-' dropped; the stored
+// vehicle_number is already upper case). Each backend adds the column, then runs this,
+// then its own index (SQLite) or exclusion constraint (PostgreSQL).
+inline constexpr std::string_view kVehicleKeyName = "one vehicle in one place";
+inline constexpr std::string_view kVehicleKeyBackfillSql = R"sql(
+UPDATE bookings SET vehicle_key = NULLIF(replace(replace(vehicle_number, ' ', ''), '-', ''), '')
+  WHERE vehicle_number IS NOT NULL;
+-- Bookings made before the rule may already overlap another of their vehicle. The later
+-- of two is left without a key, unguarded, rather than cancelled or refusing the upgrade
+-- (PostgreSQL could not add its constraint over them). The earlier one's plate is read
+-- from vehicle_number, which this does not change: SQLite updates row by row, and the
+-- outcome must not depend on the order.
+UPDATE bookings SET vehicle_key = NULL
+  WHERE vehicle_key IS NOT NULL AND status IN ('Reserved', 'Active') AND EXISTS (
+    SELECT 1 FROM bookings o
+    WHERE replace(replace(o.vehicle_number, ' ', ''), '-', '') = bookings.vehicle_key
+      AND o.id < bookings.id
+      AND o.status IN ('Reserved', 'Active')
+      AND (bookings.occupied_until IS NULL OR o.starts_at < bookings.occupied_until)
+      AND (o.occupied_until IS NULL OR o.occupied_until > bookings.starts_at));
+)sql";
+
 }  // namespace parkd

@@ -64,6 +64,10 @@ inline constexpr const char* kSpotConflict =
     "SELECT starts_at, occupied_until FROM bookings WHERE spot_id = ?1 AND status IN "
     "('Reserved', 'Active') AND (?3 IS NULL OR starts_at < ?3) AND (occupied_until IS "
     "NULL OR occupied_until > ?2) ORDER BY starts_at LIMIT 1";
+inline constexpr const char* kVehicleConflict =
+    "SELECT starts_at, occupied_until FROM bookings WHERE vehicle_key = ?1 AND status "
+    "IN ('Reserved', 'Active') AND (?3 IS NULL OR starts_at < ?3) AND (occupied_until "
+    "IS NULL OR occupied_until > ?2) ORDER BY starts_at LIMIT 1";
 inline constexpr const char* kCurrentBookingOnSpot =
     "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id WHERE "
     "b.spot_id = ?1 AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 AND "

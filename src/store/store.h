@@ -75,6 +75,9 @@ struct NewBooking {
   std::int64_t spot_number = 0;
   BookingType type = BookingType::immediate;
   std::optional<std::string> vehicle_number;
+  // vehicle_key(vehicle_number) (domain/booking_rules.h): what vehicle_conflict and, on
+  // PostgreSQL, the exclusion constraint bookings_vehicle_no_overlap compare.
+  std::optional<std::string> vehicle_key;
   Timestamp created_at{};
   Window occupies;  // immediate: {now, open}; reservation: [reserved_start, reserved_end)
   std::int64_t price_cents = 0;
@@ -220,6 +223,9 @@ class Tx {
   virtual std::optional<Spot> lowest_free_spot(Id lot_id, const Window& window) = 0;
   // The first booking in force on the spot that overlaps the window, if any.
   virtual std::optional<Window> spot_conflict(Id spot_id, const Window& window) = 0;
+  // The first booking in force of the vehicle (by vehicle_key) that overlaps the window.
+  virtual std::optional<Window> vehicle_conflict(const std::string& vehicle_key,
+                                                 const Window& window) = 0;
   virtual Id insert_booking(const NewBooking& booking) = 0;
   virtual std::optional<Booking> booking(Id id) = 0;
   // The booking in force on the spot at `now`, with the user's email.

@@ -238,5 +238,21 @@ TEST(WindowCost, RoundsHalfUp) {
   EXPECT_EQ(window_cost_cents(3, closed(kNow, kNow + minutes(90)), 60), 5);
 }
 
+TEST(VehicleKey, IgnoresCaseSpacesAndHyphens) {
+  EXPECT_EQ(vehicle_key("mh 12-ab 1234"), "MH12AB1234");
+  EXPECT_EQ(vehicle_key("MH12AB1234"), "MH12AB1234");
+  EXPECT_EQ(vehicle_key(" Mh-12 aB-1234 "), "MH12AB1234");
+}
+
+TEST(VehicleKey, KeepsLettersAndDigitsApart) {
+  EXPECT_NE(vehicle_key("MH12AB1234"), vehicle_key("MH12AB1235"));
+  EXPECT_NE(vehicle_key("AB1"), vehicle_key("AB10"));
+}
+
+TEST(VehicleKey, IsNothingWithoutALetterOrDigit) {
+  EXPECT_EQ(vehicle_key(""), std::nullopt);
+  EXPECT_EQ(vehicle_key(" - -"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace parkd

@@ -1,5 +1,6 @@
 // The SQLite schema after every migration: the status checks still reject what they
-// must, and writing a booking or a job builds no temporary b-tree (migration 5).
+// must, writing a booking or a job builds no temporary b-tree (migration 5), and the
+// bookings made before migration 8 get their vehicle keys.
 #include "store/sqlite/connection.h"
 #include "store/store.h"
 #include "support/scratch_dir.h"
@@ -8,6 +9,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace parkd {
 namespace {
@@ -107,6 +109,27 @@ TEST_F(SqliteSchema, AConnectionOpenDuringTheMigrationWritesUnderTheNewChecks) {
   conn.exec(job_insert("queued"));  // notices the new schema version, rereads the schema
   EXPECT_FALSE(builds_a_temporary_btree(conn, job_insert("queued")));
   EXPECT_THROW(conn.exec(job_insert("bogus")), StoreError);
+}
+
+TEST_F(SqliteSchema, VersionEightKeysOlderBookingsAndLeavesTheLaterOfAClashUnkeyed) {
+  // Back to version 7, with bookings made before the rule: 2 overlaps 1 (the same vehicle
+  // written differently), 3 overlaps 2 only, 4 has no vehicle. Every clash is judged on
+  // the keys as they were before the migration, so 3 loses its key too.
+  sqlite::Connection conn(db().string());
+  conn.exec(
+      "DROP INDEX bookings_in_force_by_vehicle; ALTER TABLE bookings DROP COLUMN vehicle_key;"
+      "DELETE FROM schema_migrations WHERE version = 8;"
+      "INSERT INTO bookings (id, user_id, lot_id, lot_name, spot_id, spot_number, type, "
+      "vehicle_number, created_at, starts_at, occupied_until, price_cents, status) VALUES "
+      "(1, 1, 1, 'L', 1, 1, 'reserved', 'KA-01 AB 1', 0, 100, 200, 100, 'Reserved'),"
+      "(2, 1, 1, 'L', 1, 1, 'reserved', 'KA01AB1', 0, 150, 250, 100, 'Reserved'),"
+      "(3, 1, 1, 'L', 1, 1, 'reserved', 'KA 01 AB 1', 0, 200, 300, 100, 'Reserved'),"
+      "(4, 1, 1, 'L', 1, 1, 'immediate', NULL, 0, 100, NULL, 100, 'Active');");
+  ASSERT_TRUE(store_->migrate().ok());
+  auto keys = conn.prepare("SELECT id, vehicle_key FROM bookings ORDER BY id");
+  std::vector<std::string> seen;
+  while (keys.step()) seen.push_back(keys.is_null(1) ? "-" : keys.text(1));
+  EXPECT_EQ(seen, (std::vector<std::string>{"KA01AB1", "-", "-", "-"}));
 }
 
 }  // namespace

@@ -2,9 +2,22 @@
 
 #include "store/shared_migrations.h"
 
+#include <string>
+
 namespace parkd::pg {
 
 const std::vector<Migration>& migrations() {
+  // Kept in static storage: a Migration holds views of its text.
+  static const std::string vehicle_key_sql = "ALTER TABLE bookings ADD COLUMN vehicle_key TEXT;\n" +
+                                             std::string(kVehicleKeyBackfillSql) +
+                                             R"sql(
+-- As bookings_no_overlap does for a spot: two bookings in force of one vehicle may not
+-- share a moment, whichever parkd process inserts them (docs/api.md "One vehicle in one
+-- place"). btree_gist (version 1) gives text its = operator class.
+ALTER TABLE bookings ADD CONSTRAINT bookings_vehicle_no_overlap EXCLUDE USING gist (
+  vehicle_key WITH =, int8range(starts_at, occupied_until) WITH &&)
+  WHERE (status IN ('Reserved', 'Active') AND vehicle_key IS NOT NULL);
+)sql";
   static const std::vector<Migration> all = {
       {1, "initial schema", R"sql(
 CREATE EXTENSION IF NOT EXISTS btree_gist;
@@ -138,6 +151,7 @@ SELECT 1;
 )sql"},
       {6, kUserDisabledName, kUserDisabledSql},
       {7, kJobStartedName, "ALTER TABLE jobs ADD COLUMN started_at BIGINT;"},
+      {8, kVehicleKeyName, vehicle_key_sql},
   };
   return all;
 }

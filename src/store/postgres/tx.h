@@ -107,6 +107,7 @@ class PgTx final : public Tx {
   std::vector<UpcomingReservation> upcoming_reservations(Id lot_id, Timestamp now) override;
   std::optional<Spot> lowest_free_spot(Id lot_id, const Window& w) override;
   std::optional<Window> spot_conflict(Id spot_id, const Window& w) override;
+  std::optional<Window> vehicle_conflict(const std::string& vehicle_key, const Window& w) override;
   Id insert_booking(const NewBooking& b) override;
   std::optional<Booking> booking(Id id) override;
   std::optional<Booking> current_booking_on_spot(Id spot_id, Timestamp now) override;

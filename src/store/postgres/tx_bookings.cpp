@@ -32,23 +32,31 @@ std::optional<Window> PgTx::spot_conflict(Id spot_id, const Window& w) {
   return Window{r.time(0, 0), r.opt_time(0, 1)};
 }
 
+std::optional<Window> PgTx::vehicle_conflict(const std::string& vehicle_key, const Window& w) {
+  auto r = db_.query(sql::kVehicleConflict, vehicle_key, w.start, open_end(w));
+  if (r.empty()) return std::nullopt;
+  return Window{r.time(0, 0), r.opt_time(0, 1)};
+}
+
 Id PgTx::insert_booking(const NewBooking& b) {
   bool reserved = b.type == BookingType::reserved;
   std::optional<Timestamp> rs, re;
   if (reserved) rs = b.occupies.start, re = b.occupies.end;
   // A concurrent booking of an overlapping window on this spot fails the exclusion
   // constraint here (23P01); write() reruns the unit, which then picks another spot.
+  // Likewise a concurrent overlapping booking of the same vehicle, in any lot, fails
+  // bookings_vehicle_no_overlap; the rerun's vehicle_conflict then sees it committed.
   return db_
       .query(
           "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
           "vehicle_number, created_at, starts_at, occupied_until, reserved_start, "
-          "reserved_end, price_cents, cost_cents, status) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+          "reserved_end, price_cents, cost_cents, status, vehicle_key) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
           "RETURNING id",
           b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number,
           std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at, b.occupies.start,
           open_end(b.occupies), rs, re, b.price_cents, b.cost_cents,
-          std::string(reserved ? "Reserved" : "Active"))
+          std::string(reserved ? "Reserved" : "Active"), b.vehicle_key)
       .int64(0, 0);
 }
 

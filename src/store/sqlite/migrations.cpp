@@ -2,9 +2,19 @@
 
 #include "store/shared_migrations.h"
 
+#include <string>
+
 namespace parkd::sqlite {
 
 const std::vector<Migration>& migrations() {
+  // Kept in static storage: a Migration holds views of its text.
+  static const std::string vehicle_key_sql = "ALTER TABLE bookings ADD COLUMN vehicle_key TEXT;\n" +
+                                             std::string(kVehicleKeyBackfillSql) +
+                                             R"sql(
+-- The booking transaction's vehicle_conflict looks a vehicle's bookings in force up here.
+CREATE INDEX bookings_in_force_by_vehicle ON bookings (vehicle_key, starts_at)
+  WHERE status IN ('Reserved', 'Active') AND vehicle_key IS NOT NULL;
+)sql";
   static const std::vector<Migration> all = {
       {1, "initial schema", R"sql(
 CREATE TABLE users (
@@ -140,6 +150,7 @@ PRAGMA writable_schema = OFF;
        true},
       {6, kUserDisabledName, kUserDisabledSql},
       {7, kJobStartedName, "ALTER TABLE jobs ADD COLUMN started_at INTEGER;"},
+      {8, kVehicleKeyName, vehicle_key_sql},
   };
   return all;
 }

@@ -34,6 +34,13 @@ std::optional<Window> SqliteTx::spot_conflict(Id spot_id, const Window& w) {
   return Window{s.time(0), s.opt_time(1)};
 }
 
+std::optional<Window> SqliteTx::vehicle_conflict(const std::string& vehicle_key, const Window& w) {
+  auto s = db_.prepare(sql::kVehicleConflict);
+  s.bind_all(vehicle_key, w.start, open_end(w));
+  if (!s.step()) return std::nullopt;
+  return Window{s.time(0), s.opt_time(1)};
+}
+
 Id SqliteTx::insert_booking(const NewBooking& b) {
   bool reserved = b.type == BookingType::reserved;
   std::optional<Timestamp> rs, re;
@@ -41,12 +48,12 @@ Id SqliteTx::insert_booking(const NewBooking& b) {
   db_.prepare(
          "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
          "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
-         "price_cents, cost_cents, status) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")
+         "price_cents, cost_cents, status, vehicle_key) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")
       .bind_all(b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number,
                 std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at,
                 b.occupies.start, open_end(b.occupies), rs, re, b.price_cents, b.cost_cents,
-                std::string(reserved ? "Reserved" : "Active"))
+                std::string(reserved ? "Reserved" : "Active"), b.vehicle_key)
       .run();
   return db_.last_insert_id();
 }
