@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# make bench-pg: the wrk scenarios against PostgreSQL, first with one parkd instance,
-# then book-release split over two instances on the same database (what running
-# several API machines gives). Starts a throwaway PostgreSQL cluster (or uses
-# BENCH_POSTGRES_URL, an admin URL of an existing server: a database parkd_bench is
-# created and dropped there). Never fails on a number. Knobs as in bench/run.sh:
-# BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (64), BENCH_SCALE.
+# make bench-pg: parkd against PostgreSQL itself on one durable cluster (fsync and
+# synchronous_commit on, as in production). First pgbench's TPC-B-like (16 clients) and
+# select-only (32 clients) on a database of their own, then parkd's wrk scenarios on
+# parkd_bench: book+release at 16 and 64 connections, authenticated GET /api/lots at 32,
+# /healthz on a PostgreSQL-backed and a SQLite-backed instance, book+release split over
+# two instances on the one database; each ratio is printed against issue 22's target,
+# and SQL checks at the end that no spot is held twice. Starts a throwaway cluster (or
+# uses BENCH_POSTGRES_URL, an admin URL of an existing server: databases parkd_bench and
+# parkd_pgbench are created and dropped there). Never fails on a number. Knobs:
+# BENCH_DURATION (s, default 10), BENCH_SCALE, BENCH_PARKD (the binary, for A/B pairs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-parkd="$root/build/release/parkd"
+parkd=${BENCH_PARKD:-$root/build/release/parkd}
 duration=${BENCH_DURATION:-10}
-connections=${BENCH_CONNECTIONS:-64}
 scale=${BENCH_SCALE:-1}
 past_bookings=$((100000 * scale))
 work=$(mktemp -d /tmp/parkd-bench-pg.XXXXXX)
@@ -18,6 +21,7 @@ chmod 755 "$work"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port_a=$(free_port)
 port_b=$(free_port)
+port_s=$(free_port)
 pids=()
 cluster=""
 if [[ -n "${BENCH_POSTGRES_URL:-}" ]]; then
@@ -25,23 +29,26 @@ if [[ -n "${BENCH_POSTGRES_URL:-}" ]]; then
 else
   pg_port=$(free_port)
   cluster="$work/pg"
-  "$root/scripts/pg-test-cluster.sh" start "$cluster" "$pg_port" >/dev/null
+  "$root/scripts/pg-test-cluster.sh" start-durable "$cluster" "$pg_port" >/dev/null
   admin_url="postgresql://postgres@127.0.0.1:$pg_port/postgres"
 fi
 db_url="${admin_url%/*}/parkd_bench"
+pgbench_url="${admin_url%/*}/parkd_pgbench"
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  psql -q "$admin_url" -c "DROP DATABASE IF EXISTS parkd_bench WITH (FORCE)" >/dev/null 2>&1 || true
+  psql -q "$admin_url" -c "DROP DATABASE IF EXISTS parkd_bench WITH (FORCE)" \
+    -c "DROP DATABASE IF EXISTS parkd_pgbench WITH (FORCE)" >/dev/null 2>&1 || true
   [[ -n "$cluster" ]] && "$root/scripts/pg-test-cluster.sh" stop "$cluster" "$pg_port" >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
-psql -q "$admin_url" -c "DROP DATABASE IF EXISTS parkd_bench WITH (FORCE)" -c "CREATE DATABASE parkd_bench" >/dev/null
+psql -q "$admin_url" -c "DROP DATABASE IF EXISTS parkd_bench WITH (FORCE)" -c "CREATE DATABASE parkd_bench" \
+  -c "DROP DATABASE IF EXISTS parkd_pgbench WITH (FORCE)" -c "CREATE DATABASE parkd_pgbench" >/dev/null
 
-start_parkd() {  # port, extra args...
-  local port=$1
-  shift
-  (cd "$work" && exec env PORT="$port" HOST=127.0.0.1 DATABASE_URL="$db_url" INSTANCE_DIR="$work/instance" \
+start_parkd() {  # port, database URL ("" = SQLite in its own instance directory), extra args...
+  local port=$1 url=$2
+  shift 2
+  (cd "$work" && exec env PORT="$port" HOST=127.0.0.1 DATABASE_URL="$url" INSTANCE_DIR="$work/instance-$port" \
     SECRET_KEY=bench-secret-key-0123456789abcdef ADMIN_EMAIL=admin@bench.local ADMIN_PASSWORD=bench-admin-pw \
     CRON_COMPLETE_RESERVATIONS="0 0 1 1 *" LOG_LEVEL="${LOG_LEVEL:-warn}" \
     "$parkd" serve "$@" >>"$work/parkd-$port.log" 2>&1) &
@@ -52,8 +59,25 @@ start_parkd() {  # port, extra args...
 json() { python3 -c "import sys,json; print(json.load(sys.stdin)$1)"; }
 
 echo "parkd PostgreSQL benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(psql -tA "$admin_url" -c 'SHOW server_version')"
+settings=$(psql -tA "$admin_url" -c "SELECT string_agg(name || '=' || setting, ', ') FROM pg_settings
+  WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'max_connections')")
+echo "cluster: $settings"
+
+# PostgreSQL's own figures on this cluster, this run: what parkd is compared with.
+pgbench_tps() {  # clients, extra pgbench args...
+  local clients=$1
+  shift
+  pgbench -n -j2 -c"$clients" -T"$duration" "$@" "$pgbench_url" 2>&1 | awk -F'= ' '/^tps/ {split($2, a, " "); print int(a[1])}'
+}
+echo "pgbench -i -s 16 ..."
+pgbench -i -q -s 16 "$pgbench_url" >/dev/null 2>&1
+tpcb=$(pgbench_tps 16)
+select_only=$(pgbench_tps 32 -S)
+echo "pgbench TPC-B-like, 16 clients: $tpcb tps; select-only, 32 clients: $select_only tps"
+psql -q "$admin_url" -c "DROP DATABASE IF EXISTS parkd_pgbench WITH (FORCE)" >/dev/null
+
 echo "seeding: 10 lots x 100 spots, 1000 users, $past_bookings past bookings ..."
-start_parkd "$port_a"
+start_parkd "$port_a" "$db_url"
 base="http://127.0.0.1:$port_a"
 admin=$(curl -fs -XPOST "$base/auth/login" -H 'Content-Type: application/json' \
   -d '{"email":"admin@bench.local","password":"bench-admin-pw"}' | json '["token"]')
@@ -89,24 +113,26 @@ for i in $(seq 1 100); do
 done
 export BENCH_TOKENS="$tokens" BENCH_LOTS=10
 
-run_wrk() {  # name script connections url
+run_wrk() {  # name script connections url; a book_release request is one transaction
   local script="$work/$1.lua"
   cat "$here/common.lua" "$here/$2" "$here/report.lua" >"$script"
   wrk -t2 -c"$3" -d"${duration}s" --latency -s "$script" "$4" 2>&1 | grep RESULT | sed "s/^RESULT/$1/"
 }
 results="$work/results.txt"
 : >"$results"
-run_wrk healthz healthz.lua "$connections" "$base" | tee -a "$results"
-run_wrk lots lots.lua "$connections" "$base" | tee -a "$results"
-run_wrk book-release book_release.lua "$connections" "$base" | tee -a "$results"
-run_wrk mixed mixed.lua "$connections" "$base" | tee -a "$results"
+run_wrk book-release-16 book_release.lua 16 "$base" | tee -a "$results"
+run_wrk book-release-64 book_release.lua 64 "$base" | tee -a "$results"
+run_wrk lots-32 lots.lua 32 "$base" | tee -a "$results"
+run_wrk healthz-pg healthz.lua 64 "$base" | tee -a "$results"
+start_parkd "$port_s" ""
+run_wrk healthz-sqlite healthz.lua 64 "http://127.0.0.1:$port_s" | tee -a "$results"
 
-# Two API instances on the one database, each driven by its own wrk at the same time.
-start_parkd "$port_b" --no-worker --no-scheduler
-half=$((connections / 2))
-run_wrk book-release-A book_release.lua "$half" "$base" >"$work/a.txt" &
+# Two API instances on the one database, each driven by its own wrk at the same time,
+# compared with one instance at the same total of 64 connections.
+start_parkd "$port_b" "$db_url" --no-worker --no-scheduler
+run_wrk book-release-A book_release.lua 32 "$base" >"$work/a.txt" &
 wa=$!
-run_wrk book-release-B book_release.lua "$half" "http://127.0.0.1:$port_b" >"$work/b.txt" &
+run_wrk book-release-B book_release.lua 32 "http://127.0.0.1:$port_b" >"$work/b.txt" &
 wb=$!
 wait "$wa" "$wb"
 cat "$work/a.txt" "$work/b.txt" | tee -a "$results"
@@ -117,12 +143,26 @@ while read -r name rest; do
   eval "$rest"
   printf "%-20s %10s %9s %9s %8s\n" "$name" "$rps" "$p50_ms" "$p99_ms" "$errors"
 done <"$results"
-rps_of() { awk -v n="$1" '$1==n {sub("rps=","",$2); print $2}' "$results"; }
+field_of() { awk -v n="$1" -v f="$2=" '$1==n {for (i = 2; i <= NF; i++) if (index($i, f) == 1) print substr($i, length(f) + 1)}' "$results"; }
+rps_of() { field_of "$1" rps; }
+ratio() {  # label, value, reference, target %
+  python3 -c "v, r = float('$2' or 0), float('$3' or 0); p = v / r * 100 if r else 0
+print(f'{\"$1\":<58} {p:5.0f} %  (target >= $4 %)', '' if p >= $4 else ' not met')"
+}
 echo
-echo "lots / healthz: $(python3 -c "print(f'{$(rps_of lots) / $(rps_of healthz) * 100:.0f}%')")"
-echo "book-release cycles/s, one instance: $(($(rps_of book-release) / 2))"
-echo "book-release cycles/s, two instances on one database: $((($(rps_of book-release-A) + $(rps_of book-release-B)) / 2))"
+echo "against issue 22's targets (pgbench TPC-B-like $tpcb tps, select-only $select_only tps):"
+ratio "book+release, 16 connections: parkd tx/s / TPC-B" "$(rps_of book-release-16)" "$tpcb" 100
+ratio "book+release, 64 connections: parkd tx/s / TPC-B" "$(rps_of book-release-64)" "$tpcb" 100
+ratio "GET /api/lots, 32 connections: req/s / select-only" "$(rps_of lots-32)" "$select_only" 100
+echo "GET /api/lots, 32 connections: p99 $(field_of lots-32 p99_ms) ms (target < 20 ms)"
+# Within 20 %: the PostgreSQL-backed instance reaches at least 80 % of the SQLite-backed one.
+ratio "/healthz PostgreSQL-backed / SQLite-backed" "$(rps_of healthz-pg)" "$(rps_of healthz-sqlite)" 80
+ratio "book+release, two instances (2 x 32) / one instance (64)" \
+  "$(($(rps_of book-release-A) + $(rps_of book-release-B)))" "$(rps_of book-release-64)" 90
+echo
 bookings=$(psql -tA "$db_url" -c "SELECT count(*) FROM bookings WHERE created_at >= $now")
+echo "bookings acknowledged and stored during the run: $bookings"
 overlaps=$(psql -tA "$db_url" -c "SELECT count(*) FROM bookings a JOIN bookings b ON a.spot_id = b.spot_id AND a.id < b.id
+  AND a.starts_at < b.occupied_until AND b.starts_at < a.occupied_until
   AND a.status IN ('Reserved','Active') AND b.status IN ('Reserved','Active')")
-echo "bookings made during the run: $bookings; spots held twice at the end: $overlaps"
+echo "overlapping bookings of one spot at the end: $overlaps"
