@@ -1,3 +1,4 @@
+// Sliding-window failure counters behind LoginThrottle (see throttle.h).
 #include "auth/throttle.h"
 
 #include <algorithm>
@@ -21,7 +22,9 @@ std::optional<std::int64_t> LoginThrottle::retry_after(const std::string& accoun
   std::lock_guard lock(mutex_);
   std::optional<std::int64_t> wait;
   if (auto it = accounts_.find(account); it != accounts_.end()) {
-    wait = blocked_for(it->second, max_account_, now);
+    if (auto pair = it->second.find(address); pair != it->second.end()) {
+      wait = blocked_for(pair->second, max_account_, now);
+    }
   }
   if (auto it = addresses_.find(address); it != addresses_.end()) {
     if (auto w = blocked_for(it->second, max_address_, now)) wait = std::max(wait.value_or(0), *w);
@@ -35,16 +38,27 @@ void LoginThrottle::record_failure(const std::string& account, const std::string
   // Bound memory under a flood of distinct names: drop stale entries now and then.
   if (accounts_.size() > 100000) {
     for (auto it = accounts_.begin(); it != accounts_.end();) {
-      prune(it->second, now);
+      for (auto pair = it->second.begin(); pair != it->second.end();) {
+        prune(pair->second, now);
+        pair = pair->second.empty() ? it->second.erase(pair) : std::next(pair);
+      }
       it = it->second.empty() ? accounts_.erase(it) : std::next(it);
     }
   }
-  auto& a = accounts_[account];
+  auto& a = accounts_[account][address];
   prune(a, now);
   a.push_back(now);
   auto& b = addresses_[address];
   prune(b, now);
   b.push_back(now);
+}
+
+void LoginThrottle::record_success(const std::string& account, const std::string& address) {
+  std::lock_guard lock(mutex_);
+  if (auto it = accounts_.find(account); it != accounts_.end()) {
+    it->second.erase(address);
+    if (it->second.empty()) accounts_.erase(it);
+  }
 }
 
 void LoginThrottle::record_success(const std::string& account) {

@@ -102,7 +102,7 @@ Result<Session> AuthService::login(const std::string& login_name, const std::str
     spdlog::info("auth: failed login for '{}' from {}", login, client_address);
     return invalid_credentials();
   }
-  throttle_.record_success(account);
+  throttle_.record_success(account, client_address);
   // Only after the password matched: a disabled account is no secret from its owner.
   if (user->disabled) {
     return Error::of(ErrorKind::forbidden, "account_disabled", "This account is disabled");
@@ -121,7 +121,7 @@ Status AuthService::confirm_password(const User& user, const std::string& passwo
     spdlog::info("auth: wrong current password for user {} from {}", user.id, client_address);
     return Error::of(ErrorKind::unauthorized, "wrong_password", "The current password is wrong");
   }
-  throttle_.record_success(account);
+  throttle_.record_success(account, client_address);
   return ok_status();
 }
 

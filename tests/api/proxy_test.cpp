@@ -69,6 +69,20 @@ TEST(Proxy, RepeatedFailuresFromOneForwardedClientThrottleThatClientOnly) {
   EXPECT_TRUE(IsJsonError(forwarded, 429));
 }
 
+TEST(Proxy, AnAttackerOnOneAccountIsThrottledWhileItsOwnerStillLogsIn) {
+  ParkdProcess parkd(Env{{"TRUSTED_PROXIES", "127.0.0.1"}});  // 5 per account and address
+  parkd.register_user("owner@proxy.test", "right-password");
+  for (int i = 1; i <= 5; ++i) {
+    EXPECT_EQ(login_via(parkd, address(66), "owner@proxy.test", "guess").status, 401) << i;
+  }
+  auto refused = login_via(parkd, address(66), "owner@proxy.test", "right-password");
+  ASSERT_TRUE(IsJsonError(refused, 429)) << "even the right password, from the attacker";
+  EXPECT_GT(std::stoi(refused.header("retry-after").value_or("0")), 0);
+  EXPECT_EQ(login_via(parkd, address(7), "owner@proxy.test", "right-password").status, 200);
+  EXPECT_TRUE(IsJsonError(login_via(parkd, address(66), "owner@proxy.test", "guess"), 429))
+      << "the owner's login does not clear the attacker's failures";
+}
+
 TEST(Proxy, WithoutTrustedProxiesForwardingHeadersAreIgnored) {
   ParkdProcess parkd(Env{{"LOGIN_MAX_FAILURES_PER_ADDRESS", "3"}});
   parkd.register_user("someone@proxy.test", "right-password");

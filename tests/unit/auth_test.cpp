@@ -253,7 +253,7 @@ TEST(LoginThrottle, BlocksAnAccountAfterTooManyFailuresUntilTheWindowPasses) {
     EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
     t.record_failure("a@x.com", "1.2.3.4", kNow);
   }
-  auto wait = t.retry_after("a@x.com", "9.9.9.9", kNow + std::chrono::seconds(10));
+  auto wait = t.retry_after("a@x.com", "1.2.3.4", kNow + std::chrono::seconds(10));
   ASSERT_TRUE(wait);
   EXPECT_EQ(*wait, 50);
   EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow + std::chrono::seconds(60)));
@@ -272,6 +272,26 @@ TEST(LoginThrottle, SuccessClearsTheAccountsFailures) {
   LoginThrottle t(2, 100, std::chrono::seconds(60));
   t.record_failure("a@x.com", "1.2.3.4", kNow);
   t.record_success("a@x.com");
+  t.record_failure("a@x.com", "1.2.3.4", kNow);
+  EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
+}
+
+TEST(LoginThrottle, FailuresFromOneAddressNeverBlockTheAccountFromAnother) {
+  LoginThrottle t(3, 100, std::chrono::seconds(60));
+  for (int i = 0; i < 50; ++i) t.record_failure("a@x.com", "6.6.6.6", kNow);
+  EXPECT_TRUE(t.retry_after("a@x.com", "6.6.6.6", kNow + std::chrono::seconds(59)));
+  EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
+  EXPECT_FALSE(t.retry_after("a@x.com", "6.6.6.6", kNow + std::chrono::seconds(60)));
+}
+
+TEST(LoginThrottle, TheOwnersSuccessDoesNotClearTheAttackersFailures) {
+  LoginThrottle t(2, 100, std::chrono::seconds(60));
+  t.record_failure("a@x.com", "6.6.6.6", kNow);
+  t.record_failure("a@x.com", "6.6.6.6", kNow);
+  t.record_success("a@x.com", "1.2.3.4");
+  EXPECT_TRUE(t.retry_after("a@x.com", "6.6.6.6", kNow));
+  t.record_failure("a@x.com", "1.2.3.4", kNow);
+  t.record_success("a@x.com", "1.2.3.4");
   t.record_failure("a@x.com", "1.2.3.4", kNow);
   EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
 }
