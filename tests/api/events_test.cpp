@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 
 namespace parkd::test {
 namespace {
@@ -84,6 +85,13 @@ class SseReader {
       if (!read_some(deadline)) return std::nullopt;
     }
   }
+  // Reads until the server closes the connection; whether the chunked body had ended.
+  bool ends_cleanly(std::chrono::seconds wait) {
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    while (read_some(deadline)) decode();
+    decode();
+    return finished_;
+  }
   // The next event named `name` whose data satisfies `pred`.
   std::optional<SseEvent> next_matching(const std::string& name,
                                         const std::function<bool(const json&)>& pred,
@@ -121,9 +129,11 @@ class SseReader {
       if (raw_.size() < crlf + 2 + size + 2) return;
       body_.append(raw_, crlf + 2, size);
       raw_.erase(0, crlf + 2 + size + 2);
+      if (size == 0) finished_ = true;  // the last chunk: the body ended properly
     }
   }
 
+  bool finished_ = false;
   int fd_ = -1;
   int status_ = 0;
   std::string head_;
@@ -233,6 +243,17 @@ TEST(EventsLimit, BeyondMaxEventStreams503WithRetryAfter) {
   SseReader second(parkd.port(), "/api/events", token);
   EXPECT_EQ(second.status(), 503);
   EXPECT_NE(second.head().find("Retry-After"), std::string::npos) << second.head();
+}
+
+TEST(EventsShutdown, SigtermEndsOpenStreamsWithTheirLastChunk) {
+  ParkdProcess parkd;
+  auto token = parkd.admin_token();
+  SseReader s(parkd.port(), "/api/events", token);
+  ASSERT_EQ(s.status(), 200);
+  ASSERT_TRUE(s.next());
+  ASSERT_EQ(::kill(parkd.pid(), SIGTERM), 0);
+  EXPECT_TRUE(s.ends_cleanly(std::chrono::seconds(20)));
+  EXPECT_EQ(parkd.stop(SIGTERM), 0);
 }
 
 // A second parkd on the same database (SQLite file, or PostgreSQL in the pg.* copy):
