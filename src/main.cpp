@@ -109,14 +109,22 @@ int cmd_serve(const ServeFlags& flags) {
   auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz);
   if (!background) return fail(background.error());
 
-  App app(Services{c, *rt->store, auth, accounts, lots, bookings, stats, jobs});
+  // Keep-alives at most REQUEST_TIMEOUT apart: each write re-arms the server's request
+  // timeout (REQUEST_TIMEOUT + 5 s), which would otherwise end a quiet stream.
+  events::LiveEvents::Options live_options;
+  live_options.max_streams = static_cast<std::size_t>(c.max_event_streams);
+  live_options.keep_alive = std::min<std::chrono::milliseconds>(
+      std::chrono::seconds(15), std::chrono::seconds(c.request_timeout_seconds));
+  events::LiveEvents live(live_options, lot_reader(lots));
+  App app(Services{c, *rt->store, auth, accounts, lots, bookings, stats, jobs, &live});
   ServerOptions options{c.host,
                         c.port,
                         c.http_threads,
                         c.db_threads,
                         c.max_connections,
                         c.request_timeout_seconds,
-                        c.idle_timeout_seconds};
+                        c.idle_timeout_seconds,
+                        [&live] { live.close_all(); }};
   install_signal_handlers();
   // Nothing that outlives a failed start is written before the port is bound (but the
   // database's schema): a start that fails (port busy) must not create the admin and

@@ -49,6 +49,7 @@ App::App(Services services)
   add_auth_routes(router_, s_);
   add_lot_routes(router_, s_);
   add_booking_routes(router_, s_);
+  add_event_routes(router_, s_);
   add_admin_routes(router_, s_);
   add_settings_routes(router_, s_.config);
   add_docs_routes(router_, web_);
@@ -302,6 +303,12 @@ std::optional<Response> App::authenticate(const Request& req, Routed& routed) co
   if (routed.route->access == Access::anyone) return std::nullopt;
   auto auth = req.header("authorization");
   constexpr std::string_view kBearer = "bearer ";
+  // A browser's EventSource cannot set headers: the event stream also takes the token
+  // from the query (which the access log and the metrics never include).
+  if (!auth && routed.route->pattern == "/api/events") {
+    if (auto token = req.query_param("access_token"); token && !token->empty())
+      auth = "Bearer " + *token;
+  }
   if (!auth || auth->size() <= kBearer.size() ||
       !std::equal(kBearer.begin(), kBearer.end(), auth->begin(), [](char a, char b) {
         return a == std::tolower(static_cast<unsigned char>(b));

@@ -7,6 +7,7 @@
 #include "api/router.h"
 #include "api/static_files.h"
 #include "config/config.h"
+#include "events/live.h"
 #include "metrics/metrics.h"
 #include "services/account_service.h"
 #include "services/auth_service.h"
@@ -33,6 +34,7 @@ struct Services {
   BookingService& bookings;
   StatsService& stats;
   JobService& jobs;
+  events::LiveEvents* live = nullptr;  // GET /api/events; none: the route answers 503
 };
 
 class App {
@@ -102,6 +104,9 @@ class App {
 void add_auth_routes(Router& r, Services& s);
 void add_lot_routes(Router& r, Services& s);
 void add_booking_routes(Router& r, Services& s);
+// GET /api/events (Server-Sent Events), and what feeds it from the lot list.
+void add_event_routes(Router& r, Services& s);
+events::LiveEvents::ReadLots lot_reader(LotService& lots);
 void add_admin_routes(Router& r, Services& s);
 // GET /api/settings, from the configuration.
 void add_settings_routes(Router& r, const Config& config);

@@ -253,20 +253,40 @@ Response bookings_csv_download(Store& store, std::optional<Id> user_id) {
 
 Response export_csv(Call& c, Services& s) { return bookings_csv_download(s.store, c.user->id); }
 
+// A committed write that answers a booking: the booking goes to its owner's and the
+// admins' event streams, and the lot watcher re-reads at once. Parsed once per write,
+// never per subscriber.
+Respond announcing(Services& s, const Respond& respond) {
+  if (s.live == nullptr) return respond;
+  return [&s, respond](Response r) {
+    if (r.status >= 200 && r.status < 300) {
+      auto body = nlohmann::json::parse(r.body, nullptr, false);
+      if (body.is_object() && body.contains("booking") && body["booking"].is_object()) {
+        const auto& b = body["booking"];
+        if (auto owner = b.find("user_id"); owner != b.end() && owner->is_number_integer())
+          s.live->booking_changed(owner->get<std::int64_t>(), b.dump());
+      }
+    }
+    respond(std::move(r));
+  };
+}
+
 }  // namespace
 
 void add_booking_routes(Router& r, Services& s) {
   r.add_one_write("POST", "/api/book", Access::user,
-                  [&s](Call& c, const Respond& respond) { book(c, s, respond); });
+                  [&s](Call& c, const Respond& respond) { book(c, s, announcing(s, respond)); });
   for (const char* release : {"/api/release/{id}", "/api/bookings/{id}/release"}) {
     r.add_one_write("POST", release, Access::user, [&s](Call& c, const Respond& respond) {
-      booking_action(c, s, false, respond);
+      booking_action(c, s, false, announcing(s, respond));
     });
   }
   r.add_one_write("POST", "/api/bookings/{id}/cancel", Access::user,
-                  [&s](Call& c, const Respond& respond) { booking_action(c, s, true, respond); });
+                  [&s](Call& c, const Respond& respond) {
+                    booking_action(c, s, true, announcing(s, respond));
+                  });
   r.add_one_write("POST", "/api/bookings/{id}/extend", Access::user,
-                  [&s](Call& c, const Respond& respond) { extend(c, s, respond); });
+                  [&s](Call& c, const Respond& respond) { extend(c, s, announcing(s, respond)); });
   // Read-only, as cheap as a lot read.
   r.add(
       "POST", "/api/quote", Access::user, [&s](Call& c) { return quote(c, s); }, Pace::quick);

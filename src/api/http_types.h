@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,9 @@
 #include <vector>
 
 namespace parkd {
+namespace events {
+class Stream;
+}
 
 struct Request {
   std::string method;  // upper case
@@ -47,6 +51,9 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   BodyStream stream;  // when set, used instead of `body` (chunked transfer)
+  // When set: an event stream (GET /api/events) the server keeps writing from the I/O
+  // side until the stream or the client ends it.
+  std::shared_ptr<events::Stream> live;
 };
 
 // Fills in client_address, scheme and request_id. When the peer is one of

@@ -43,6 +43,7 @@ struct Config {
   int http_threads = 2;
   int db_threads = 32;  // measured: 16 -> 32 gave group commit ~50% more book-release throughput
   int max_connections = 1024;
+  int max_event_streams = 10000;  // open GET /api/events streams at most
   int request_timeout_seconds = 30;
   int idle_timeout_seconds = 10;  // for the next request on a connection
   // Jobs and schedules.

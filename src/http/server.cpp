@@ -5,6 +5,7 @@
 #include "http/server.h"
 
 #include "common/threads.h"
+#include "events/hub.h"
 
 #include <spdlog/spdlog.h>
 #include <restinio/all.hpp>
@@ -157,13 +158,78 @@ void add_headers(Builder& b, const Response& res) {
   for (const auto& [name, value] : res.headers) b.append_header(name, value);
 }
 
+using Post = std::function<void(std::function<void()>)>;
+
+// An event stream (GET /api/events), written from the I/O side: a wake from the hub
+// posts a pump; a pump hands what the stream has buffered to RESTinio's chunked output
+// and returns; the write's completion pumps again. No thread waits for a slow client
+// (its bytes pile up in the hub until its buffer limit closes the stream). Each write
+// re-arms RESTinio's request timeout (REQUEST_TIMEOUT + 5 s), which the keep-alive
+// comments, at most REQUEST_TIMEOUT apart, stay within.
+class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
+ public:
+  using Builder = restinio::response_builder_t<restinio::chunked_output_t>;
+  LiveWriter(Builder b, std::shared_ptr<events::Stream> stream, Post post)
+      : b_(std::move(b)), stream_(std::move(stream)), post_(std::move(post)) {}
+
+  void start() {
+    // The stream's wake holds this writer until the end() below lets go of it.
+    stream_->attach([self = shared_from_this()] { self->post_([self] { self->pump(); }); });
+  }
+
+ private:
+  void pump() {
+    std::lock_guard lock(mutex_);
+    if (writing_ || ended_) return;
+    std::string bytes = stream_->take();
+    if (bytes.empty()) {
+      if (stream_->closed()) {
+        b_.done();  // the last chunk: the client sees a clean end and reconnects
+        end();
+      }
+      return;
+    }
+    writing_ = true;
+    b_.append_chunk(std::move(bytes));
+    b_.flush([self = shared_from_this()](const restinio::asio_ns::error_code& ec) {
+      self->written(!ec);
+    });
+  }
+
+  void written(bool ok) {
+    {
+      std::lock_guard lock(mutex_);
+      writing_ = false;
+      if (!ok) {  // the client left
+        stream_->close();
+        end();
+        return;
+      }
+    }
+    post_([self = shared_from_this()] { self->pump(); });
+  }
+
+  void end() {
+    ended_ = true;
+    stream_->attach({});
+  }
+
+  std::mutex mutex_;
+  Builder b_;
+  std::shared_ptr<events::Stream> stream_;
+  Post post_;
+  bool writing_ = false;
+  bool ended_ = false;
+};
+
 // `close`: ask the client not to reuse the connection (when shutting down).
 // Streamed bodies are flushed every kFlushBytes and each flush awaited (kFlushWait at
 // most), so that a slow client holds back the producer instead of the body piling up.
 constexpr std::size_t kFlushBytes = std::size_t{64} * 1024;
 constexpr auto kFlushWait = std::chrono::seconds(60);
 
-void send(const RequestHandle& h, Response res, bool head, bool close = false) {
+void send(const RequestHandle& h, Response res, bool head, bool close = false,
+          const Post& post = {}) {
   restinio::http_status_line_t status{
       restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
       reason_phrase(res.status)};
@@ -171,6 +237,7 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false) {
   // worth keeping.
   close = close || res.status == 413;
   if (head) {
+    if (res.live) res.live->close();  // no body: nothing will be streamed
     // The headers GET would send, Content-Length included, and no body. A streamed
     // answer's length is unknown without producing it, so it has none.
     auto b = h->create_response<restinio::user_controlled_output_t>(status);
@@ -178,6 +245,14 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false) {
     if (close) b.connection_close();
     if (!res.stream) b.set_content_length(res.body.size());
     b.done();
+    return;
+  }
+  if (res.live && post) {
+    auto b = h->create_response<restinio::chunked_output_t>(status);
+    add_headers(b, res);
+    if (close) b.connection_close();
+    b.flush();  // the headers now: a client knows it is connected before the first event
+    std::make_shared<LiveWriter>(std::move(b), std::move(res.live), post)->start();
     return;
   }
   if (!res.stream) {
@@ -352,18 +427,19 @@ class HttpServer {
       return;
     }
     bool head = req.method == "HEAD";
-    auto respond = [this, h, head](Response res) {
+    Post to_io = [gate = gate_](std::function<void()> task) {
+      std::lock_guard lock(gate->mutex);
+      if (gate->io != nullptr) restinio::asio_ns::post(*gate->io, std::move(task));
+    };
+    auto respond = [this, h, head, to_io](Response res) {
       try {
-        send(h, std::move(res), head, draining_.load());
+        send(h, std::move(res), head, draining_.load(), to_io);
       } catch (const std::exception& e) {
         spdlog::error("http: failed to answer a request: {}", e.what());
       }
       in_flight_.fetch_sub(1);
     };
-    Handoff to_io_thread = [gate = gate_](std::function<void()> task) {
-      std::lock_guard lock(gate->mutex);
-      if (gate->io != nullptr) restinio::asio_ns::post(*gate->io, std::move(task));
-    };
+    Handoff to_io_thread = to_io;
     app_.handle(req, std::move(route), std::move(respond), to_io_thread);
   }
 
@@ -374,6 +450,7 @@ class HttpServer {
   template <class Server>
   void drain(Server& server, HandlerPool& handlers) {
     draining_.store(true);
+    if (o_.on_drain) o_.on_drain();  // event streams end their responses now
     std::promise<void> closed;
     server.close_async([&closed]() noexcept { closed.set_value(); },
                        [&closed](const std::exception_ptr&) noexcept { closed.set_value(); });

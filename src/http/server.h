@@ -19,6 +19,8 @@ struct ServerOptions {
   int max_connections = 1024;
   int request_timeout_seconds = 30;
   int idle_timeout_seconds = 10;  // a connection's wait for (and read of) its next request
+  // Called when shutdown begins: ends the open event streams.
+  std::function<void()> on_drain;
 };
 
 // Serves until `stop_requested` returns true (polled) — e.g. after SIGINT/SIGTERM —

@@ -28,6 +28,7 @@ TEST(Config, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(c->min_charge_minutes, 60);
   EXPECT_EQ(c->timezone, "UTC");
   EXPECT_EQ(c->currency, "INR");
+  EXPECT_EQ(c->max_event_streams, 10000);
   EXPECT_EQ(c->worker_concurrency, 2);
   EXPECT_EQ(c->job_lease_seconds, 60);
   EXPECT_EQ(c->job_max_attempts, 8);
@@ -49,9 +50,11 @@ TEST(Config, ReadsEachVariable) {
                             {"ADMIN_PASSWORD", "boss-password"},
                             {"MAIL_FROM", "Parking Team <team@example.com>"},
                             {"SMTP_TLS", "tls"},
-                            {"IDLE_TIMEOUT", "3"}}));
+                            {"IDLE_TIMEOUT", "3"},
+                            {"MAX_EVENT_STREAMS", "7"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->port, 8080);
+  EXPECT_EQ(c->max_event_streams, 7);
   EXPECT_EQ(c->host, "0.0.0.0");
   EXPECT_EQ(c->token_max_age, 600);
   EXPECT_EQ(c->cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
@@ -77,6 +80,7 @@ TEST(Config, NamesTheVariableInEveryError) {
                                                   {"ADMIN_PASSWORD", "123"},
                                                   {"SQLITE_SYNCHRONOUS", "OFF"},
                                                   {"IDLE_TIMEOUT", "0"},
+                                                  {"MAX_EVENT_STREAMS", "0"},
                                                   {"LOG_FORMAT", "xml"},
                                                   {"TRUSTED_PROXIES", "10.0.0.1,nginx"}};
   for (const auto& [name, value] : bad) {

@@ -1,0 +1,149 @@
+// The live-event hub (hub.h): fan-out of rendered SSE bytes to per-stream buffers.
+
+#include "events/hub.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace parkd::events {
+
+std::string format_event(std::uint64_t id, std::string_view name, std::string_view data) {
+  std::string out;
+  out.reserve(name.size() + data.size() + 40);
+  out += "id: ";
+  out += std::to_string(id);
+  out += "\nevent: ";
+  out += name;
+  out += "\ndata: ";
+  out += data;
+  out += "\n\n";
+  return out;
+}
+
+std::string Stream::take() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(pending_, {});
+}
+
+void Stream::attach(std::function<void()> wake) {
+  {
+    std::lock_guard lock(mutex_);
+    wake_ = std::move(wake);
+  }
+  this->wake();
+}
+
+void Stream::wake() {
+  std::function<void()> w;
+  {
+    std::lock_guard lock(mutex_);
+    w = wake_;
+  }
+  if (w) w();
+}
+
+void Stream::close() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+  pending_.clear();
+}
+
+bool Stream::closed() const {
+  std::lock_guard lock(mutex_);
+  return closed_;
+}
+
+std::shared_ptr<Stream> Hub::subscribe(std::int64_t user, bool admin, std::string greeting,
+                                       std::function<void()> wake) {
+  std::shared_ptr<Stream> s(new Stream(user, admin));
+  s->pending_ = std::move(greeting);
+  s->wake_ = std::move(wake);
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(streams_, [](const auto& t) { return t->closed(); });
+    if (streams_.size() >= max_streams_) return nullptr;
+    streams_.push_back(s);
+  }
+  s->wake();
+  return s;
+}
+
+void Hub::unsubscribe(const std::shared_ptr<Stream>& stream) {
+  std::lock_guard lock(mutex_);
+  std::erase(streams_, stream);
+}
+
+// With the hub's lock held: a stream over its limit is closed and dropped from the hub,
+// so that one slow client costs neither memory nor the others' time.
+void Hub::append(const std::shared_ptr<Stream>& s, std::string_view bytes,
+                 std::vector<std::shared_ptr<Stream>>& woken) {
+  bool was_empty = false;
+  {
+    std::lock_guard lock(s->mutex_);
+    if (s->closed_) return;
+    if (s->pending_.size() + bytes.size() > buffer_limit_) {
+      s->closed_ = true;
+      s->pending_.clear();
+      was_empty = true;
+    } else {
+      was_empty = s->pending_.empty();
+      s->pending_.append(bytes);
+    }
+  }
+  if (was_empty) woken.push_back(s);
+}
+
+std::size_t Hub::publish(std::string_view name, std::string_view data, Audience audience) {
+  std::vector<std::shared_ptr<Stream>> woken;
+  std::size_t sent = 0;
+  {
+    std::lock_guard lock(mutex_);
+    std::string bytes = format_event(++last_id_, name, data);
+    for (const auto& s : streams_) {
+      if (audience.user_id && !s->admin() && s->user_id() != *audience.user_id) continue;
+      append(s, bytes, woken);
+      ++sent;
+    }
+    std::erase_if(streams_, [](const auto& s) { return s->closed(); });
+  }
+  for (const auto& s : woken) s->wake();
+  return sent;
+}
+
+void Hub::keep_alive() {
+  std::vector<std::shared_ptr<Stream>> woken;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& s : streams_) append(s, kKeepAlive, woken);
+    std::erase_if(streams_, [](const auto& s) { return s->closed(); });
+  }
+  for (const auto& s : woken) s->wake();
+}
+
+void Hub::close_all() {
+  std::vector<std::shared_ptr<Stream>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.swap(streams_);
+  }
+  for (const auto& s : all) {
+    {
+      std::lock_guard lock(s->mutex_);
+      s->closed_ = true;
+    }
+    s->wake();
+  }
+}
+
+std::size_t Hub::size() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(
+      std::count_if(streams_.begin(), streams_.end(), [](const auto& s) { return !s->closed(); }));
+}
+
+std::uint64_t Hub::next_id() {
+  std::lock_guard lock(mutex_);
+  return ++last_id_;
+}
+
+}  // namespace parkd::events

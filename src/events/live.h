@@ -1,0 +1,76 @@
+#pragma once
+// LiveEvents: what GET /api/events streams, around the fan-out Hub. One watcher thread,
+// while any stream is open, reads the lot list once a second (or at once after a write
+// in this process) and publishes `lot` for each lot whose rendering changed, and
+// `{"id":N,"deleted":true}` for one that is gone. One read serves every stream, and it
+// also sees what another process on the same SQLite file or another parkd instance on
+// the same PostgreSQL database committed, and reservation windows starting or ending
+// with no request involved. It also sends the keep-alive comments.
+
+#include "events/hub.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace parkd::events {
+
+class LiveEvents {
+ public:
+  // Each lot of the list, by id, rendered as in GET /api/lots; none when the read failed.
+  using ReadLots = std::function<std::optional<std::map<std::int64_t, std::string>>()>;
+
+  struct Options {
+    std::size_t max_streams = 10000;
+    std::size_t buffer_limit = std::size_t{1} << 20;  // unsent bytes per stream
+    std::chrono::milliseconds poll{1000};
+    std::chrono::milliseconds keep_alive{15000};
+  };
+
+  LiveEvents(Options options, ReadLots read_lots);
+  ~LiveEvents();
+  LiveEvents(const LiveEvents&) = delete;
+  LiveEvents& operator=(const LiveEvents&) = delete;
+
+  enum class Refusal { none, full, unavailable };
+  // A new stream for `user`, its first bytes `retry: 3000` and the `lots` snapshot.
+  // Null with `why` set when MAX_EVENT_STREAMS are open or the lots cannot be read.
+  std::shared_ptr<Stream> open(std::int64_t user, bool admin, Refusal& why);
+  void close(const std::shared_ptr<Stream>& stream) { hub_.unsubscribe(stream); }
+
+  // A write in this process committed: re-read the lots now instead of within a second.
+  void lots_changed();
+  // `booking_json`: one booking object; goes to its owner and to admins.
+  void booking_changed(std::int64_t owner, const std::string& booking_json);
+  // Shutdown: every stream ends its response; none is admitted after.
+  void close_all();
+
+  Hub& hub() { return hub_; }
+
+ private:
+  void watch();
+  void poll_lots();
+
+  Options o_;
+  ReadLots read_lots_;
+  Hub hub_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool poke_ = false;
+  // The lots as last published. Held through a read and its publishing, and through a
+  // connect's snapshot and subscription, so that no change falls between the two.
+  std::mutex lots_mutex_;
+  std::map<std::int64_t, std::string> last_;
+  bool have_last_ = false;
+  std::thread watcher_;
+};
+
+}  // namespace parkd::events

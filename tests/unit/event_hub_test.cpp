@@ -1,0 +1,95 @@
+#include "events/hub.h"
+
+#include <gtest/gtest.h>
+
+namespace parkd::events {
+namespace {
+
+TEST(EventHub, FormatsOneEventWithIdNameAndData) {
+  EXPECT_EQ(format_event(7, "lot", R"({"id":1})"), "id: 7\nevent: lot\ndata: {\"id\":1}\n\n");
+}
+
+TEST(EventHub, GreetingIsTheFirstBytesAndWakesTheTransport) {
+  Hub hub(10, 1024);
+  int wakes = 0;
+  auto s = hub.subscribe(1, false, "retry: 3000\n\n", [&] { ++wakes; });
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(wakes, 1);
+  EXPECT_EQ(s->take(), "retry: 3000\n\n");
+  EXPECT_EQ(s->take(), "");
+}
+
+TEST(EventHub, OneEventReachesEveryStreamWithTheSameId) {
+  Hub hub(10, 1024);
+  auto a = hub.subscribe(1, false, "", [] {});
+  auto b = hub.subscribe(2, false, "", [] {});
+  EXPECT_EQ(hub.publish("lot", "{}", Audience::everyone()), 2u);
+  EXPECT_EQ(a->take(), b->take());
+}
+
+TEST(EventHub, BookingEventsGoToTheOwnerAndAdminsOnly) {
+  Hub hub(10, 1024);
+  auto owner = hub.subscribe(1, false, "", [] {});
+  auto other = hub.subscribe(2, false, "", [] {});
+  auto admin = hub.subscribe(3, true, "", [] {});
+  EXPECT_EQ(hub.publish("booking", "{}", Audience::owner_and_admins(1)), 2u);
+  EXPECT_NE(owner->take(), "");
+  EXPECT_EQ(other->take(), "");
+  EXPECT_NE(admin->take(), "");
+}
+
+TEST(EventHub, WakesOnlyWhenTheBufferTurnsNonEmpty) {
+  Hub hub(10, 1024);
+  int wakes = 0;
+  auto s = hub.subscribe(1, false, "", [&] { ++wakes; });
+  wakes = 0;
+  hub.publish("lot", "{}", Audience::everyone());
+  hub.publish("lot", "{}", Audience::everyone());
+  EXPECT_EQ(wakes, 1);  // the transport takes both at once
+  s->take();
+  hub.publish("lot", "{}", Audience::everyone());
+  EXPECT_EQ(wakes, 2);
+}
+
+TEST(EventHub, ASlowStreamPastItsBufferLimitIsClosedAndTheOthersGoOn) {
+  Hub hub(10, 100);
+  int slow_wakes = 0;
+  auto slow = hub.subscribe(1, false, "", [&] { ++slow_wakes; });
+  auto fast = hub.subscribe(2, false, "", [] {});
+  std::string data(30, 'x');
+  for (int i = 0; i < 5; ++i) {
+    hub.publish("lot", data, Audience::everyone());
+    fast->take();
+  }
+  EXPECT_TRUE(slow->closed());
+  EXPECT_EQ(slow->take(), "");  // nothing partial is written after the close
+  EXPECT_EQ(slow_wakes, 3);     // the subscription, the first event, then the close
+  EXPECT_FALSE(fast->closed());
+  EXPECT_EQ(hub.size(), 1u);
+  hub.publish("lot", data, Audience::everyone());
+  EXPECT_NE(fast->take(), "");
+}
+
+TEST(EventHub, RefusesStreamsBeyondTheMaximum) {
+  Hub hub(1, 1024);
+  auto a = hub.subscribe(1, false, "", [] {});
+  EXPECT_EQ(hub.subscribe(2, false, "", [] {}), nullptr);
+  hub.unsubscribe(a);
+  EXPECT_NE(hub.subscribe(2, false, "", [] {}), nullptr);
+}
+
+TEST(EventHub, KeepAliveAndCloseAll) {
+  Hub hub(10, 1024);
+  int wakes = 0;
+  auto s = hub.subscribe(1, false, "", [&] { ++wakes; });
+  s->take();
+  hub.keep_alive();
+  EXPECT_EQ(s->take(), ": keep-alive\n\n");
+  hub.close_all();
+  EXPECT_TRUE(s->closed());
+  EXPECT_EQ(wakes, 3);
+  EXPECT_EQ(hub.size(), 0u);
+}
+
+}  // namespace
+}  // namespace parkd::events
