@@ -83,6 +83,21 @@ TEST(Proxy, AnAttackerOnOneAccountIsThrottledWhileItsOwnerStillLogsIn) {
       << "the owner's login does not clear the attacker's failures";
 }
 
+TEST(Proxy, AnAttackSpreadOverManyAddressesIsSlowedWhileTheOwnerStillLogsIn) {
+  ParkdProcess parkd(Env{{"TRUSTED_PROXIES", "127.0.0.1"}});
+  parkd.register_user("spread@proxy.test", "right-password");
+  for (int i = 1; i <= 6; ++i) {
+    EXPECT_EQ(login_via(parkd, address(100 + i), "spread@proxy.test", "guess").status, 401) << i;
+  }
+  // Each address failed once, far below its own limit; the account's failures make every
+  // one of them wait (8 s after the sixth failure), even with the right password.
+  auto slowed = login_via(parkd, address(101), "spread@proxy.test", "right-password");
+  ASSERT_TRUE(IsJsonError(slowed, 429));
+  EXPECT_GT(std::stoi(slowed.header("retry-after").value_or("0")), 1);
+  EXPECT_EQ(login_via(parkd, address(8), "spread@proxy.test", "right-password").status, 200)
+      << "an address that never failed is not delayed";
+}
+
 TEST(Proxy, WithoutTrustedProxiesForwardingHeadersAreIgnored) {
   ParkdProcess parkd(Env{{"LOGIN_MAX_FAILURES_PER_ADDRESS", "3"}});
   parkd.register_user("someone@proxy.test", "right-password");

@@ -268,12 +268,52 @@ TEST(LoginThrottle, BlocksAnAddressTryingManyAccounts) {
   EXPECT_FALSE(t.retry_after("c@x.com", "5.6.7.8", kNow));
 }
 
-TEST(LoginThrottle, SuccessClearsTheAccountsFailures) {
+TEST(LoginThrottle, SuccessClearsTheAccountsFailuresFromThatAddress) {
   LoginThrottle t(2, 100, std::chrono::seconds(60));
   t.record_failure("a@x.com", "1.2.3.4", kNow);
-  t.record_success("a@x.com");
+  t.record_success("a@x.com", "1.2.3.4");
   t.record_failure("a@x.com", "1.2.3.4", kNow);
   EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
+}
+
+std::string address(int i) { return "10.0.0." + std::to_string(i); }
+
+TEST(LoginThrottle, AnAccountAttackedFromManyAddressesMakesEachOfThemWaitLongerAndLonger) {
+  LoginThrottle t(5, 100, std::chrono::seconds(900));
+  // Each address fails once: no per-address or per-pair limit is reached.
+  for (int i = 0; i < LoginThrottle::kFreeAddresses - 1; ++i) {
+    t.record_failure("a@x.com", address(i), kNow);
+  }
+  EXPECT_FALSE(t.retry_after("a@x.com", address(0), kNow));  // two failing addresses: free
+  t.record_failure("a@x.com", address(2), kNow);
+  EXPECT_EQ(t.retry_after("a@x.com", address(0), kNow), 1);
+  t.record_failure("a@x.com", address(3), kNow);
+  EXPECT_EQ(t.retry_after("a@x.com", address(0), kNow), 2);
+  t.record_failure("a@x.com", address(4), kNow);
+  EXPECT_EQ(t.retry_after("a@x.com", address(1), kNow), 4);
+  EXPECT_FALSE(t.retry_after("a@x.com", address(1), kNow + std::chrono::seconds(4)));
+  for (int i = 5; i < 40; ++i) t.record_failure("a@x.com", address(i), kNow);
+  EXPECT_EQ(t.retry_after("a@x.com", address(7), kNow), 900);  // at most the window
+  // An address that never failed on the account is not delayed: the owner logs in.
+  EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
+  EXPECT_FALSE(t.retry_after("b@x.com", address(7), kNow));
+}
+
+TEST(LoginThrottle, OneAddressFailingMeetsOnlyItsOwnLimitNotTheAccountsDelay) {
+  LoginThrottle t(5, 100, std::chrono::seconds(900));
+  for (int i = 0; i < 4; ++i) t.record_failure("a@x.com", "1.2.3.4", kNow);
+  EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
+  t.record_failure("a@x.com", "1.2.3.4", kNow);
+  EXPECT_EQ(t.retry_after("a@x.com", "1.2.3.4", kNow), 900);
+}
+
+TEST(LoginThrottle, AnAddressThatLoggedInIsNotDelayedForTheAccountsSakeAfterAMistake) {
+  LoginThrottle t(5, 100, std::chrono::seconds(900));
+  for (int i = 0; i < 10; ++i) t.record_failure("a@x.com", address(i), kNow);
+  t.record_success("a@x.com", "1.2.3.4");
+  t.record_failure("a@x.com", "1.2.3.4", kNow);
+  EXPECT_FALSE(t.retry_after("a@x.com", "1.2.3.4", kNow));
+  EXPECT_TRUE(t.retry_after("a@x.com", address(0), kNow));
 }
 
 TEST(LoginThrottle, FailuresFromOneAddressNeverBlockTheAccountFromAnother) {
