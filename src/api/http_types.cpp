@@ -109,6 +109,10 @@ int http_status(ErrorKind kind) {
       return 409;
     case ErrorKind::payload_too_large:
       return 413;
+    case ErrorKind::uri_too_long:
+      return 414;
+    case ErrorKind::headers_too_large:
+      return 431;
     case ErrorKind::unsupported_media:
       return 415;
     case ErrorKind::too_many_requests:
@@ -119,6 +123,8 @@ int http_status(ErrorKind kind) {
       return 501;
     case ErrorKind::unavailable:
       return 503;
+    case ErrorKind::version_not_supported:
+      return 505;
   }
   return 500;
 }

@@ -77,8 +77,7 @@ void LoginThrottle::forget_stale(Timestamp now) {
 void LoginThrottle::record_failure(const std::string& account, const std::string& address,
                                    Timestamp now) {
   std::lock_guard lock(mutex_);
-  if ((accounts_.size() > 100000 || addresses_.size() > 100000) &&
-      now - last_cleanup_ >= window_) {
+  if ((accounts_.size() > 100000 || addresses_.size() > 100000) && now - last_cleanup_ >= window_) {
     forget_stale(now);
     last_cleanup_ = now;
   }

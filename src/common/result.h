@@ -12,18 +12,21 @@
 namespace parkd {
 
 enum class ErrorKind {
-  bad_request,         // 400
-  unauthorized,        // 401
-  forbidden,           // 403
-  not_found,           // 404
-  method_not_allowed,  // 405
-  conflict,            // 409
-  payload_too_large,   // 413
-  unsupported_media,   // 415
-  too_many_requests,   // 429
-  internal,            // 500
-  not_implemented,     // 501
-  unavailable,         // 503
+  bad_request,            // 400
+  unauthorized,           // 401
+  forbidden,              // 403
+  not_found,              // 404
+  method_not_allowed,     // 405
+  conflict,               // 409
+  payload_too_large,      // 413
+  uri_too_long,           // 414
+  unsupported_media,      // 415
+  headers_too_large,      // 431
+  too_many_requests,      // 429
+  internal,               // 500
+  not_implemented,        // 501
+  unavailable,            // 503
+  version_not_supported,  // 505
 };
 
 struct Error {

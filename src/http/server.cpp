@@ -6,6 +6,7 @@
 
 #include "common/threads.h"
 #include "events/hub.h"
+#include "http/guarded_socket.h"
 
 #include <spdlog/spdlog.h>
 #include <restinio/all.hpp>
@@ -21,6 +22,7 @@ namespace {
 
 struct Traits : public restinio::default_traits_t {
   static constexpr bool use_connection_count_limiter = true;
+  using stream_socket_t = GuardedSocket;  // RequestGuard ahead of RESTinio's parser
 };
 
 using RequestHandle = restinio::request_handle_t;
@@ -129,14 +131,20 @@ const char* reason_phrase(int status) {
       return "Conflict";
     case 413:
       return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
     case 415:
       return "Unsupported Media Type";
     case 429:
       return "Too Many Requests";
     case 501:
       return "Not Implemented";
+    case 431:
+      return "Request Header Fields Too Large";
     case 503:
       return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
     case 500:
       return "Internal Server Error";
     default:
@@ -156,6 +164,21 @@ void add_headers(Builder& b, const Response& res) {
   // error body or a CSV export as script).
   b.append_header("X-Content-Type-Options", "nosniff");
   for (const auto& [name, value] : res.headers) b.append_header(name, value);
+}
+
+// A refusal of the edge (guarded_socket.h) as bytes on the wire: RESTinio never saw the
+// request, so the answer is written as a whole, and ends the connection.
+std::string raw_refusal(const Error& e) {
+  Response res = error_response(e);
+  if (e.retry_after_seconds > 0 && e.kind != ErrorKind::too_many_requests) {
+    res.headers.emplace_back("Retry-After", std::to_string(e.retry_after_seconds));
+  }
+  std::string out = fmt::format(
+      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n"
+      "Connection: close\r\nX-Content-Type-Options: nosniff\r\n",
+      res.status, reason_phrase(res.status), res.content_type, res.body.size());
+  for (const auto& [name, value] : res.headers) out += name + ": " + value + "\r\n";
+  return out + "\r\n" + res.body;
 }
 
 using Post = std::function<void(std::function<void()>)>;
@@ -289,7 +312,7 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false,
 // limiter), yet a connection still waiting for its next request lives in a pending
 // handler of the I/O context, which would outlive the server. This context can destroy
 // those handlers early, while the server is still whole.
-class IoContext : public restinio::asio_ns::io_context {
+class IoContext : public EdgeContext {
  public:
   // REQUIRES: no thread runs the context any more.
   void destroy_pending_handlers() { shutdown(); }
@@ -304,6 +327,9 @@ Response busy_response(const char* code, const char* message) {
 // RESTinio buffers a body whole before the handler sees it; App answers 413 above
 // 1 MiB, and this caps what a connection may make the server hold.
 constexpr std::uint64_t kMaxBufferedBody = std::uint64_t{8} * 1024 * 1024;
+// Connections accepted beyond MAX_CONNECTIONS only to be answered 503; past these a new
+// client waits in the listen backlog until a connection closes.
+constexpr std::size_t kSpareConnections = 64;
 // Requests accepted beyond the handler threads; past this an overload answers 503.
 constexpr std::size_t kMaxQueuedRequests = 10000;
 // At shutdown: how long in-flight requests may take, the quiet moment that counts as
@@ -326,6 +352,8 @@ class HttpServer {
   HttpServer(const App& app, const ServerOptions& options)
       : app_(app), o_(options), gate_(std::make_shared<IoGate>()) {
     gate_->io = &io_;
+    io_.edge.max_connections = static_cast<std::size_t>(o_.max_connections);
+    io_.edge.render = raw_refusal;
   }
 
   Status run(const std::atomic<bool>& stop_requested, const std::function<void()>& on_listening) {
@@ -376,7 +404,9 @@ class HttpServer {
     return restinio::server_settings_t<Traits>{}
         .port(static_cast<std::uint16_t>(o_.port))
         .address(o_.host)
-        .max_parallel_connections(static_cast<std::size_t>(o_.max_connections))
+        // Spare slots beyond MAX_CONNECTIONS, where a connection too many is answered 503
+        // (guarded_socket.h) instead of waiting unaccepted.
+        .max_parallel_connections(static_cast<std::size_t>(o_.max_connections) + kSpareConnections)
         // Pipelined requests are read one at a time: the next only after the answer
         // before it is written, so requests run in order and none runs whose answer
         // would be lost with a closing connection.

@@ -324,6 +324,82 @@ TEST_F(Edge, AnOversizedBodyIs413AndTheConnectionIsClosed) {
   EXPECT_TRUE(w->closed_within(std::chrono::seconds(10)));
 }
 
+// --- malformed requests (http/request_guard.h) --------------------------------------
+
+struct Malformed {
+  std::string what;
+  std::string bytes;
+  int status;
+  std::string code;
+};
+
+TEST_F(Edge, EveryMalformedRequestIsAnsweredWithItsStatusThenTheConnectionCloses) {
+  const std::string host = "Host: x\r\n";
+  std::string many_fields;
+  for (int i = 0; i < 20000; ++i) many_fields += "X-F" + std::to_string(i) + ": 1\r\n";
+  const std::vector<Malformed> cases = {
+      {"unknown method", "FOO / HTTP/1.1\r\n" + host + "\r\n", 501, "not_implemented"},
+      {"30-letter method", std::string(30, 'X') + " / HTTP/1.1\r\n\r\n", 400, "bad_request"},
+      {"lower-case method", "get / HTTP/1.1\r\n" + host + "\r\n", 400, "bad_request"},
+      {"NUL in method", std::string("GET") + '\0' + " / HTTP/1.1\r\n\r\n", 400, "bad_request"},
+      {"HTTP/0.9", "GET / HTTP/0.9\r\n" + host + "\r\n", 505, "http_version_not_supported"},
+      {"HTTP/9.9", "GET / HTTP/9.9\r\n" + host + "\r\n", 505, "http_version_not_supported"},
+      {"space before colon", "GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n", 400, "bad_request"},
+      {"space in name", "GET /healthz HTTP/1.1\r\nX Y: 1\r\n\r\n", 400, "bad_request"},
+      {"1 MB target", "GET /" + std::string(1 << 20, 'a') + " HTTP/1.1\r\n\r\n", 414,
+       "uri_too_long"},
+      {"100 KB cookie", "GET / HTTP/1.1\r\nCookie: " + std::string(100000, 'c') + "\r\n\r\n", 431,
+       "headers_too_large"},
+      {"20 000 headers", "GET / HTTP/1.1\r\n" + many_fields + "\r\n", 431, "headers_too_large"},
+      {"1 GiB announced", "POST /auth/login HTTP/1.1\r\nContent-Length: 1073741824\r\n\r\n", 413,
+       "payload_too_large"},
+  };
+  std::vector<Malformed> all = cases;
+  for (const std::string length : {"-1", "abc", "1e3", "0x10", "5, 6", "12345678901234567890123"}) {
+    all.push_back({"Content-Length " + length,
+                   "POST /auth/login HTTP/1.1\r\nContent-Length: " + length + "\r\n\r\n{}", 400,
+                   "bad_request"});
+  }
+  all.push_back({"two Content-Lengths",
+                 "POST /auth/login HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+                 400, "bad_request"});
+  for (const std::string size : {"zz", "-5", "ffffffffffffffffffff"}) {
+    all.push_back({"chunk size " + size,
+                   "POST /auth/login HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + size +
+                       "\r\n{}\r\n0\r\n\r\n",
+                   400, "bad_request"});
+  }
+  for (const auto& c : all) {
+    auto w = wire();
+    w->send(c.bytes);  // the server may close before a long request is all sent
+    auto r = w->read_response();
+    EXPECT_TRUE(IsJsonError(r, c.status, c.code)) << c.what << ": " << r.status << " " << r.body;
+    EXPECT_EQ(lower(r.header("connection").value_or("")), "close") << c.what;
+    EXPECT_TRUE(w->closed_within(std::chrono::seconds(10))) << c.what;
+  }
+}
+
+TEST_F(Edge, RequestsPipelinedBeforeAMalformedOneAreAnsweredFirst) {
+  auto w = wire();
+  ASSERT_TRUE(w->send(get("/healthz") + get("/healthz") +
+                      "POST /auth/login HTTP/1.1\r\nContent-Length: abc\r\n\r\n" +
+                      get("/healthz")));
+  EXPECT_EQ(w->read_response().status, 200);
+  EXPECT_EQ(w->read_response().status, 200);
+  EXPECT_TRUE(IsJsonError(w->read_response(), 400, "bad_request"));
+  EXPECT_TRUE(w->closed_within(std::chrono::seconds(10)));
+  EXPECT_EQ(w->unread(), "") << "nothing after the refusal";
+}
+
+TEST_F(Edge, ABodyAnnouncedAboveTheLimitIsRefusedBeforeItIsSent) {
+  auto w = wire();
+  ASSERT_TRUE(
+      w->send("POST /auth/login HTTP/1.1\r\nContent-Type: application/json\r\n"
+              "Content-Length: 2000000\r\n\r\n"));
+  auto r = w->read_response(false, std::chrono::seconds(5));
+  EXPECT_TRUE(IsJsonError(r, 413, "payload_too_large")) << r.status;
+}
+
 // --- methods -----------------------------------------------------------------------
 
 TEST_F(Edge, MethodsParkdNeverServesAre501) {
@@ -398,16 +474,24 @@ TEST(EdgeIdle, ARequestTricklingInIsCutOffAtIdleTimeout) {
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(6));
 }
 
-TEST(EdgeIdle, IdleConnectionsBeyondTheLimitDelayANewClientOnlyUntilIdleTimeout) {
+TEST(EdgeIdle, AConnectionBeyondTheLimitIsAnswered503AtOnceAndServedOnceASlotFrees) {
   ParkdProcess parkd(Env{{"IDLE_TIMEOUT", "1"}, {"MAX_CONNECTIONS", "5"}});
   std::vector<std::unique_ptr<Wire>> idle;
-  for (int i = 0; i < 8; ++i) idle.push_back(std::make_unique<Wire>(parkd.port()));
+  for (int i = 0; i < 5; ++i) idle.push_back(std::make_unique<Wire>(parkd.port()));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   auto start = Clock::now();
-  Wire fresh(parkd.port());
-  ASSERT_TRUE(fresh.send(get("/healthz")));
-  EXPECT_EQ(fresh.read_response().status, 200);
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(6));
+  Wire extra(parkd.port());
+  ASSERT_TRUE(extra.send(get("/healthz")));
+  auto full = extra.read_response();
+  EXPECT_TRUE(IsJsonError(full, 503, "too_many_connections")) << full.body;
+  EXPECT_EQ(full.header("retry-after").value_or(""), "1");
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(900)) << "before any idle one left";
+  EXPECT_TRUE(extra.closed_within(std::chrono::seconds(5)));
+  // The idle ones give their slots back after IDLE_TIMEOUT: the retry is served.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  Wire retry(parkd.port());
+  ASSERT_TRUE(retry.send(get("/healthz")));
+  EXPECT_EQ(retry.read_response().status, 200);
 }
 
 // --- files ---------------------------------------------------------------------------

@@ -1,0 +1,147 @@
+#pragma once
+// The TCP socket RESTinio reads requests from (http/server.cpp Traits::stream_socket_t),
+// with a RequestGuard between the wire and RESTinio's parser. Requests the guard passes
+// reach RESTinio unchanged. For a refused one, RESTinio's parser never sees a byte of it:
+// the requests before it are answered first (RESTinio asks for more bytes only once it
+// has answered them, one request at a time), then this socket writes the refusal as a
+// JSON error with `Connection: close`, reads and drops what the client still sends for
+// a moment (so that closing does not reset the connection before the client has read
+// the answer), and reports the end of the stream, on which RESTinio closes.
+//
+// It also counts open connections: RESTinio accepts up to MAX_CONNECTIONS plus a few
+// spare slots, and a connection that opens while MAX_CONNECTIONS are already open is
+// answered 503 with Retry-After at its first request instead of waiting in the backlog.
+
+#include "common/result.h"
+#include "http/request_guard.h"
+
+#include <restinio/asio_include.hpp>
+#include <restinio/tls_fwd.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace parkd {
+
+namespace asio = restinio::asio_ns;
+
+// What every guarded socket of one server shares; it lives in the server's I/O context.
+struct EdgeSettings {
+  RequestLimits limits;
+  std::size_t max_connections = 0;  // 0: no 503 (RESTinio's own limit only)
+  std::atomic<std::size_t> open{0};
+  // Renders a refusal as a whole HTTP/1.1 answer that closes the connection.
+  std::function<std::string(const Error&)> render;
+};
+
+// The I/O context of a guarded server: RESTinio creates sockets from the context alone.
+class EdgeContext : public asio::io_context {
+ public:
+  EdgeSettings edge;
+};
+
+class GuardedSocket {
+ public:
+  using executor_type = asio::ip::tcp::socket::executor_type;
+
+  explicit GuardedSocket(asio::io_context& io);
+  GuardedSocket(GuardedSocket&& other) noexcept;
+  GuardedSocket& operator=(GuardedSocket&& other) noexcept;
+  ~GuardedSocket();
+
+  asio::ip::tcp::socket& lowest_layer() { return state_->socket; }
+  const asio::ip::tcp::socket& lowest_layer() const { return state_->socket; }
+  executor_type get_executor() { return state_->socket.get_executor(); }
+  auto remote_endpoint() const { return state_->socket.remote_endpoint(); }
+  bool is_open() const { return state_->socket.is_open(); }
+  template <typename... Args>
+  void cancel(Args&&... args) {
+    state_->socket.cancel(std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  void shutdown(Args&&... args) {
+    state_->socket.shutdown(std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  void close(Args&&... args) {
+    state_->uncount();
+    state_->socket.close(std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  auto async_write_some(Args&&... args) {
+    return state_->socket.async_write_some(std::forward<Args>(args)...);
+  }
+
+  // RESTinio's read: the bytes the guard passes, or, once a request is refused (or the
+  // connection is one too many), the refusal written and then the end of the stream.
+  // Every completion runs on the executor RESTinio bound its handler to (its strand).
+  template <typename Buffer, typename Handler>
+  void async_read_some(const Buffer& buffer, Handler&& handler) {
+    State* s = state_.get();
+    s->executor = asio::get_associated_executor(handler, s->socket.get_executor());
+    Completion complete = [h = std::forward<Handler>(handler)](const asio::error_code& ec,
+                                                               std::size_t n) mutable { h(ec, n); };
+    s->first_read();
+    if (!s->refusal.empty()) return s->answer_and_end(std::move(complete));
+    asio::mutable_buffer into(buffer);
+    s->socket.async_read_some(
+        into,
+        asio::bind_executor(s->executor, [s, into, complete = std::move(complete)](
+                                             const asio::error_code& ec, std::size_t n) mutable {
+          if (ec) return complete(ec, n);
+          std::size_t pass = s->inspect(static_cast<const char*>(into.data()), n);
+          if (pass > 0) return complete(ec, pass);
+          s->answer_and_end(std::move(complete));  // the request being read was refused
+        }));
+  }
+
+ private:
+  using Completion = std::function<void(const asio::error_code&, std::size_t)>;
+
+  struct State {
+    State(asio::io_context& io, EdgeSettings* edge);
+    ~State();
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+    // Counts the connection at its first read, and refuses it when one too many.
+    void first_read();
+    void uncount();
+    // Feeds bytes to the guard; returns how many RESTinio may read, keeping the refusal.
+    std::size_t inspect(const char* data, std::size_t n);
+    // Writes the refusal, drains the client for a moment, then completes with EOF.
+    void answer_and_end(Completion complete);
+    void drain(Completion complete);
+
+    asio::io_context* io;
+    asio::ip::tcp::socket socket;
+    EdgeSettings* edge;  // null when the context is not an EdgeContext: nothing guarded
+    RequestGuard guard;
+    asio::any_io_executor executor;  // RESTinio's strand for this connection
+    std::string refusal;             // the rendered answer, once a request is refused
+    bool started = false;
+    bool counted = false;
+    std::chrono::steady_clock::time_point linger_until;
+    std::size_t linger_bytes = 0;
+    std::array<char, 4096> sink{};
+  };
+
+  std::unique_ptr<State> state_;
+};
+
+// RESTinio prepares a socket for reading and names TLS sockets to its state listener
+// through these overloads, found by argument-dependent lookup: a guarded socket is plain
+// TCP, so both do what they do for asio's own socket.
+template <typename Connection, typename StartRead, typename Failed>
+void prepare_connection_and_start_read(GuardedSocket&, Connection&, StartRead start_read, Failed) {
+  start_read();
+}
+inline restinio::impl::tls_socket_t* make_tls_socket_pointer_for_state_listener(
+    GuardedSocket&) noexcept {
+  return nullptr;
+}
+
+}  // namespace parkd
