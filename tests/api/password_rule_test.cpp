@@ -28,7 +28,7 @@ std::string unique_email(const std::string& tag) {
 }
 
 bool mentions(const HttpResult& r, const std::string& field, const std::string& words) {
-  const auto& fields = r.json()["fields"];
+  json fields = r.json()["fields"];  // a copy: r.json() is a temporary
   return fields.contains(field) &&
          fields[field].get<std::string>().find(words) != std::string::npos;
 }
