@@ -53,7 +53,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   (void)parkd::check_email(input);
   (void)parkd::check_password(input);
-  (void)parkd::check_new_password(input);
   if (!trimmed.empty() && !parkd::check_username(trimmed)) {
     FUZZ_CHECK(parkd::is_valid_utf8(trimmed) && !has_control(trimmed) &&
                    trimmed.find('@') == std::string::npos,

@@ -9,7 +9,7 @@ build_pkgs=(
   librestinio-dev libboost-dev libfmt-dev libhttp-parser-dev
   nlohmann-json3-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
   libcurl4-openssl-dev libmstch-dev libhowardhinnant-date-dev tzdata
-  libcli11-dev libspdlog-dev libical-dev
+  libcli11-dev libspdlog-dev libical-dev libicu-dev
 )
 deb_pkgs=(dpkg-dev)  # dpkg-shlibdeps: the package's library dependencies
 # chromium: browser tests; postgresql: the pg.* suite; dpkg-dev: the package test;

@@ -19,7 +19,8 @@ Response register_user(Call& c, Services& s) {
     if (!trimmed.empty()) req.username = trimmed;
   }
   if (!f.ok()) return error_response(f.error());
-  auto session = s.auth.register_user(req);  // a `roles` field is ignored on purpose
+  // A `roles` field is ignored on purpose.
+  auto session = s.auth.register_user(req, c.req.client_address);
   if (!session) return error_response(session.error());
   return created_json({{"message", "Registration successful"},
                        {"user", to_json(session->user)},

@@ -1,7 +1,7 @@
 #pragma once
-// Files compiled into the binary at build time: the built web UI and the shipped email
-// templates. They make one copied `parkd` binary a complete installation; WEB_DIR and
-// TEMPLATE_DIR still override them file by file.
+// Files compiled into the binary at build time: the built web UI, the shipped email
+// templates and the common-password list. They make one copied `parkd` binary a complete
+// installation; WEB_DIR and TEMPLATE_DIR still override them file by file.
 //
 // The bytes are placed in the binary by the assembler's .incbin (see
 // cmake/embed_assets.cmake) rather than a generated C array, whose size the compiler
@@ -24,6 +24,11 @@ std::span<const EmbeddedFile> embedded_web();
 
 // The email templates of src/mail/templates ("booking_confirmation.html.mustache", ...).
 std::span<const EmbeddedFile> embedded_templates();
+
+// The common-password list (scripts/common-passwords.mjs): the 10 000 most common passwords
+// of @zxcvbn-ts/language-common, ASCII lower-case, sorted bytewise, each ended by '\n'.
+// Always present: the build fails without it.
+std::string_view common_password_list();
 
 // The file at `path` in `files`, or nullptr.
 inline const EmbeddedFile* find_embedded(std::span<const EmbeddedFile> files,

@@ -1,6 +1,11 @@
+// The input rules of domain/validation.h.
 #include "domain/validation.h"
 
+#include "domain/common_passwords.h"
+
 #include <fmt/format.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <cctype>
@@ -82,29 +87,35 @@ std::optional<std::string> check_email(std::string_view email) {
 
 std::optional<std::string> check_password(std::string_view password) {
   std::size_t chars = utf8_length(password);
-  if (chars < 8) return "must be at least 8 characters";
-  if (chars > kMaxPasswordLength) return "must be at most 1024 characters";
-  return std::nullopt;
-}
-
-std::optional<std::string> check_new_password(std::string_view password) {
-  std::size_t chars = utf8_length(password);
-  if (chars < 8 || chars > kMaxNewPasswordLength) return "must be 8 to 128 characters";
-  if (password.find_first_not_of(" \t\r\n\v\f") == std::string_view::npos) {
-    return "must not be only white space";
+  if (chars < kMinPasswordLength || chars > kMaxPasswordLength) {
+    return "must be 8 to 128 characters";
+  }
+  bool only_space = true;
+  for (std::int32_t i = 0, n = static_cast<std::int32_t>(password.size()); i < n && only_space;) {
+    UChar32 c;
+    U8_NEXT(password.data(), i, n, c);
+    only_space = c >= 0 && u_isUWhiteSpace(c);
+  }
+  if (only_space) return "must not be only white space";
+  if (is_common_password(password)) {
+    return "is too common: it is one of the 10 000 most common passwords";
   }
   return std::nullopt;
 }
 
 std::optional<std::string> check_username(std::string_view username) {
   if (!is_valid_utf8(username)) return "must be valid UTF-8";
-  for (std::size_t i = 0; i < username.size(); ++i) {
-    auto u = static_cast<unsigned char>(username[i]);
-    // C0 controls, DEL, and the C1 controls U+0080..U+009F (encoded C2 80..C2 9F).
-    bool c1 =
-        u == 0xC2 && i + 1 < username.size() && static_cast<unsigned char>(username[i + 1]) <= 0x9F;
-    if (u < 0x20 || u == 0x7F || c1) return "must not contain control characters";
-    if (u == '@') return "must not contain '@'";
+  for (std::int32_t i = 0, n = static_cast<std::int32_t>(username.size()); i < n;) {
+    UChar32 c;
+    U8_NEXT(username.data(), i, n, c);
+    auto type = u_charType(c);
+    // C0 controls, DEL and the C1 controls U+0080..U+009F.
+    if (type == U_CONTROL_CHAR) return "must not contain control characters";
+    if (type == U_FORMAT_CHAR) {
+      return "must not contain invisible formatting characters (such as bidi overrides or "
+             "zero-width spaces)";
+    }
+    if (c == '@') return "must not contain '@'";
   }
   std::size_t chars = utf8_length(username);
   if (chars < 1 || chars > kMaxUsernameLength) return "must be 1 to 64 characters";

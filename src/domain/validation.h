@@ -9,8 +9,8 @@
 
 namespace parkd {
 
-inline constexpr std::size_t kMaxPasswordLength = 1024;  // bounds the hashing cost
-inline constexpr std::size_t kMaxNewPasswordLength = 128;
+inline constexpr std::size_t kMinPasswordLength = 8;
+inline constexpr std::size_t kMaxPasswordLength = 128;  // characters; also bounds the hashing cost
 inline constexpr std::size_t kMaxUsernameLength = 64;
 inline constexpr std::size_t kMaxLotNameLength = 100;
 inline constexpr std::size_t kMaxAddressLength = 500;
@@ -28,11 +28,16 @@ bool is_valid_utf8(std::string_view s);
 std::size_t utf8_length(std::string_view s);
 
 std::optional<std::string> check_email(std::string_view email);
+// The one password rule, for every password a user chooses (registration, password change,
+// admin and CLI set-password; login never checks it, so older passwords still work):
+// 8–128 characters (code points, not bytes), not only white space (Unicode White_Space),
+// not one of the 10 000 most common passwords compared ASCII case-insensitively
+// (domain/common_passwords.h). `password` is valid UTF-8 (it came from JSON or the CLI).
 std::optional<std::string> check_password(std::string_view password);
-// A password chosen to replace another (POST /auth/password): 8–128 characters, not only
-// white space. Registration keeps check_password, the first release's rule.
-std::optional<std::string> check_new_password(std::string_view password);
-// `username` already trimmed and non-empty (empty means "none").
+// `username` already trimmed and non-empty (empty means "none"): valid UTF-8, 1–64
+// characters, no '@', no control characters (Unicode Cc) and no format characters (Cf:
+// bidi overrides and isolates, zero-width spaces and joiners, soft hyphen, BOM ...), which
+// would make one name display as another.
 std::optional<std::string> check_username(std::string_view username);
 
 // Returns the normalised (upper-case) plate, or the problem.

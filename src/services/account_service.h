@@ -33,10 +33,11 @@ class AccountService {
   // The user with this email. Errors: validation (not an email), not_found unknown_user.
   Result<User> find(const std::string& email);
 
-  // Errors: validation (fields.password), not_found.
+  // `password` must pass check_password (admin and CLI set-password). Ends every token of
+  // the user. Errors: validation (fields.password), not_found.
   Result<User> set_password(Id user_id, const std::string& password);
   // The user's own change (POST /auth/password, once AuthService::confirm_password has
-  // checked the current one): `replacement` must pass check_new_password. Ends every
+  // checked the current one): `replacement` must pass check_password. Ends every
   // token of the user; the returned User has the new token version. Errors: validation
   // (fields.password), not_found.
   Result<User> change_own_password(const User& user, const std::string& replacement);

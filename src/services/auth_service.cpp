@@ -71,9 +71,28 @@ Result<User> AuthService::create_user(const RegisterRequest& req, Role role) {
   return create_account(store_, req, role);
 }
 
-Result<Session> AuthService::register_user(const RegisterRequest& req) {
+Result<Session> AuthService::register_user(const RegisterRequest& req,
+                                           const std::string& client_address) {
+  // email_taken tells whether an email has an account, so those answers count per client
+  // address like failed logins. Under keys of their own ("register", "register:<address>"):
+  // probes never count against logins from the address, nor failed logins against probes.
+  static const std::string kProbes = "register";
+  const std::string address = "register:" + client_address;
+  if (auto wait = throttle_.retry_after(kProbes, address, now())) {
+    Error e = Error::of(ErrorKind::too_many_requests, "too_many_attempts",
+                        "Too many registrations of emails that already have an account; try "
+                        "again later");
+    e.retry_after_seconds = static_cast<int>(*wait);
+    return e;
+  }
   auto user = create_user(req, Role::user);
-  if (!user) return user.error();
+  if (!user) {
+    if (user.error().code == "email_taken") {
+      throttle_.record_failure(kProbes, address, now());
+      spdlog::info("auth: registration of an existing email from {}", client_address);
+    }
+    return user.error();
+  }
   spdlog::info("auth: registered user {} ({})", user->id, user->email);
   return Session{*user, signer_.issue(user->id, user->token_version, now())};
 }

@@ -33,9 +33,13 @@ class AuthService {
   AuthService(Store& store, const TokenSigner& signer, LoginThrottle& throttle)
       : store_(store), signer_(signer), throttle_(throttle) {}
 
-  // Validates and creates a user with role `user`. Errors: validation (fields),
-  // conflict email_taken / username_taken.
-  Result<Session> register_user(const RegisterRequest& req);
+  // Validates and creates a user with role `user`. An email_taken answer reveals that the
+  // email has an account, so each counts against `client_address` like a failed login
+  // (LoginThrottle, apart from login failures); past the limit the address gets
+  // too_many_requests until enough of them leave the window. Successes never count.
+  // Errors: validation (fields), conflict email_taken / username_taken, too_many_requests
+  // too_many_attempts with retry_after_seconds.
+  Result<Session> register_user(const RegisterRequest& req, const std::string& client_address);
 
   // Errors: unauthorized invalid_credentials (the same for an unknown login and a wrong
   // password), too_many_requests with retry_after_seconds, forbidden account_disabled

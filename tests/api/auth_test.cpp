@@ -309,7 +309,7 @@ TEST_F(Auth, RegisterRejectsAPasswordShorterThan8Characters) {
   ASSERT_TRUE(IsJsonError(short_one, 400));
   EXPECT_TRUE(short_one.json()["fields"].contains("password")) << short_one.body;
 
-  auto eight = register_raw({{"email", unique_email("pw8")}, {"password", "12345678"}});
+  auto eight = register_raw({{"email", unique_email("pw8")}, {"password", "gr8-pk-d"}});
   EXPECT_EQ(eight.status, 201) << eight.body;
 }
 

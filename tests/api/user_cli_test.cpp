@@ -195,6 +195,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{{"disable", "nobody@test.local"}, "", "nobody@test.local"},
         BadArguments{{"passwd", "not-an-email"}, "a-good-password\n", "email"},
         BadArguments{{"passwd", "driver@test.local"}, "1234567\n", "password"},
+        BadArguments{{"passwd", "driver@test.local"}, "Password123\n", "common"},
+        BadArguments{{"create", "new@test.local"}, "qwertyuiop\n", "common"},
         BadArguments{{"role", "driver@test.local", "superuser"}, "", "admin or user"},
         BadArguments{{"role", "driver@test.local"}, "", "role"},
         BadArguments{{"create", "bad email@x"}, "a-good-password\n", "email"},

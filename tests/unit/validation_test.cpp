@@ -1,6 +1,8 @@
 // Input rules from the contract (domain/validation.h): one behaviour per test.
 #include "domain/validation.h"
 
+#include "domain/common_passwords.h"
+
 #include <gtest/gtest.h>
 
 namespace parkd {
@@ -94,13 +96,54 @@ TEST(CheckEmail, AcceptsUpTo254Characters) {
   EXPECT_TRUE(check_email(local + "@b" + domain));
 }
 
-TEST(CheckPassword, AcceptsEightCharacters) { EXPECT_FALSE(check_password("12345678")); }
+TEST(CheckPassword, AcceptsEightCharacters) { EXPECT_FALSE(check_password("gr8-pk-d")); }
 
-TEST(CheckPassword, RejectsSevenCharacters) { EXPECT_TRUE(check_password("1234567")); }
+TEST(CheckPassword, RejectsSevenCharacters) {
+  EXPECT_EQ(check_password("gr8-pkd"), "must be 8 to 128 characters");
+}
 
-TEST(CheckPassword, RejectsMoreThan1024Characters) {
-  EXPECT_FALSE(check_password(repeat("p", 1024)));
-  EXPECT_TRUE(check_password(repeat("p", 1025)));
+TEST(CheckPassword, Takes128CharactersButNot129) {
+  EXPECT_FALSE(check_password(repeat("p", 128)));
+  EXPECT_EQ(check_password(repeat("p", 129)), "must be 8 to 128 characters");
+}
+
+TEST(CheckPassword, CountsCharactersNotBytes) {
+  EXPECT_FALSE(check_password(repeat(kEAcute, 8)));           // 16 bytes, 8 characters
+  EXPECT_TRUE(check_password(repeat(kEAcute, 7)));            // 14 bytes, 7 characters
+  EXPECT_FALSE(check_password(repeat("\xE2\x82\xAC", 128)));  // 384 bytes, 128 characters
+  EXPECT_TRUE(check_password(repeat("\xE2\x82\xAC", 129)));
+  EXPECT_FALSE(check_password(repeat("\xF0\x9F\x9A\x97", 128)));  // 512 bytes, 128 characters
+}
+
+TEST(CheckPassword, RefusesOnlyWhiteSpace) {
+  EXPECT_EQ(check_password("          "), "must not be only white space");
+  EXPECT_EQ(check_password(" \t \n \r \v \f  "), "must not be only white space");
+  // U+3000 ideographic space and U+00A0 no-break space are white space too.
+  EXPECT_EQ(check_password(repeat("\xE3\x80\x80", 4) + repeat("\xC2\xA0", 4)),
+            "must not be only white space");
+  EXPECT_FALSE(check_password("  pass word  "));
+}
+
+TEST(CheckPassword, RefusesACommonPasswordWhateverItsCase) {
+  for (const char* common : {"password123", "Password123", "PASSWORD1", "qwertyuiop", "QwertyUIOP",
+                             "iloveyou1", "sunshine1", "12345678"}) {
+    auto problem = check_password(common);
+    ASSERT_TRUE(problem) << common;
+    EXPECT_NE(problem->find("common"), std::string::npos) << *problem;
+  }
+}
+
+TEST(CheckPassword, AcceptsALongerVariantOfACommonPassword) {
+  EXPECT_FALSE(check_password("password123-for-parking"));
+}
+
+TEST(CommonPasswords, HoldTenThousandEntries) { EXPECT_EQ(common_password_count(), 10000u); }
+
+TEST(CommonPasswords, LooksUpAsciiCaseInsensitively) {
+  EXPECT_TRUE(is_common_password("password"));
+  EXPECT_TRUE(is_common_password("PassWord"));
+  EXPECT_FALSE(is_common_password("pässword"));
+  EXPECT_FALSE(is_common_password(""));
 }
 
 TEST(CheckUsername, AcceptsADisplayName) { EXPECT_FALSE(check_username("Ada Lovelace")); }
@@ -221,27 +264,41 @@ TEST(CheckPriceCents, RejectsZeroNegativeAndAboveOneHundredThousand) {
 namespace parkd {
 namespace {
 
-TEST(NewPassword, TakesEightToOneHundredTwentyEightCharacters) {
-  EXPECT_FALSE(check_new_password("12345678"));
-  EXPECT_FALSE(check_new_password(std::string(128, 'a')));
-  EXPECT_TRUE(check_new_password("1234567"));
-  EXPECT_TRUE(check_new_password(std::string(129, 'a')));
+TEST(CheckUsername, RejectsBidiOverridesAndIsolates) {
+  for (const char* bidi :
+       {"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE",
+        "\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9"}) {
+    auto problem = check_username(std::string("ab") + bidi + "cd");
+    ASSERT_TRUE(problem) << "U+" << bidi;
+    EXPECT_NE(problem->find("formatting"), std::string::npos) << *problem;
+  }
 }
 
-TEST(NewPassword, CountsCharactersNotBytes) {
-  // Eight two-byte characters (16 bytes) are eight characters.
-  std::string eight_umlauts;
-  for (int i = 0; i < 8; ++i) eight_umlauts += "\xC3\xBC";
-  EXPECT_FALSE(check_new_password(eight_umlauts));
-  std::string many;
-  for (int i = 0; i < 100; ++i) many += "\xC3\xBC";  // 100 characters, 200 bytes
-  EXPECT_FALSE(check_new_password(many));
+TEST(CheckUsername, RejectsZeroWidthCharacters) {
+  EXPECT_TRUE(
+      check_username("a\xE2\x80\x8B"
+                     "b"));  // U+200B zero-width space
+  EXPECT_TRUE(
+      check_username("a\xE2\x80\x8C"
+                     "b"));  // U+200C zero-width non-joiner
+  EXPECT_TRUE(
+      check_username("a\xE2\x80\x8D"
+                     "b"));  // U+200D zero-width joiner
+  EXPECT_TRUE(
+      check_username("a\xE2\x80\x8F"
+                     "b"));  // U+200F right-to-left mark
+  EXPECT_TRUE(
+      check_username("\xEF\xBB\xBF"
+                     "ada"));  // U+FEFF byte order mark
+  EXPECT_TRUE(
+      check_username("ada\xC2\xAD"
+                     "love"));  // U+00AD soft hyphen
 }
 
-TEST(NewPassword, RefusesOnlyWhiteSpace) {
-  EXPECT_TRUE(check_new_password("          "));
-  EXPECT_TRUE(check_new_password(" \t \n \r   "));
-  EXPECT_FALSE(check_new_password("  pass word  "));
+TEST(CheckUsername, AcceptsRightToLeftScriptsAndEmoji) {
+  EXPECT_FALSE(check_username("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"));          // שלום
+  EXPECT_FALSE(check_username("\xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7"));  // مرحبا
+  EXPECT_FALSE(check_username("ada \xF0\x9F\x9A\x97"));                      // 🚗
 }
 
 }  // namespace
