@@ -16,6 +16,7 @@
 #include "services/booking_service.h"
 #include "services/job_service.h"
 #include "services/lot_service.h"
+#include "services/password_reset_service.h"
 #include "services/stats_service.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -105,6 +106,7 @@ int cmd_serve(const ServeFlags& flags) {
   BookingService bookings(*rt->store, c.min_charge_minutes, c.job_max_attempts);
   StatsService stats(*rt->store, rt->tz);
   JobService jobs(*rt->store, c.job_max_attempts);
+  PasswordResetService password_reset(*rt->store, accounts, throttle, c.job_max_attempts);
 
   auto background = jobs::BackgroundRuntime::create(c, *rt->store, bookings, rt->tz);
   if (!background) return fail(background.error());
@@ -116,7 +118,8 @@ int cmd_serve(const ServeFlags& flags) {
   live_options.keep_alive = std::min<std::chrono::milliseconds>(
       std::chrono::seconds(15), std::chrono::seconds(c.request_timeout_seconds));
   events::LiveEvents live(live_options, lot_reader(lots));
-  App app(Services{c, *rt->store, auth, accounts, lots, bookings, stats, jobs, &live});
+  App app(
+      Services{c, *rt->store, auth, accounts, lots, bookings, stats, jobs, password_reset, &live});
   ServerOptions options{c.host,
                         c.port,
                         c.http_threads,

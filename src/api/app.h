@@ -14,6 +14,7 @@
 #include "services/booking_service.h"
 #include "services/job_service.h"
 #include "services/lot_service.h"
+#include "services/password_reset_service.h"
 #include "services/stats_service.h"
 
 #include <atomic>
@@ -34,6 +35,7 @@ struct Services {
   BookingService& bookings;
   StatsService& stats;
   JobService& jobs;
+  PasswordResetService& password_reset;
   events::LiveEvents* live = nullptr;  // GET /api/events; none: the route answers 503
 };
 

@@ -73,6 +73,34 @@ Response change_password(Call& c, Services& s) {
   return ok_json({{"message", "Password changed"}, {"token", s.auth.issue_token(*user)}});
 }
 
+// POST /auth/password-reset: {email}. The one answer whether or not an account has the
+// email, so that it tells nobody which emails are registered.
+Response request_password_reset(Call& c, Services& s) {
+  auto body = json_object_body(c.req);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  auto email = f.string("email", true);
+  if (!f.ok()) return error_response(f.error());
+  Status st = s.password_reset.request(*email, c.req.client_address);
+  if (!st) return error_response(st.error());
+  return json_response(202, {{"message",
+                              "If an account has this email, a link to reset its password is on "
+                              "its way; it works for one hour."}});
+}
+
+// POST /auth/password-reset/confirm: {token, new_password}.
+Response confirm_password_reset(Call& c, Services& s) {
+  auto body = json_object_body(c.req);
+  if (!body) return error_response(body.error());
+  FieldReader f(*body);
+  auto token = f.string("token", true);
+  auto replacement = f.string("new_password", true);
+  if (!f.ok()) return error_response(f.error());
+  auto user = s.password_reset.confirm(*token, *replacement, c.req.client_address);
+  if (!user) return error_response(user.error());
+  return ok_json({{"message", "Password changed; log in with the new password"}});
+}
+
 }  // namespace
 
 void add_auth_routes(Router& r, Services& s) {
@@ -87,6 +115,10 @@ void add_auth_routes(Router& r, Services& s) {
   r.add("GET", "/auth/verify", Access::user, me, Pace::quick);
   r.add("PATCH", "/auth/me", Access::user, [&s](Call& c) { return update_me(c, s); });
   r.add("POST", "/auth/password", Access::user, [&s](Call& c) { return change_password(c, s); });
+  r.add("POST", "/auth/password-reset", Access::anyone,
+        [&s](Call& c) { return request_password_reset(c, s); });
+  r.add("POST", "/auth/password-reset/confirm", Access::anyone,
+        [&s](Call& c) { return confirm_password_reset(c, s); });
 }
 
 }  // namespace parkd

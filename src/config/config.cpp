@@ -107,7 +107,32 @@ class Reader {
   const EnvLookup& env_;
 };
 
+// PUBLIC_URL's problem, if any: an http(s) URL with a host and no query or fragment. A
+// path is allowed (a UI served under /parking).
+std::optional<std::string> public_url_problem(const std::string& url) {
+  std::size_t scheme_end = url.rfind("https://", 0) == 0 ? 8 : url.rfind("http://", 0) == 0 ? 7 : 0;
+  if (scheme_end == 0) return "'" + url + "' must start with http:// or https://";
+  for (char ch : url) {
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7F || ch == '?' || ch == '#' ||
+        ch == '"' || ch == '<' || ch == '>' || ch == '\\') {
+      return "'" + url + "' must be a URL without spaces, query or fragment";
+    }
+  }
+  std::size_t host_end = url.find('/', scheme_end);
+  std::string authority = url.substr(scheme_end, host_end - scheme_end);
+  if (authority.empty() || authority.front() == ':' || authority.find('@') != std::string::npos) {
+    return "'" + url + "' must name a host (e.g. https://parking.example.com)";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string public_url(const Config& c) {
+  if (!c.public_url.empty()) return c.public_url;
+  bool ipv6 = c.host.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}", ipv6 ? "[" : "", c.host, ipv6 ? "]" : "", c.port);
+}
 
 EnvLookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -148,6 +173,11 @@ Result<Config> load_config(const EnvLookup& env) {
   }
   r.integer("TOKEN_MAX_AGE", c.token_max_age, 60, 365L * 86400);
   r.list("CORS_ORIGINS", c.cors_origins);
+  r.string("PUBLIC_URL", c.public_url);
+  while (c.public_url.size() > 1 && c.public_url.back() == '/') c.public_url.pop_back();
+  if (!c.public_url.empty()) {
+    if (auto problem = public_url_problem(c.public_url)) r.fail("PUBLIC_URL", *problem);
+  }
   r.string("ADMIN_EMAIL", c.admin_email);
   if (c.admin_email.find('@') == std::string::npos)
     r.fail("ADMIN_EMAIL", "is not an email address");

@@ -33,6 +33,10 @@ struct Config {
   bool secret_key_unsaved = false;  // generated, not yet in <instance>/secret_key
   std::int64_t token_max_age = 86400;
   std::vector<std::string> cors_origins{"http://localhost:5173"};
+  // The web UI's address as users reach it (PUBLIC_URL), for links in emails; no trailing
+  // '/'. Empty: http://HOST:PORT, see public_url(). Never taken from a request's Host
+  // header, which a client chooses.
+  std::string public_url;
   std::string admin_email = "admin@parking.com";
   std::optional<std::string> admin_password;
   std::string log_level = "info";
@@ -80,6 +84,10 @@ EnvLookup process_env();
 // name the variable and what is wrong with its value. Does not touch the filesystem
 // except to read *_FILE secrets.
 Result<Config> load_config(const EnvLookup& env);
+
+// PUBLIC_URL, or http://HOST:PORT when it is not set (HOST and PORT as finally in force,
+// after `serve --host/--port`); without a trailing '/'.
+std::string public_url(const Config& config);
 
 // The path of the SQLite database file if database_url is a sqlite URL.
 std::optional<std::string> sqlite_path(const std::string& database_url);

@@ -32,11 +32,12 @@ std::chrono::seconds shortest_retry_span(int max_attempts) {
 }
 
 bool sends_email(std::string_view type) {
-  static constexpr std::array<std::string_view, 8> kEmailTypes{
+  static constexpr std::array<std::string_view, 9> kEmailTypes{
       job_types::booking_confirmation, job_types::booking_extended,
       job_types::booking_cancelled,    job_types::daily_reminder_email,
       job_types::monthly_report_email, job_types::daily_admin_report,
-      job_types::user_export,          job_types::admin_export};
+      job_types::user_export,          job_types::admin_export,
+      job_types::password_reset};
   return std::find(kEmailTypes.begin(), kEmailTypes.end(), type) != kEmailTypes.end();
 }
 

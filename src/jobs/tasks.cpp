@@ -1,5 +1,7 @@
 #include "jobs/tasks.h"
 
+#include "auth/reset_token.h"
+#include "domain/validation.h"
 #include "jobs/backoff.h"
 #include "metrics/metrics.h"
 
@@ -331,6 +333,46 @@ Status admin_export(JobRun& run, TaskDeps& d) {
   return send_once(run, d.transport, mail::admin_export_email(data, d.email));
 }
 
+// The reset link for the enabled account with the payload's email; nothing for an
+// unknown or disabled one (the request was answered the same either way). The token is
+// made here, not at the request, so that it is never stored in plain text: the payload
+// holds only the email, the database only the token's hash, and the token itself is in
+// the email alone (never logged). A retry after a failed send makes a new token, which
+// replaces the unsent one.
+Status password_reset(JobRun& run, TaskDeps& d) {
+  if (run.done("sent")) return ok_status();
+  json p = payload_of(run.job());
+  auto email = p.find("email");
+  std::optional<User> user;
+  if (email != p.end() && email->is_string()) {
+    std::string address = to_lower(trim(email->get<std::string>()));
+    Status st = d.store.read([&](Tx& tx) {
+      user = tx.user_by_login(address);
+      return ok_status();
+    });
+    if (!st) return st;
+    // user_by_login also matches a username, which a queued-by-hand payload could hold.
+    if (user && to_lower(user->email) != address) user.reset();
+  }
+  if (!user || user->disabled) {
+    spdlog::info("jobs: password reset job {}: no enabled account has the email; nothing sent",
+                 run.job().id);
+    return ok_status();
+  }
+  std::string token = new_reset_token();
+  Status st = d.store.write([&](Tx& tx) {
+    Timestamp at = now();
+    tx.replace_reset_token(user->id, reset_token_hash(token), at, at + kResetTokenLifetime);
+    return ok_status();
+  });
+  if (!st) return st;
+  mail::PasswordReset data;
+  data.to = recipient(*user);
+  data.link = public_url(d.config) + "/reset-password?token=" + token;
+  data.valid_minutes = static_cast<int>(kResetTokenLifetime.count() / 60);
+  return send_once(run, d.transport, mail::password_reset_email(data, d.email));
+}
+
 // Diagnostics for operators and the test suite: fails its first `fail_first` attempts,
 // optionally sleeps, and appends a line to `marker_file` when it succeeds.
 Status selftest(JobRun& run) {
@@ -399,6 +441,7 @@ void register_tasks(JobRegistry& registry, const TaskDeps& deps) {
                  .purge_finished(d->config.job_retention_days);
     return n ? ok_status() : Status(n.error());
   });
+  registry.add(job_types::password_reset, with(password_reset));
   registry.add(job_types::selftest, selftest);
 }
 

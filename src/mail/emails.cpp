@@ -282,4 +282,13 @@ Result<MailMessage> admin_export_email(const AdminExport& data, const EmailConte
   return message;
 }
 
+Result<MailMessage> password_reset_email(const PasswordReset& data, const EmailContext& ctx) {
+  std::string lifetime = plural(data.valid_minutes, "minute", "minutes");
+  mstch::map context =
+      base_context(data.to, "Reset your password", "The link works once, for " + lifetime);
+  context["link"] = data.link;
+  context["lifetime"] = lifetime;
+  return compose("password_reset", context, data.to, "Reset your parkd password", ctx);
+}
+
 }  // namespace parkd::mail

@@ -192,6 +192,17 @@ struct AdminExport {
 // Subject: "parkd data export: users, lots, bookings". Attachments in that order.
 Result<MailMessage> admin_export_email(const AdminExport& data, const EmailContext& ctx);
 
+// ---- password reset (POST /auth/password-reset) ----------------------------------
+
+struct PasswordReset {
+  Recipient to;
+  // <PUBLIC_URL>/reset-password?token=<token>: the web UI's page that sets the password.
+  std::string link;
+  int valid_minutes = 60;
+};
+// Subject: "Reset your parkd password".
+Result<MailMessage> password_reset_email(const PasswordReset& data, const EmailContext& ctx);
+
 // ---- formatting shared by the emails (exposed for tests) ---------------------------
 
 // "2026-11-24 18:00 CET": `t` in `tz`, with the zone's abbreviation at that time

@@ -15,6 +15,11 @@ Error unknown_user(const std::string& what) {
   return Error::of(ErrorKind::not_found, "unknown_user", "no user " + what);
 }
 
+Error invalid_reset_token() {
+  return Error::bad_request("invalid_token",
+                            "This reset link is invalid, used or expired; ask for a new one");
+}
+
 }  // namespace
 
 Result<User> AccountService::create(const std::string& email,
@@ -94,14 +99,51 @@ Result<User> AccountService::store_password(Id user_id, const std::string& passw
   auto hash = hash_password(password);
   if (!hash) return Error::internal("Could not hash the password");
   auto user = change(user_id, [&](Tx& tx, const User&) { tx.set_password_hash(user_id, *hash); });
-  if (!user) return user;
-  spdlog::info("accounts: password of user {} changed; its tokens end", user_id);
-  if (to_lower(user->email) == to_lower(trim(admin_email_)) &&
+  if (user) password_changed(*user);
+  return user;
+}
+
+void AccountService::password_changed(const User& user) {
+  spdlog::info("accounts: password of user {} changed; its tokens end", user.id);
+  if (to_lower(user.email) == to_lower(trim(admin_email_)) &&
       remove_admin_password_file(instance_dir_)) {
     spdlog::info("accounts: removed {}, no longer the admin's password",
                  admin_password_path(instance_dir_));
   }
-  return user;
+}
+
+Result<User> AccountService::reset_password(const std::string& token_hash,
+                                            const std::string& replacement) {
+  // The token first: a bad one answers invalid_token whatever the password, and a weak
+  // password is reported only to the holder of a valid token.
+  std::optional<Id> holder;
+  Status st = store_.read([&](Tx& tx) {
+    holder = tx.reset_token_user(token_hash, now());
+    return ok_status();
+  });
+  if (!st) return st.error();
+  if (!holder) return invalid_reset_token();
+  if (auto problem = check_password(replacement)) {
+    return Error::validation(nlohmann::json{{"password", *problem}});
+  }
+  auto hash = hash_password(replacement);  // ~20 ms: outside the write transaction
+  if (!hash) return Error::internal("Could not hash the password");
+  User changed;
+  st = store_.write([&](Tx& tx) -> Status {
+    // Consumed here, not at the read above: of two requests with one token, one wins.
+    auto user_id = tx.consume_reset_token(token_hash, now());
+    if (!user_id) return invalid_reset_token();
+    auto user = tx.user_by_id(*user_id);
+    // Returning an error rolls the consumption back; the token stays useless while the
+    // account is disabled, and the email that would carry a new one is not sent either.
+    if (!user || user->disabled) return invalid_reset_token();
+    tx.set_password_hash(*user_id, *hash);
+    changed = *tx.user_by_id(*user_id);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  password_changed(changed);
+  return changed;
 }
 
 Result<User> AccountService::set_role(Id user_id, Role role) {

@@ -41,6 +41,14 @@ class AccountService {
   // token of the user; the returned User has the new token version. Errors: validation
   // (fields.password), not_found.
   Result<User> change_own_password(const User& user, const std::string& replacement);
+  // A forgotten password replaced by proof of a reset token (POST
+  // /auth/password-reset/confirm): `token_hash` (auth/reset_token.h) must name a token
+  // valid now, of an enabled user; `replacement` must pass check_password. The token
+  // is consumed with the change, in one transaction, so it works once; a replacement that
+  // is refused leaves it usable, so that the user can choose again. Ends every token of
+  // the user. Errors: bad_request invalid_token (unknown, used, expired, or the account is
+  // disabled), validation (fields.password; checked only for a valid token).
+  Result<User> reset_password(const std::string& token_hash, const std::string& replacement);
   // Errors: not_found, conflict last_admin (the last enabled admin would be lost).
   Result<User> set_role(Id user_id, Role role);
   Result<User> set_disabled(Id user_id, bool disabled);
@@ -63,6 +71,8 @@ class AccountService {
   Result<User> change(Id user_id, const std::function<void(Tx&, const User&)>& change);
   // Hashes and stores an already validated password.
   Result<User> store_password(Id user_id, const std::string& password);
+  // Logs the change and forgets the generated admin password once it no longer works.
+  void password_changed(const User& user);
 
   Store& store_;
   std::string instance_dir_;

@@ -25,19 +25,15 @@ inline constexpr const char* user_export = "user_export";
 inline constexpr const char* admin_export = "admin_export";
 inline constexpr const char* complete_reservations = "complete_reservations";
 inline constexpr const char* purge = "purge";
+inline constexpr const char* password_reset = "password_reset";  // {email}: the reset link
 inline constexpr const char* selftest = "selftest";  // fails on purpose until its 3rd attempt
 
-inline constexpr std::array<const char*, 11> kAll = {booking_confirmation,
-                                                     booking_extended,
-                                                     booking_cancelled,
-                                                     daily_reminder,
-                                                     monthly_report,
-                                                     daily_admin_report,
-                                                     user_export,
-                                                     admin_export,
-                                                     complete_reservations,
-                                                     purge,
-                                                     selftest};
+inline constexpr std::array<const char*, 12> kAll = {booking_confirmation,  booking_extended,
+                                                     booking_cancelled,     daily_reminder,
+                                                     monthly_report,        daily_admin_report,
+                                                     user_export,           admin_export,
+                                                     complete_reservations, purge,
+                                                     password_reset,        selftest};
 }  // namespace job_types
 
 // Whether a worker has a handler for `type` (jobs of any other type could never run).

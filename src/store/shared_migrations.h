@@ -50,4 +50,9 @@ UPDATE bookings SET vehicle_key = NULL
       AND (o.occupied_until IS NULL OR o.occupied_until > bookings.starts_at));
 )sql";
 
+// Version 9: password reset tokens (POST /auth/password-reset), kept only as SHA-256
+// hashes, at most one per user (a new one replaces the earlier). The SQL differs only in
+// the integer type name (SQLite's tables are STRICT).
+inline constexpr std::string_view kResetTokensName = "password reset tokens";
+
 }  // namespace parkd

@@ -18,6 +18,18 @@ inline constexpr const char* kSetRole =
     "UPDATE users SET role = ?2, token_version = token_version + 1 WHERE id = ?1";
 inline constexpr const char* kSetDisabled =
     "UPDATE users SET disabled = ?2, token_version = token_version + 1 WHERE id = ?1";
+inline constexpr const char* kDeleteResetTokens =
+    "DELETE FROM password_reset_tokens WHERE user_id = ?1";
+inline constexpr const char* kInsertResetToken =
+    "INSERT INTO password_reset_tokens (token_hash, user_id, created_at, expires_at) VALUES "
+    "(?1, ?2, ?3, ?4)";
+inline constexpr const char* kResetTokenUser =
+    "SELECT user_id FROM password_reset_tokens WHERE token_hash = ?1 AND expires_at > ?2";
+// RETURNING: SQLite 3.35+ and PostgreSQL. On PostgreSQL a second transaction deleting
+// the same row waits for the first and then finds nothing.
+inline constexpr const char* kConsumeResetToken =
+    "DELETE FROM password_reset_tokens WHERE token_hash = ?1 AND expires_at > ?2 RETURNING "
+    "user_id";
 
 // Lots and spots (tx_lots.cpp)
 inline constexpr const char* kUpdateLot =

@@ -192,6 +192,16 @@ class Tx {
                                                                      std::int64_t offset) = 0;
   virtual std::int64_t count_users() = 0;
 
+  // Password reset tokens, kept only as hashes (auth/reset_token.h), at most one per user.
+  // Stores the user's new token, valid until `expires_at`; any earlier one of theirs ends.
+  virtual void replace_reset_token(Id user_id, const std::string& token_hash, Timestamp created_at,
+                                   Timestamp expires_at) = 0;
+  // The user whose token has this hash and is still valid at `now`, if any.
+  virtual std::optional<Id> reset_token_user(const std::string& token_hash, Timestamp now) = 0;
+  // The same, deleting the token: of two transactions consuming one token, one gets it.
+  virtual std::optional<Id> consume_reset_token(const std::string& token_hash, Timestamp now) = 0;
+  virtual void delete_reset_tokens(Id user_id) = 0;
+
   // Lots and spots. Deleted lots are invisible to every lot query.
   virtual std::vector<Lot> lots(Timestamp now, std::int64_t limit, std::int64_t offset) = 0;
   virtual std::int64_t count_lots() = 0;

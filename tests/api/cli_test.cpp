@@ -240,21 +240,22 @@ TEST_P(CliServeRefuses, AnInvalidSettingAndNamesTheVariable) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cli, CliServeRefuses,
-    ::testing::Values(BadSetting{"PORT", "abc"}, BadSetting{"PORT", "70000"},
-                      BadSetting{"TOKEN_MAX_AGE", "-1"}, BadSetting{"TOKEN_MAX_AGE", "59"},
-                      BadSetting{"SMTP_TLS", "bogus"}, BadSetting{"LOGIN_MAX_FAILURES", "0"},
-                      BadSetting{"LOGIN_MAX_FAILURES_PER_ADDRESS", "many"},
-                      BadSetting{"LOGIN_WINDOW_SECONDS", "-5"}, BadSetting{"HTTP_THREADS", "0"},
-                      BadSetting{"SECRET_KEY", "too-short"},
-                      BadSetting{"DATABASE_URL", "mysql://localhost/parkd"},
-                      BadSetting{"TIMEZONE", "Mars/Olympus_Mons"}, BadSetting{"LOG_LEVEL", "loud"},
-                      BadSetting{"MIN_CHARGE_MINUTES", "1.5"},
-                      BadSetting{"PARKD_CLOCK_OFFSET", "yesterday"},
-                      BadSetting{"METRICS_ALLOW", "127.0.0.1,intranet"},
-                      BadSetting{"TRUSTED_PROXIES", "127.0.0.1,nginx"},
-                      BadSetting{"TRUSTED_PROXIES", "10.0.0.0/33"},
-                      BadSetting{"LOG_FORMAT", "yaml"}, BadSetting{"CURRENCY", "XYZ"},
-                      BadSetting{"CURRENCY", "usd"}, BadSetting{"CURRENCY", "Rupees"}),
+    ::testing::Values(
+        BadSetting{"PORT", "abc"}, BadSetting{"PORT", "70000"}, BadSetting{"TOKEN_MAX_AGE", "-1"},
+        BadSetting{"TOKEN_MAX_AGE", "59"}, BadSetting{"SMTP_TLS", "bogus"},
+        BadSetting{"LOGIN_MAX_FAILURES", "0"}, BadSetting{"LOGIN_MAX_FAILURES_PER_ADDRESS", "many"},
+        BadSetting{"LOGIN_WINDOW_SECONDS", "-5"}, BadSetting{"HTTP_THREADS", "0"},
+        BadSetting{"SECRET_KEY", "too-short"},
+        BadSetting{"DATABASE_URL", "mysql://localhost/parkd"},
+        BadSetting{"TIMEZONE", "Mars/Olympus_Mons"}, BadSetting{"LOG_LEVEL", "loud"},
+        BadSetting{"MIN_CHARGE_MINUTES", "1.5"}, BadSetting{"PARKD_CLOCK_OFFSET", "yesterday"},
+        BadSetting{"METRICS_ALLOW", "127.0.0.1,intranet"},
+        BadSetting{"TRUSTED_PROXIES", "127.0.0.1,nginx"},
+        BadSetting{"TRUSTED_PROXIES", "10.0.0.0/33"}, BadSetting{"LOG_FORMAT", "yaml"},
+        BadSetting{"CURRENCY", "XYZ"}, BadSetting{"CURRENCY", "usd"},
+        BadSetting{"CURRENCY", "Rupees"}, BadSetting{"PUBLIC_URL", "parking.example.com"},
+        BadSetting{"PUBLIC_URL", "ftp://parking.example.com"},
+        BadSetting{"PUBLIC_URL", "https://parking.example.com/?next=x"}),
     [](const ::testing::TestParamInfo<BadSetting>& info) {
       return std::string(info.param.variable) + "_" + std::to_string(info.index);
     });

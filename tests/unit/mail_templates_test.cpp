@@ -519,6 +519,23 @@ TEST_F(Emails, BookingCancelledShowsTheWindowAndCarriesTheCancel) {
   expect_sendable(*m);
 }
 
+TEST_F(Emails, PasswordResetCarriesTheLinkInBothParts) {
+  PasswordReset r;
+  r.to = ann();
+  r.link = "https://parking.example.com/reset-password?token=abc-DEF_123";
+  auto m = password_reset_email(r, ctx_);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->subject, "Reset your parkd password");
+  EXPECT_EQ(m->to, "ann@example.org");
+  EXPECT_TRUE(contains(m->text, r.link)) << m->text;
+  EXPECT_TRUE(contains(m->text, "60 minutes")) << m->text;
+  // mstch escapes '/' in {{link}} as &#x2F;, which a browser reads back as '/'.
+  EXPECT_TRUE(contains(m->html, "parking.example.com&#x2F;reset-password?token=abc-DEF_123\""))
+      << m->html;
+  EXPECT_TRUE(contains(m->html, "Hello Ann")) << m->html;
+  expect_sendable(*m);
+}
+
 TEST_F(Emails, FailsWithTheRenderersErrorWhenATemplateIsMissing) {
   TempDir empty;
   TemplateRenderer renderer({empty.path()});

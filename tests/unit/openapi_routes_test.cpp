@@ -72,7 +72,8 @@ class OpenApiRoutes : public ::testing::Test {
     BookingService bookings(*store_, 60, 5);
     StatsService stats(*store_, date::locate_zone("UTC"));
     JobService jobs(*store_, 5);
-    App app(Services{config, *store_, auth, accounts, lots, bookings, stats, jobs});
+    PasswordResetService password_reset(*store_, accounts, throttle, 5);
+    App app(Services{config, *store_, auth, accounts, lots, bookings, stats, jobs, password_reset});
     std::set<std::string> out;
     for (const auto& r : app.routes()) out.insert(r.method + " " + shape(r.pattern));
     return out;

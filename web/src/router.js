@@ -4,6 +4,9 @@ import { session, isAdmin } from './session.js'
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { guest: true, title: 'Log in' } },
   { path: '/register', name: 'register', component: () => import('./views/RegisterView.vue'), meta: { guest: true, title: 'Create an account' } },
+  { path: '/forgot-password', name: 'forgot-password', component: () => import('./views/ForgotPasswordView.vue'), meta: { guest: true, title: 'Forgot password' } },
+  // Not guest-only: a signed-in user who opens the emailed link may still use it.
+  { path: '/reset-password', name: 'reset-password', component: () => import('./views/ResetPasswordView.vue'), meta: { title: 'Choose a new password' } },
 
   { path: '/', name: 'home', component: () => import('./views/driver/DriverHome.vue'), meta: { auth: true, title: 'Park' } },
   { path: '/lots/:id(\\d+)', name: 'lot', component: () => import('./views/driver/LotBook.vue'), meta: { auth: true, title: 'Book a spot' } },

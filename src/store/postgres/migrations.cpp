@@ -152,14 +152,22 @@ SELECT 1;
       {6, kUserDisabledName, kUserDisabledSql},
       {7, kJobStartedName, "ALTER TABLE jobs ADD COLUMN started_at BIGINT;"},
       {8, kVehicleKeyName, vehicle_key_sql},
+      {9, kResetTokensName, R"sql(
+CREATE TABLE password_reset_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL UNIQUE REFERENCES users (id),
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+)sql"},
   };
   return all;
 }
 
 const std::vector<std::string_view>& tables() {
   static const std::vector<std::string_view> all = {
-      "schedule_runs", "jobs",  "idempotency_keys", "bookings", "spots",
-      "lots",          "users", "schema_migrations"};
+      "schedule_runs",         "jobs",  "idempotency_keys", "bookings", "spots", "lots",
+      "password_reset_tokens", "users", "schema_migrations"};
   return all;
 }
 

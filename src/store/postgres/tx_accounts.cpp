@@ -113,6 +113,26 @@ std::vector<std::pair<User, UserTotals>> PgTx::users_with_totals(Timestamp now, 
 
 std::int64_t PgTx::count_users() { return scalar("SELECT COUNT(*) FROM users"); }
 
+void PgTx::replace_reset_token(Id user_id, const std::string& token_hash, Timestamp created_at,
+                               Timestamp expires_at) {
+  delete_reset_tokens(user_id);
+  db_.query(sql::kInsertResetToken, token_hash, user_id, created_at, expires_at);
+}
+
+std::optional<Id> PgTx::reset_token_user(const std::string& token_hash, Timestamp now) {
+  auto r = db_.query(sql::kResetTokenUser, token_hash, now);
+  if (r.empty()) return std::nullopt;
+  return r.int64(0, 0);
+}
+
+std::optional<Id> PgTx::consume_reset_token(const std::string& token_hash, Timestamp now) {
+  auto r = db_.query(sql::kConsumeResetToken, token_hash, now);
+  if (r.empty()) return std::nullopt;
+  return r.int64(0, 0);
+}
+
+void PgTx::delete_reset_tokens(Id user_id) { db_.query(sql::kDeleteResetTokens, user_id); }
+
 std::int64_t PgTx::scalar(const char* sql) { return db_.query(sql).int64(0, 0); }
 
 }  // namespace parkd::pg

@@ -151,6 +151,14 @@ PRAGMA writable_schema = OFF;
       {6, kUserDisabledName, kUserDisabledSql},
       {7, kJobStartedName, "ALTER TABLE jobs ADD COLUMN started_at INTEGER;"},
       {8, kVehicleKeyName, vehicle_key_sql},
+      {9, kResetTokensName, R"sql(
+CREATE TABLE password_reset_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL UNIQUE REFERENCES users (id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) STRICT;
+)sql"},
   };
   return all;
 }

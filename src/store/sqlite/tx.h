@@ -125,6 +125,11 @@ class SqliteTx final : public Tx {
   std::vector<std::pair<User, UserTotals>> users_with_totals(Timestamp now, std::int64_t limit,
                                                              std::int64_t offset) override;
   std::int64_t count_users() override;
+  void replace_reset_token(Id user_id, const std::string& token_hash, Timestamp created_at,
+                           Timestamp expires_at) override;
+  std::optional<Id> reset_token_user(const std::string& token_hash, Timestamp now) override;
+  std::optional<Id> consume_reset_token(const std::string& token_hash, Timestamp now) override;
+  void delete_reset_tokens(Id user_id) override;
   std::vector<Lot> lots(Timestamp now, std::int64_t limit, std::int64_t offset) override;
   std::int64_t count_lots() override;
   std::optional<Lot> lot(Id id, Timestamp now) override;

@@ -122,6 +122,31 @@ std::vector<std::pair<User, UserTotals>> SqliteTx::users_with_totals(Timestamp n
 
 std::int64_t SqliteTx::count_users() { return scalar("SELECT COUNT(*) FROM users"); }
 
+void SqliteTx::replace_reset_token(Id user_id, const std::string& token_hash, Timestamp created_at,
+                                   Timestamp expires_at) {
+  delete_reset_tokens(user_id);
+  db_.prepare(sql::kInsertResetToken).bind_all(token_hash, user_id, created_at, expires_at).run();
+}
+
+std::optional<Id> SqliteTx::reset_token_user(const std::string& token_hash, Timestamp now) {
+  auto s = db_.prepare(sql::kResetTokenUser);
+  s.bind_all(token_hash, now);
+  if (!s.step()) return std::nullopt;
+  return s.int64(0);
+}
+
+std::optional<Id> SqliteTx::consume_reset_token(const std::string& token_hash, Timestamp now) {
+  auto s = db_.prepare(sql::kConsumeResetToken);
+  s.bind_all(token_hash, now);
+  // SQLite makes every change of a RETURNING statement in its first step.
+  if (!s.step()) return std::nullopt;
+  return s.int64(0);
+}
+
+void SqliteTx::delete_reset_tokens(Id user_id) {
+  db_.prepare(sql::kDeleteResetTokens).bind(1, user_id).run();
+}
+
 std::int64_t SqliteTx::scalar(const char* sql) {
   auto s = db_.prepare(sql);
   s.step();
