@@ -1,4 +1,5 @@
-import { ref, onMounted, onBeforeUnmount } from 'vue'
+import { ref, watch, onMounted, onBeforeUnmount } from 'vue'
+import { live, onLive } from './live.js'
 
 // The current time, ticking (for elapsed times and running costs).
 export function useNow(ms = 1000) {
@@ -9,22 +10,51 @@ export function useNow(ms = 1000) {
   return now
 }
 
-// Runs `fn` now and every `ms` while the page is visible (live availability).
-export function usePolling(fn, ms) {
+// Subscribes `fn` to live events of `type` (see live.js onLive) while the view is mounted.
+export function useLive(type, fn) {
+  let off = null
+  onMounted(() => (off = onLive(type, fn)))
+  onBeforeUnmount(() => off?.())
+}
+
+// `fn` at most once per `ms`, after the last call: a burst of events, one refetch.
+export function useDebounced(fn, ms) {
   let t = null
+  onBeforeUnmount(() => clearTimeout(t))
+  return () => {
+    clearTimeout(t)
+    t = setTimeout(fn, ms)
+  }
+}
+
+// Runs `fn` every `ms` while the live stream is not connected and the page is visible:
+// the first time `grace` ms after the stream went (a quick reconnect's snapshot makes it
+// unneeded), and whenever the page becomes visible again. Nothing while connected.
+export function useFallbackPoll(fn, ms = 60000, grace = 2500) {
+  let t = null
+  const visible = () => document.visibilityState === 'visible'
   const tick = () => {
-    if (document.visibilityState === 'visible') fn()
+    if (visible()) fn()
+    t = setTimeout(tick, ms)
   }
   const onVisible = () => {
-    if (document.visibilityState === 'visible') fn()
+    if (visible() && live.status !== 'connected') fn()
   }
+  let stopWatch = null
   onMounted(() => {
-    fn()
-    t = setInterval(tick, ms)
+    stopWatch = watch(
+      () => live.status === 'connected',
+      (connected) => {
+        clearTimeout(t)
+        t = connected ? null : setTimeout(tick, grace)
+      },
+      { immediate: true },
+    )
     document.addEventListener('visibilitychange', onVisible)
   })
   onBeforeUnmount(() => {
-    clearInterval(t)
+    stopWatch?.()
+    clearTimeout(t)
     document.removeEventListener('visibilitychange', onVisible)
   })
 }
