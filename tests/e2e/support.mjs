@@ -1,6 +1,7 @@
 // End-to-end support: a real parkd on a temporary database, the built web UI, Debian's
 // chromium driven by playwright-core (from web/node_modules; no browser download), and a
 // screenshot per step kept under $E2E_ARTIFACTS.
+import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -322,4 +323,42 @@ export function zonedToUtc(local, timeZone) {
   const parts = Object.fromEntries(fmt.formatToParts(new Date(guess)).map((p) => [p.type, p.value]))
   const asIfUtc = Date.parse(`${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:00Z`)
   return guess - (asIfUtc - guess)
+}
+
+// Waits until the locator's text matches.
+export async function see(locator, pattern, timeout = 10000) {
+  const deadline = Date.now() + timeout
+  let last = ''
+  for (;;) {
+    try {
+      last = await locator.innerText({ timeout: 1000 })
+      if (typeof pattern === 'string' ? last.includes(pattern) : pattern.test(last)) return last
+    } catch {
+      /* not there yet */
+    }
+    if (Date.now() > deadline) {
+      const shown = await locator.page().locator('[data-testid="error"]').allInnerTexts().catch(() => [])
+      const also = shown.length ? ` (the page shows the error: ${JSON.stringify(shown.join(' | '))})` : ''
+      throw new assert.AssertionError({ message: `expected ${pattern} in: ${JSON.stringify(last)}${also}`, actual: last, expected: String(pattern) })
+    }
+    await sleep(100)
+  }
+}
+
+// Waits until the locator matches `expected` elements: a list re-renders only once its
+// page has loaded, while the pager shows the new range at once.
+export async function seeCount(locator, expected, timeout = 10000) {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const n = await locator.count()
+    if (n === expected || Date.now() > deadline) return assert.equal(n, expected)
+    await sleep(100)
+  }
+}
+
+// A link of the main navigation.
+export const nav = (page, name) => page.locator('#main-nav').getByRole('link', { name, exact: true })
+
+export async function waitForPath(page, p, timeout = 10000) {
+  await page.waitForURL((u) => u.pathname === p, { timeout })
 }
