@@ -103,6 +103,20 @@ test('live: a spot booked in one browser turns occupied in another one\'s grid, 
     assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded')
     await watcher.shot('back-online')
 
+    // 5. parkd restarts: the stream ends, the page retries with backoff and says so, then
+    // it is live again and the new stream carries the next booking.
+    await parkd.restart(async () => {
+      await see(status, /^Reconnecting…$/, 5000)
+      await watcher.shot('reconnecting')
+    })
+    await see(status, /^Live$/, 20000)
+    const spot1 = (await api.must('GET', `/api/lots/${lot.id}/spots`, { token: booker })).spots.find((s) => s.spot_number === 1)
+    await api.must('POST', '/api/book', { token: admin, body: { lot_id: lot.id, spot_id: spot1.id } })
+    await page.locator('[data-spot="1"][data-kind="occupied"]').waitFor({ timeout: 5000 })
+    await see(page.getByTestId('available'), /^4$/, 5000)
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded')
+    await watcher.shot('live-after-restart')
+
     assert.deepEqual(watcher.problems, [], 'no script errors in the first page')
     assert.deepEqual(second.problems, [], 'no script errors in the second page')
   } catch (e) {

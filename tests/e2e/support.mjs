@@ -107,27 +107,44 @@ export async function startParkd() {
     LOG_LEVEL: process.env.E2E_LOG_LEVEL || 'info',
   }
   const log = []
-  const child = spawn(bin, ['serve'], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout.on('data', (d) => log.push(String(d)))
-  child.stderr.on('data', (d) => log.push(String(d)))
-  let exited = null
-  child.on('exit', (code, sig) => (exited = { code, sig }))
   const base = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 20000
-  for (;;) {
-    if (exited) throw new Error(`parkd exited (${JSON.stringify(exited)}):\n${log.join('')}`)
-    try {
-      const r = await fetch(base + '/healthz')
-      if (r.ok) break
-    } catch {
-      /* not up yet */
+  let child
+  let exited
+
+  // Spawns parkd and waits for /healthz.
+  async function launch() {
+    child = spawn(bin, ['serve'], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout.on('data', (d) => log.push(String(d)))
+    child.stderr.on('data', (d) => log.push(String(d)))
+    exited = null
+    child.on('exit', (code, sig) => (exited = { code, sig }))
+    const deadline = Date.now() + 20000
+    for (;;) {
+      if (exited) throw new Error(`parkd exited (${JSON.stringify(exited)}):\n${log.join('')}`)
+      try {
+        const r = await fetch(base + '/healthz')
+        if (r.ok) return
+      } catch {
+        /* not up yet */
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL')
+        throw new Error(`parkd did not answer /healthz within 20 s:\n${log.join('')}`)
+      }
+      await sleep(100)
     }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new Error(`parkd did not answer /healthz within 20 s:\n${log.join('')}`)
-    }
-    await sleep(100)
   }
+
+  // SIGTERM, then SIGKILL after 5 s.
+  async function halt() {
+    if (exited) return
+    child.kill('SIGTERM')
+    const t = Date.now()
+    while (!exited && Date.now() - t < 5000) await sleep(50)
+    if (!exited) child.kill('SIGKILL')
+  }
+
+  await launch()
   return {
     base,
     port,
@@ -136,13 +153,15 @@ export async function startParkd() {
     log,
     env,
     bin,
+    // Stops parkd (SIGTERM) and starts it again on the same port and database; `whileDown`
+    // runs in between.
+    async restart(whileDown = async () => {}) {
+      await halt()
+      await whileDown()
+      await launch()
+    },
     async stop() {
-      if (!exited) {
-        child.kill('SIGTERM')
-        const t = Date.now()
-        while (!exited && Date.now() - t < 5000) await sleep(50)
-        if (!exited) child.kill('SIGKILL')
-      }
+      await halt()
       if (!process.env.E2E_KEEP_TMP) rmSync(tmp, { recursive: true, force: true })
     },
   }
