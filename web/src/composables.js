@@ -17,14 +17,37 @@ export function useLive(type, fn) {
   onBeforeUnmount(() => off?.())
 }
 
-// `fn` at most once per `ms`, after the last call: a burst of events, one refetch.
-export function useDebounced(fn, ms) {
-  let t = null
-  onBeforeUnmount(() => clearTimeout(t))
-  return () => {
-    clearTimeout(t)
-    t = setTimeout(fn, ms)
+// `fn` (may be async) once for a burst of calls: `ms` after the burst's first call, so
+// a steady stream of events still gets a run every `ms` or so. Runs never overlap (a call
+// during one asks for one more run after it), so an older answer cannot land last.
+export function useCoalesced(fn, ms) {
+  let timer = null
+  let running = false
+  let again = false
+  let gone = false
+  onBeforeUnmount(() => {
+    gone = true
+    clearTimeout(timer)
+  })
+  async function run() {
+    timer = null
+    running = true
+    try {
+      await fn()
+    } finally {
+      running = false
+      if (again) {
+        again = false
+        schedule()
+      }
+    }
   }
+  function schedule() {
+    if (gone) return
+    if (running) again = true
+    else if (!timer) timer = setTimeout(run, ms)
+  }
+  return schedule
 }
 
 // Runs `fn` every `ms` while the live stream is not connected and the page is visible:
