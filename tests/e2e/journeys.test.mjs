@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import {
   skipReason, startParkd, uiOrigin, apiClient, openBrowser, artifactsDir, zonedToUtc, runParkd,
-  ADMIN_EMAIL, ADMIN_PASSWORD,
+  see, seeCount, nav, waitForPath, ADMIN_EMAIL, ADMIN_PASSWORD,
 } from './support.mjs'
 
 const SKIP = skipReason()
@@ -35,44 +35,6 @@ after(async () => {
     await parkd.stop()
   }
 })
-
-// Waits until the locator's text matches.
-async function see(locator, pattern, timeout = 10000) {
-  const deadline = Date.now() + timeout
-  let last = ''
-  for (;;) {
-    try {
-      last = await locator.innerText({ timeout: 1000 })
-      if (typeof pattern === 'string' ? last.includes(pattern) : pattern.test(last)) return last
-    } catch {
-      /* not there yet */
-    }
-    if (Date.now() > deadline) {
-      const shown = await locator.page().locator('[data-testid="error"]').allInnerTexts().catch(() => [])
-      const also = shown.length ? ` (the page shows the error: ${JSON.stringify(shown.join(' | '))})` : ''
-      throw new assert.AssertionError({ message: `expected ${pattern} in: ${JSON.stringify(last)}${also}`, actual: last, expected: String(pattern) })
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-// Waits until the locator matches `expected` elements: a list re-renders only once its
-// page has loaded, while the pager shows the new range at once.
-async function seeCount(locator, expected, timeout = 10000) {
-  const deadline = Date.now() + timeout
-  for (;;) {
-    const n = await locator.count()
-    if (n === expected || Date.now() > deadline) return assert.equal(n, expected)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-// A link of the main navigation.
-const nav = (page, name) => page.locator('#main-nav').getByRole('link', { name, exact: true })
-
-async function waitForPath(page, p, timeout = 10000) {
-  await page.waitForURL((u) => u.pathname === p, { timeout })
-}
 
 // Tomorrow's date in a time zone, "YYYY-MM-DD".
 function tomorrowIn(timeZone) {

@@ -1,6 +1,7 @@
 // End-to-end support: a real parkd on a temporary database, the built web UI, Debian's
 // chromium driven by playwright-core (from web/node_modules; no browser download), and a
 // screenshot per step kept under $E2E_ARTIFACTS.
+import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -106,27 +107,44 @@ export async function startParkd() {
     LOG_LEVEL: process.env.E2E_LOG_LEVEL || 'info',
   }
   const log = []
-  const child = spawn(bin, ['serve'], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout.on('data', (d) => log.push(String(d)))
-  child.stderr.on('data', (d) => log.push(String(d)))
-  let exited = null
-  child.on('exit', (code, sig) => (exited = { code, sig }))
   const base = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 20000
-  for (;;) {
-    if (exited) throw new Error(`parkd exited (${JSON.stringify(exited)}):\n${log.join('')}`)
-    try {
-      const r = await fetch(base + '/healthz')
-      if (r.ok) break
-    } catch {
-      /* not up yet */
+  let child
+  let exited
+
+  // Spawns parkd and waits for /healthz.
+  async function launch() {
+    child = spawn(bin, ['serve'], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout.on('data', (d) => log.push(String(d)))
+    child.stderr.on('data', (d) => log.push(String(d)))
+    exited = null
+    child.on('exit', (code, sig) => (exited = { code, sig }))
+    const deadline = Date.now() + 20000
+    for (;;) {
+      if (exited) throw new Error(`parkd exited (${JSON.stringify(exited)}):\n${log.join('')}`)
+      try {
+        const r = await fetch(base + '/healthz')
+        if (r.ok) return
+      } catch {
+        /* not up yet */
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL')
+        throw new Error(`parkd did not answer /healthz within 20 s:\n${log.join('')}`)
+      }
+      await sleep(100)
     }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new Error(`parkd did not answer /healthz within 20 s:\n${log.join('')}`)
-    }
-    await sleep(100)
   }
+
+  // SIGTERM, then SIGKILL after 5 s.
+  async function halt() {
+    if (exited) return
+    child.kill('SIGTERM')
+    const t = Date.now()
+    while (!exited && Date.now() - t < 5000) await sleep(50)
+    if (!exited) child.kill('SIGKILL')
+  }
+
+  await launch()
   return {
     base,
     port,
@@ -135,13 +153,15 @@ export async function startParkd() {
     log,
     env,
     bin,
+    // Stops parkd (SIGTERM) and starts it again on the same port and database; `whileDown`
+    // runs in between.
+    async restart(whileDown = async () => {}) {
+      await halt()
+      await whileDown()
+      await launch()
+    },
     async stop() {
-      if (!exited) {
-        child.kill('SIGTERM')
-        const t = Date.now()
-        while (!exited && Date.now() - t < 5000) await sleep(50)
-        if (!exited) child.kill('SIGKILL')
-      }
+      await halt()
       if (!process.env.E2E_KEEP_TMP) rmSync(tmp, { recursive: true, force: true })
     },
   }
@@ -322,4 +342,42 @@ export function zonedToUtc(local, timeZone) {
   const parts = Object.fromEntries(fmt.formatToParts(new Date(guess)).map((p) => [p.type, p.value]))
   const asIfUtc = Date.parse(`${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:00Z`)
   return guess - (asIfUtc - guess)
+}
+
+// Waits until the locator's text matches.
+export async function see(locator, pattern, timeout = 10000) {
+  const deadline = Date.now() + timeout
+  let last = ''
+  for (;;) {
+    try {
+      last = await locator.innerText({ timeout: 1000 })
+      if (typeof pattern === 'string' ? last.includes(pattern) : pattern.test(last)) return last
+    } catch {
+      /* not there yet */
+    }
+    if (Date.now() > deadline) {
+      const shown = await locator.page().locator('[data-testid="error"]').allInnerTexts().catch(() => [])
+      const also = shown.length ? ` (the page shows the error: ${JSON.stringify(shown.join(' | '))})` : ''
+      throw new assert.AssertionError({ message: `expected ${pattern} in: ${JSON.stringify(last)}${also}`, actual: last, expected: String(pattern) })
+    }
+    await sleep(100)
+  }
+}
+
+// Waits until the locator matches `expected` elements: a list re-renders only once its
+// page has loaded, while the pager shows the new range at once.
+export async function seeCount(locator, expected, timeout = 10000) {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const n = await locator.count()
+    if (n === expected || Date.now() > deadline) return assert.equal(n, expected)
+    await sleep(100)
+  }
+}
+
+// A link of the main navigation.
+export const nav = (page, name) => page.locator('#main-nav').getByRole('link', { name, exact: true })
+
+export async function waitForPath(page, p, timeout = 10000) {
+  await page.waitForURL((u) => u.pathname === p, { timeout })
 }

@@ -1,4 +1,5 @@
-import { ref, onMounted, onBeforeUnmount } from 'vue'
+import { ref, watch, onMounted, onBeforeUnmount } from 'vue'
+import { live, onLive } from './live.js'
 
 // The current time, ticking (for elapsed times and running costs).
 export function useNow(ms = 1000) {
@@ -9,22 +10,74 @@ export function useNow(ms = 1000) {
   return now
 }
 
-// Runs `fn` now and every `ms` while the page is visible (live availability).
-export function usePolling(fn, ms) {
+// Subscribes `fn` to live events of `type` (see live.js onLive) while the view is mounted.
+export function useLive(type, fn) {
+  let off = null
+  onMounted(() => (off = onLive(type, fn)))
+  onBeforeUnmount(() => off?.())
+}
+
+// `fn` (may be async) once for a burst of calls: `ms` after the burst's first call, so
+// a steady stream of events still gets a run every `ms` or so. Runs never overlap (a call
+// during one asks for one more run after it), so an older answer cannot land last.
+export function useCoalesced(fn, ms) {
+  let timer = null
+  let running = false
+  let again = false
+  let gone = false
+  onBeforeUnmount(() => {
+    gone = true
+    clearTimeout(timer)
+  })
+  async function run() {
+    timer = null
+    running = true
+    try {
+      await fn()
+    } finally {
+      running = false
+      if (again) {
+        again = false
+        schedule()
+      }
+    }
+  }
+  function schedule() {
+    if (gone) return
+    if (running) again = true
+    else if (!timer) timer = setTimeout(run, ms)
+  }
+  return schedule
+}
+
+// Runs `fn` every `ms` while the live stream is not connected and the page is visible:
+// the first time `grace` ms after the stream went (a quick reconnect's snapshot makes it
+// unneeded), and whenever the page becomes visible again. Nothing while connected.
+export function useFallbackPoll(fn, ms = 60000, grace = 2500) {
   let t = null
+  const visible = () => document.visibilityState === 'visible'
   const tick = () => {
-    if (document.visibilityState === 'visible') fn()
+    if (visible()) fn()
+    t = setTimeout(tick, ms)
   }
   const onVisible = () => {
-    if (document.visibilityState === 'visible') fn()
+    if (visible() && live.status !== 'connected') fn()
   }
+  let stopWatch = null
   onMounted(() => {
-    fn()
-    t = setInterval(tick, ms)
+    stopWatch = watch(
+      () => live.status === 'connected',
+      (connected) => {
+        clearTimeout(t)
+        t = connected ? null : setTimeout(tick, grace)
+      },
+      { immediate: true },
+    )
     document.addEventListener('visibilitychange', onVisible)
   })
   onBeforeUnmount(() => {
-    clearInterval(t)
+    stopWatch?.()
+    clearTimeout(t)
     document.removeEventListener('visibilitychange', onVisible)
   })
 }

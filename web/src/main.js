@@ -2,6 +2,7 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { router } from './router.js'
 import { onUnauthorized } from './api.js'
+import './live.js' // the live stream follows the session from the start
 import { clearSession } from './session.js'
 import './styles.css'
 
