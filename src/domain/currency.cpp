@@ -1,6 +1,8 @@
 // The ISO 4217 table behind CURRENCY and GET /api/settings.
 #include "domain/currency.h"
 
+#include "domain/money.h"
+
 #include <array>
 #include <utility>
 
@@ -46,6 +48,17 @@ std::string currency_symbol(std::string_view code) {
     if (known == code) return std::string(symbol);
   }
   return std::string(code);
+}
+
+std::string format_amount(std::int64_t cents, std::string_view code) {
+  std::string symbol = currency_symbol(code);
+  char last = symbol.empty() ? ' ' : symbol.back();
+  bool ends_in_letter = (last >= 'A' && last <= 'Z') || (last >= 'a' && last <= 'z');
+  // The sign goes before the symbol, not between it and the digits.
+  std::string digits = format_money(cents);
+  bool negative = digits.starts_with('-');
+  if (negative) digits.erase(0, 1);
+  return (negative ? "-" : "") + symbol + (ends_in_letter ? " " : "") + digits;
 }
 
 }  // namespace parkd

@@ -27,7 +27,7 @@ Result<std::unique_ptr<BackgroundRuntime>> BackgroundRuntime::create(
   rt->templates_ =
       std::make_unique<mail::TemplateRenderer>(mail::shipped_templates(c.template_dir));
   spdlog::info("email templates: {}", rt->templates_->describe());
-  mail::EmailContext email{c.mail_from, c.mail_from_name, tz, rt->templates_.get()};
+  mail::EmailContext email{c.mail_from, c.mail_from_name, tz, c.currency, rt->templates_.get()};
   register_tasks(rt->registry_, TaskDeps{store, bookings, *rt->transport_, email, c, tz});
   rt->worker_ = std::make_unique<Worker>(
       store, rt->registry_, WorkerOptions{c.worker_concurrency, c.job_lease_seconds, 1000});

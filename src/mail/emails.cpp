@@ -1,6 +1,6 @@
 #include "mail/emails.h"
 
-#include "domain/money.h"
+#include "domain/currency.h"
 
 #include <date/date.h>
 
@@ -69,12 +69,12 @@ Attachment csv_attachment(std::string filename, std::shared_ptr<const SpoolFile>
   return attachment;
 }
 
-mstch::array lot_figures_rows(const std::vector<LotFigures>& lots) {
+mstch::array lot_figures_rows(const std::vector<LotFigures>& lots, const EmailContext& ctx) {
   mstch::array rows;
   for (const auto& lot : lots) {
     rows.push_back(mstch::map{{"lot_name", lot.lot_name},
                               {"bookings", std::to_string(lot.bookings)},
-                              {"revenue", format_money(lot.revenue_cents)}});
+                              {"revenue", format_amount(lot.revenue_cents, ctx.currency)}});
   }
   return rows;
 }
@@ -111,8 +111,9 @@ Result<MailMessage> booking_confirmation_email(const BookingConfirmation& data,
   context["booking_type"] = std::string(reserved ? "Reserved" : "Immediate");
   context["start"] = format_local_time(data.start, ctx.tz);
   context["end"] = data.reserved_end ? format_local_time(*data.reserved_end, ctx.tz) : "";
-  context["price_per_hour"] = format_money(data.price_per_hour_cents);
-  context["total_cost"] = data.total_cost_cents ? format_money(*data.total_cost_cents) : "";
+  context["price_per_hour"] = format_amount(data.price_per_hour_cents, ctx.currency);
+  context["total_cost"] =
+      data.total_cost_cents ? format_amount(*data.total_cost_cents, ctx.currency) : "";
   context["vehicle_number"] = data.vehicle_number;
   mstch::array figures{figure("Lot", data.lot_name)};
   if (!data.lot_address.empty()) figures.push_back(figure("Address", data.lot_address));
@@ -126,9 +127,10 @@ Result<MailMessage> booking_confirmation_email(const BookingConfirmation& data,
   } else {
     figures.push_back(figure("Started", format_local_time(data.start, ctx.tz)));
   }
-  figures.push_back(figure("Price per hour", format_money(data.price_per_hour_cents)));
+  figures.push_back(
+      figure("Price per hour", format_amount(data.price_per_hour_cents, ctx.currency)));
   if (data.total_cost_cents) {
-    figures.push_back(figure("Total cost", format_money(*data.total_cost_cents)));
+    figures.push_back(figure("Total cost", format_amount(*data.total_cost_cents, ctx.currency)));
   }
   if (!data.vehicle_number.empty()) figures.push_back(figure("Vehicle", data.vehicle_number));
   figures.push_back(figure("Booking", "#" + std::to_string(data.booking_id)));
@@ -171,10 +173,11 @@ Result<MailMessage> daily_reminder_email(const DailyReminder& data, const EmailC
   mstch::map context = base_context(data.to, "Need a parking spot?", lots_phrase);
   mstch::array lots;
   for (const auto& lot : data.lots) {
-    lots.push_back(mstch::map{{"name", lot.name},
-                              {"address", lot.address},
-                              {"free_spots", std::to_string(lot.free_spots)},
-                              {"price_per_hour", format_money(lot.price_per_hour_cents)}});
+    lots.push_back(
+        mstch::map{{"name", lot.name},
+                   {"address", lot.address},
+                   {"free_spots", std::to_string(lot.free_spots)},
+                   {"price_per_hour", format_amount(lot.price_per_hour_cents, ctx.currency)}});
   }
   context["has_lots"] = !lots.empty();
   context["lots"] = std::move(lots);
@@ -186,20 +189,21 @@ Result<MailMessage> daily_reminder_email(const DailyReminder& data, const EmailC
 
 Result<MailMessage> monthly_admin_report_email(const MonthlyAdminReport& data,
                                                const EmailContext& ctx) {
-  mstch::map context = base_context(data.to, "Monthly report for " + data.month,
-                                    plural(data.total_bookings, "booking", "bookings") +
-                                        ", revenue " + format_money(data.revenue_cents));
+  mstch::map context =
+      base_context(data.to, "Monthly report for " + data.month,
+                   plural(data.total_bookings, "booking", "bookings") + ", revenue " +
+                       format_amount(data.revenue_cents, ctx.currency));
   context["month"] = data.month;
   context["figures"] = mstch::array{
       figure("Bookings", std::to_string(data.total_bookings)),
       figure("Completed", std::to_string(data.completed_bookings)),
-      figure("Revenue", format_money(data.revenue_cents)),
+      figure("Revenue", format_amount(data.revenue_cents, ctx.currency)),
       figure("Hours parked", format_hours(data.parked_time)),
       figure("Busiest lot", data.busiest_lot.value_or("none")),
       figure("New users", std::to_string(data.new_users)),
   };
   context["has_lots"] = !data.lots.empty();
-  context["lots"] = lot_figures_rows(data.lots);
+  context["lots"] = lot_figures_rows(data.lots, ctx);
   return compose("monthly_admin_report", context, data.to,
                  "parkd monthly report for " + one_line(data.month), ctx);
 }
@@ -213,7 +217,7 @@ Result<MailMessage> monthly_user_report_email(const MonthlyUserReport& data,
   context["figures"] = mstch::array{
       figure("Bookings", std::to_string(data.bookings)),
       figure("Hours parked", format_hours(data.parked_time)),
-      figure("Spent", format_money(data.spent_cents)),
+      figure("Spent", format_amount(data.spent_cents, ctx.currency)),
       figure("Favourite lot", data.favourite_lot.value_or("none yet")),
   };
   return compose("monthly_user_report", context, data.to,
@@ -225,11 +229,11 @@ Result<MailMessage> daily_admin_report_email(const DailyAdminReport& data,
   std::string occupancy = format_percent(data.occupied_spots, data.total_spots);
   mstch::map context = base_context(data.to, "Daily report for " + data.date,
                                     plural(data.bookings, "booking", "bookings") + ", revenue " +
-                                        format_money(data.revenue_cents));
+                                        format_amount(data.revenue_cents, ctx.currency));
   context["date"] = data.date;
   context["figures"] = mstch::array{
       figure("Bookings", std::to_string(data.bookings)),
-      figure("Revenue", format_money(data.revenue_cents)),
+      figure("Revenue", format_amount(data.revenue_cents, ctx.currency)),
       figure("New users", std::to_string(data.new_users)),
       figure("Occupancy now", std::to_string(data.occupied_spots) + " of " +
                                   std::to_string(data.total_spots) + " spots (" + occupancy + ")"),
@@ -239,7 +243,7 @@ Result<MailMessage> daily_admin_report_email(const DailyAdminReport& data,
     lots.push_back(mstch::map{
         {"lot_name", lot.lot_name},
         {"bookings", std::to_string(lot.bookings)},
-        {"revenue", format_money(lot.revenue_cents)},
+        {"revenue", format_amount(lot.revenue_cents, ctx.currency)},
         {"occupied", std::to_string(lot.occupied_spots) + " of " + std::to_string(lot.total_spots)},
         {"occupancy", format_percent(lot.occupied_spots, lot.total_spots)}});
   }

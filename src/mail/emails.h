@@ -4,7 +4,8 @@
 // job tasks gather the data (queries), call one of these and hand the message to a
 // MailTransport.
 //
-// Conventions: money is int64 cents, shown as "12.50"; times are UTC Timestamps shown
+// Conventions: money is int64 cents, shown in `EmailContext::currency` as "€12.50"
+// (format_amount, domain/currency.h); times are UTC Timestamps shown
 // in `EmailContext::tz` as "2026-11-24 18:00 CET"; months ("2026-10") and dates
 // ("2026-11-23") arrive already labelled in that zone by the caller. User-supplied
 // text (names, lot names, addresses, vehicle numbers) is HTML-escaped in the HTML part
@@ -36,6 +37,7 @@ struct EmailContext {
   std::string from;                             // From address (MailSettings::from)
   std::string from_name = "parkd";              // From display name
   const date::time_zone* tz = nullptr;          // TIMEZONE (date::locate_zone); null = UTC
+  std::string currency = "INR";                 // CURRENCY (ISO 4217): how amounts show
   const TemplateRenderer* templates = nullptr;  // REQUIRED (not null)
 };
 

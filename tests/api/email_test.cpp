@@ -242,7 +242,7 @@ TEST_P(EmailOverSmtp, ABookingConfirmationShowsLotSpotTypeTimesPriceAndVehicle) 
   EXPECT_TRUE(contains(first.text, "Spot: 1")) << first.text;
   EXPECT_TRUE(contains(first.text, "Type: Immediate")) << first.text;
   EXPECT_TRUE(contains(first.text, "Started: " + shown(immediate["start_time"]))) << first.text;
-  EXPECT_TRUE(contains(first.text, "Price per hour: 3.75")) << first.text;
+  EXPECT_TRUE(contains(first.text, "Price per hour: ₹3.75")) << first.text;
   EXPECT_TRUE(contains(first.text, "Vehicle: AB-123")) << first.text;
   EXPECT_TRUE(contains(first.text, "Booking: #" + immediate["id"].dump())) << first.text;
   // User-supplied text is escaped in the HTML part.
@@ -256,7 +256,7 @@ TEST_P(EmailOverSmtp, ABookingConfirmationShowsLotSpotTypeTimesPriceAndVehicle) 
   EXPECT_TRUE(contains(second.text, "Type: Reserved")) << second.text;
   EXPECT_TRUE(contains(second.text, "From: " + shown(reserved["reserved_start"]))) << second.text;
   EXPECT_TRUE(contains(second.text, "Until: " + shown(reserved["reserved_end"]))) << second.text;
-  EXPECT_TRUE(contains(second.text, "Total cost: 7.50")) << second.text;  // 2 h at 3.75
+  EXPECT_TRUE(contains(second.text, "Total cost: ₹7.50")) << second.text;  // 2 h at 3.75
   EXPECT_FALSE(contains(second.text, "Vehicle:")) << second.text;
 
   wait_for_jobs_to_settle();
@@ -302,7 +302,7 @@ TEST_P(EmailOverSmtp, TheDailyReminderGoesToEachInactiveUserWithTheLotsThatHaveF
     const Mail& m = sent[0];
     expect_well_formed(m, to);
     EXPECT_EQ(m.subject, "Need a parking spot? 1 lot has free spaces today");
-    EXPECT_TRUE(contains(m.text, "- " + open_lot + ": 3 free, 2.00 per hour (1 Test Street)"))
+    EXPECT_TRUE(contains(m.text, "- " + open_lot + ": 3 free, ₹2.00 per hour (1 Test Street)"))
         << m.text;
     EXPECT_FALSE(contains(m.text, full_lot)) << m.text;
     EXPECT_TRUE(contains(m.html, open_lot)) << m.html;
@@ -367,15 +367,15 @@ TEST_P(EmailOverSmtp, TheMonthlyReportGoesToTheAdminAndEachUserActiveLastMonth) 
   EXPECT_EQ(a.subject, "parkd monthly report for " + month);
   EXPECT_TRUE(contains(a.text, "Bookings: 3")) << a.text;
   EXPECT_TRUE(contains(a.text, "Completed: 3")) << a.text;
-  EXPECT_TRUE(contains(a.text, "Revenue: 13.00")) << a.text;
+  EXPECT_TRUE(contains(a.text, "Revenue: ₹13.00")) << a.text;
   EXPECT_TRUE(contains(a.text, "Hours parked: 2.0")) << a.text;
   EXPECT_TRUE(contains(a.text, "Busiest lot: " + harbour)) << a.text;
   EXPECT_TRUE(
       contains(a.text, "New users: " + std::to_string(users_created_in(http(), admin_, month))))
       << a.text;
-  EXPECT_TRUE(contains(a.text, "- " + harbour + ": 2, 12.00")) << a.text;
-  EXPECT_TRUE(contains(a.text, "- " + pier + ": 1, 1.00")) << a.text;
-  EXPECT_TRUE(contains(a.html, harbour) && contains(a.html, "13.00")) << a.html;
+  EXPECT_TRUE(contains(a.text, "- " + harbour + ": 2, ₹12.00")) << a.text;
+  EXPECT_TRUE(contains(a.text, "- " + pier + ": 1, ₹1.00")) << a.text;
+  EXPECT_TRUE(contains(a.html, harbour) && contains(a.html, "₹13.00")) << a.html;
 
   auto to_regular = mail(regular.email, "Your parking report");
   ASSERT_EQ(to_regular.size(), 1u);
@@ -384,13 +384,13 @@ TEST_P(EmailOverSmtp, TheMonthlyReportGoesToTheAdminAndEachUserActiveLastMonth) 
   EXPECT_TRUE(contains(u.text, "here is your parking in " + month)) << u.text;
   EXPECT_TRUE(contains(u.text, "Bookings: 2")) << u.text;
   EXPECT_TRUE(contains(u.text, "Hours parked: 2.0")) << u.text;
-  EXPECT_TRUE(contains(u.text, "Spent: 12.00")) << u.text;
+  EXPECT_TRUE(contains(u.text, "Spent: ₹12.00")) << u.text;
   EXPECT_TRUE(contains(u.text, "Favourite lot: " + harbour)) << u.text;
 
   auto to_once = mail(once.email, "Your parking report");
   ASSERT_EQ(to_once.size(), 1u);
   EXPECT_TRUE(contains(to_once[0].text, "Bookings: 1")) << to_once[0].text;
-  EXPECT_TRUE(contains(to_once[0].text, "Spent: 1.00")) << to_once[0].text;
+  EXPECT_TRUE(contains(to_once[0].text, "Spent: ₹1.00")) << to_once[0].text;
   EXPECT_TRUE(contains(to_once[0].text, "Favourite lot: " + pier)) << to_once[0].text;
 
   EXPECT_TRUE(mail(quiet.email, "Your parking report").empty());
@@ -430,13 +430,13 @@ TEST_P(EmailOverSmtp, TheDailyAdminReportHasYesterdaysFigures) {
   expect_well_formed(m, kAdminEmail);
   EXPECT_EQ(m.subject, "parkd daily report for " + yesterday);
   EXPECT_TRUE(contains(m.text, "Bookings: 2")) << m.text;
-  EXPECT_TRUE(contains(m.text, "Revenue: 6.00")) << m.text;
+  EXPECT_TRUE(contains(m.text, "Revenue: ₹6.00")) << m.text;
   EXPECT_TRUE(
       contains(m.text, "New users: " + std::to_string(users_created_in(http(), admin_, yesterday))))
       << m.text;
   EXPECT_TRUE(contains(m.text, "Occupancy now: 2 of 6 spots (33.3%)")) << m.text;
-  EXPECT_TRUE(contains(m.text, "- " + dock + ": 2, 6.00, 1 of 4 (25.0%)")) << m.text;
-  EXPECT_TRUE(contains(m.text, "- " + quiet_lot + ": 0, 0.00, 1 of 2 (50.0%)")) << m.text;
+  EXPECT_TRUE(contains(m.text, "- " + dock + ": 2, ₹6.00, 1 of 4 (25.0%)")) << m.text;
+  EXPECT_TRUE(contains(m.text, "- " + quiet_lot + ": 0, ₹0.00, 1 of 2 (50.0%)")) << m.text;
   EXPECT_TRUE(contains(m.html, dock) && contains(m.html, "33.3%")) << m.html;
   wait_for_jobs_to_settle();
   EXPECT_EQ(mail(kAdminEmail, "parkd daily report").size(), 1u);
@@ -741,7 +741,7 @@ TEST(EmailOutbox, WithoutSmtpHostABookingWritesOneEmlFileToTheOutbox) {
   EXPECT_EQ(m.subject(), "Booking confirmed: " + name + ", spot 1");
   ASSERT_NE(m.body_part("text/plain"), nullptr);
   ASSERT_NE(m.body_part("text/html"), nullptr);
-  EXPECT_TRUE(contains(m.body_part("text/plain")->decoded(), "Price per hour: 2.50"));
+  EXPECT_TRUE(contains(m.body_part("text/plain")->decoded(), "Price per hour: ₹2.50"));
 }
 
 TEST(EmailExports, TheCsvDownloadHasTheCallersBookingsWithCrlfAndTheFormulaGuard) {

@@ -179,6 +179,44 @@ TEST_F(PasswordReset, AnUnknownTokenIsInvalid) {
   EXPECT_TRUE(missing.json()["fields"].contains("token")) << missing.body;
 }
 
+// Two confirmations of one link released together, several rounds: the token is used
+// once, so exactly one sets its password and the other is told the token is invalid.
+TEST_F(PasswordReset, TwoConfirmationsRacingWithOneTokenLetExactlyOneWin) {
+  // Every round asks for a link and loses one confirmation: room for all of them.
+  start({{"LOGIN_MAX_FAILURES", "1000"}, {"LOGIN_MAX_FAILURES_PER_ADDRESS", "100000"}});
+  const std::string email = "raced@reset.test";
+  api_->register_user(email, kPassword);
+  std::string current = kPassword;
+  constexpr int kRounds = 5;
+  for (int round = 0; round < kRounds; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    ASSERT_EQ(ask(email).status, 202);
+    ResetMail mail = wait_for_mail(email, static_cast<std::size_t>(round) + 1);
+    ASSERT_FALSE(mail.token.empty()) << mail.text;
+    const std::vector<std::string> candidates{"racer-one-password-" + std::to_string(round),
+                                              "racer-two-password-" + std::to_string(round)};
+    auto results = run_together(
+        2, [&](int i) { return confirm(mail.token, candidates[static_cast<std::size_t>(i)]); });
+    int winner = -1;
+    for (int i = 0; i < 2; ++i) {
+      if (results[i].status == 200) {
+        EXPECT_EQ(winner, -1) << "both confirmations succeeded";
+        winner = i;
+      } else {
+        EXPECT_TRUE(IsJsonError(results[i], 400, "invalid_token")) << results[i].body;
+      }
+    }
+    ASSERT_NE(winner, -1) << results[0].body << "\n" << results[1].body;
+    const std::string& won = candidates[static_cast<std::size_t>(winner)];
+    const std::string& lost = candidates[static_cast<std::size_t>(1 - winner)];
+    EXPECT_EQ(login(email, won).status, 200);
+    EXPECT_TRUE(IsJsonError(login(email, lost), 401));
+    EXPECT_TRUE(IsJsonError(login(email, current), 401));
+    EXPECT_TRUE(IsJsonError(confirm(mail.token, "too-late-password-9"), 400, "invalid_token"));
+    current = won;
+  }
+}
+
 TEST_F(PasswordReset, AWeakPasswordLeavesTheTokenUsable) {
   start();
   api_->register_user("weak@reset.test", kPassword);

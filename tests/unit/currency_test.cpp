@@ -1,4 +1,5 @@
-// domain/currency: which CURRENCY codes parkd accepts and the symbol it shows for each.
+// domain/currency: which CURRENCY codes parkd accepts, the symbol it shows for each and
+// how amounts read with it.
 #include "domain/currency.h"
 
 #include <gtest/gtest.h>
@@ -36,6 +37,25 @@ TEST(Currency, ShowsTheCodeOfACurrencyWithoutASymbolInTheTable) {
   EXPECT_TRUE(is_known_currency("CHF"));
   EXPECT_EQ(currency_symbol("CHF"), "CHF");
   EXPECT_EQ(currency_symbol("SEK"), "SEK");
+}
+
+TEST(FormatAmount, PutsTheSymbolBeforeTwoDecimals) {
+  EXPECT_EQ(format_amount(500, "INR"), "₹5.00");
+  EXPECT_EQ(format_amount(1250, "EUR"), "€12.50");
+  EXPECT_EQ(format_amount(300, "USD"), "$3.00");
+  EXPECT_EQ(format_amount(5, "GBP"), "£0.05");
+  EXPECT_EQ(format_amount(0, "INR"), "₹0.00");
+  EXPECT_EQ(format_amount(123456789, "CAD"), "CA$1234567.89");
+}
+
+TEST(FormatAmount, PutsTheSignBeforeTheSymbol) {
+  EXPECT_EQ(format_amount(-500, "INR"), "-₹5.00");
+  EXPECT_EQ(format_amount(-5, "EUR"), "-€0.05");
+}
+
+TEST(FormatAmount, SetsACurrencyCodeApartFromTheDigits) {
+  EXPECT_EQ(format_amount(1250, "CHF"), "CHF 12.50");
+  EXPECT_EQ(format_amount(-5, "SEK"), "-SEK 0.05");
 }
 
 }  // namespace

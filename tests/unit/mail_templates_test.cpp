@@ -35,6 +35,7 @@ class Emails : public ::testing::Test {
     ctx_.from = "parkd@example.com";
     ctx_.from_name = "parkd";
     ctx_.tz = date::locate_zone("Europe/Berlin");
+    ctx_.currency = "EUR";
     ctx_.templates = &templates_;
   }
 
@@ -227,8 +228,8 @@ TEST_F(Emails, BookingConfirmationShowsTheBookingInBothParts) {
     EXPECT_TRUE(contains(*part, "Reserved"));
     EXPECT_TRUE(contains(*part, "2026-11-24 19:00 CET"));
     EXPECT_TRUE(contains(*part, "2026-11-24 21:00 CET"));
-    EXPECT_TRUE(contains(*part, "12.50"));
-    EXPECT_TRUE(contains(*part, "25.00"));
+    EXPECT_TRUE(contains(*part, "€12.50"));
+    EXPECT_TRUE(contains(*part, "€25.00"));
     EXPECT_TRUE(contains(*part, "KA 01 AB 1234"));
     EXPECT_TRUE(contains(*part, "#42"));
     EXPECT_TRUE(contains(*part, "1 Main St, Springfield"));
@@ -303,9 +304,9 @@ TEST_F(Emails, DailyReminderListsTheLotsWithFreeSpots) {
     EXPECT_TRUE(contains(*part, "Downtown Parking"));
     EXPECT_TRUE(contains(*part, "1 Main St"));
     EXPECT_TRUE(contains(*part, "12"));
-    EXPECT_TRUE(contains(*part, "12.50"));
+    EXPECT_TRUE(contains(*part, "€12.50"));
     EXPECT_TRUE(contains(*part, "Airport"));
-    EXPECT_TRUE(contains(*part, "4.00"));
+    EXPECT_TRUE(contains(*part, "€4.00"));
   }
   expect_sendable(*m);
 }
@@ -340,13 +341,13 @@ TEST_F(Emails, MonthlyAdminReportShowsTotalsAndTheLotTable) {
     EXPECT_TRUE(contains(*part, "2026-10"));
     EXPECT_TRUE(contains(*part, "57"));
     EXPECT_TRUE(contains(*part, "50"));
-    EXPECT_TRUE(contains(*part, "1234.56"));
+    EXPECT_TRUE(contains(*part, "€1234.56"));
     EXPECT_TRUE(contains(*part, "140.5"));
     EXPECT_TRUE(contains(*part, "Busiest lot"));
     EXPECT_TRUE(contains(*part, "Downtown Parking"));
-    EXPECT_TRUE(contains(*part, "1000.00"));
+    EXPECT_TRUE(contains(*part, "€1000.00"));
     EXPECT_TRUE(contains(*part, "Airport"));
-    EXPECT_TRUE(contains(*part, "234.56"));
+    EXPECT_TRUE(contains(*part, "€234.56"));
     EXPECT_TRUE(contains(*part, "New users"));
     EXPECT_TRUE(contains(*part, "9"));
   }
@@ -369,7 +370,7 @@ TEST_F(Emails, MonthlyUserReportShowsTheUsersFigures) {
     EXPECT_TRUE(contains(*part, "2026-10"));
     EXPECT_TRUE(contains(*part, "4"));
     EXPECT_TRUE(contains(*part, "7.5"));
-    EXPECT_TRUE(contains(*part, "87.50"));
+    EXPECT_TRUE(contains(*part, "€87.50"));
     EXPECT_TRUE(contains(*part, "Favourite lot"));
     EXPECT_TRUE(contains(*part, "Airport"));
   }
@@ -392,13 +393,13 @@ TEST_F(Emails, DailyAdminReportShowsTheDayAndOccupancy) {
   for (const std::string* part : {&m->text, &m->html}) {
     EXPECT_TRUE(contains(*part, "2026-11-23"));
     EXPECT_TRUE(contains(*part, "31"));
-    EXPECT_TRUE(contains(*part, "456.00"));
+    EXPECT_TRUE(contains(*part, "€456.00"));
     EXPECT_TRUE(contains(*part, "12 of 40 spots (30.0%)"));
     EXPECT_TRUE(contains(*part, "Downtown Parking"));
-    EXPECT_TRUE(contains(*part, "300.00"));
+    EXPECT_TRUE(contains(*part, "€300.00"));
     EXPECT_TRUE(contains(*part, "9 of 20"));
     EXPECT_TRUE(contains(*part, "45.0%"));
-    EXPECT_TRUE(contains(*part, "156.00"));
+    EXPECT_TRUE(contains(*part, "€156.00"));
   }
   expect_sendable(*m);
 }

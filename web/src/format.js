@@ -1,5 +1,6 @@
 // Formatting of money, times and durations. The server speaks UTC (ISO 8601 with `Z`);
 // everything the user sees is in the browser's own time zone.
+import { settings } from './settings.js'
 
 // The contract's default minimum charge (MIN_CHARGE_MINUTES, the original's rule). The
 // server does not publish its setting, so the estimate shows this default.
@@ -12,9 +13,16 @@ const moneyFmt = new Intl.NumberFormat(undefined, {
   maximumFractionDigits: 2,
 })
 
+// An amount in major units as every page shows it, in the server's CURRENCY
+// (settings.js): the sign, the symbol, two decimals ("₹5.00", "-€12.50"); a symbol that
+// ends in a letter (a currency shown by its code) is set apart ("CHF 12.50"), as in the
+// emails.
 export function money(v) {
   const n = Number(v ?? 0)
-  return moneyFmt.format(Number.isFinite(n) ? n : 0)
+  const cents = Number.isFinite(n) ? Math.round(n * 100) : 0
+  const symbol = settings.currency_symbol
+  const gap = /[A-Za-z]$/.test(symbol) ? ' ' : ''
+  return (cents < 0 ? '-' : '') + symbol + gap + moneyFmt.format(Math.abs(cents) / 100)
 }
 
 // Money as integer cents, like the server computes it.
