@@ -10,6 +10,9 @@
 # parkd_pgbench are created and dropped there). Never fails on a number. Knobs:
 # BENCH_DURATION (s, default 10), BENCH_SCALE, BENCH_PARKD (the binary, for A/B pairs).
 set -euo pipefail
+for tool in wrk pgbench psql; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: make bench-pg installs it" >&2; exit 1; }
+done
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 parkd=${BENCH_PARKD:-$root/build/release/parkd}
