@@ -117,6 +117,7 @@ int cmd_serve(const ServeFlags& flags) {
   live_options.max_streams = static_cast<std::size_t>(c.max_event_streams);
   live_options.keep_alive = std::min<std::chrono::milliseconds>(
       std::chrono::seconds(15), std::chrono::seconds(c.request_timeout_seconds));
+  live_options.changes = [store = rt->store.get()] { return store->lots_generation(); };
   events::LiveEvents live(live_options, lot_reader(lots));
   App app(
       Services{c, *rt->store, auth, accounts, lots, bookings, stats, jobs, password_reset, &live});

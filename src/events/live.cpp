@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace parkd::events {
 
 LiveEvents::LiveEvents(Options options, ReadLots read_lots)
@@ -85,12 +87,23 @@ void LiveEvents::close_all() {
 }
 
 void LiveEvents::watch() {
-  auto next_keep_alive = std::chrono::steady_clock::now() + o_.keep_alive;
+  using Clock = std::chrono::steady_clock;
+  auto next_keep_alive = Clock::now() + o_.keep_alive;
+  auto next_poll = Clock::now() + o_.poll;
+  std::optional<std::uint64_t> seen;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    cv_.wait_for(lock, o_.poll, [this] { return stopping_ || poke_; });
+    auto wake = o_.changes ? std::min(next_poll, Clock::now() + o_.news) : next_poll;
+    cv_.wait_until(lock, wake, [this] { return stopping_ || poke_; });
     if (stopping_) break;
+    if (o_.changes && hub_.size() > 0) {
+      auto version = o_.changes();
+      if (version && seen && version != seen) poke_ = true;
+      seen = version;
+    }
+    if (!poke_ && Clock::now() < next_poll) continue;
     poke_ = false;
+    next_poll = Clock::now() + o_.poll;
     lock.unlock();
     if (hub_.size() > 0) {
       poll_lots();

@@ -4,8 +4,9 @@
 // in this process) and publishes `lot` for each lot whose rendering changed, and
 // `{"id":N,"deleted":true}` for one that is gone. One read serves every stream, and it
 // also sees what another process on the same SQLite file or another parkd instance on
-// the same PostgreSQL database committed, and reservation windows starting or ending
-// with no request involved. It also sends the keep-alive comments.
+// the same PostgreSQL database committed (there within a tenth of a second, told by
+// NOTIFY), and reservation windows starting or ending with no request involved. It also
+// sends the keep-alive comments.
 
 #include "events/hub.h"
 
@@ -32,6 +33,11 @@ class LiveEvents {
     std::size_t buffer_limit = std::size_t{1} << 20;  // unsent bytes per stream
     std::chrono::milliseconds poll{1000};
     std::chrono::milliseconds keep_alive{15000};
+    // Store::lots_generation(), when the store can tell of changes in other processes
+    // (PostgreSQL's NOTIFY): looked at every `news` while streams are open, and a move
+    // re-reads the lots at once instead of at the next poll.
+    std::function<std::optional<std::uint64_t>()> changes;
+    std::chrono::milliseconds news{100};
   };
 
   LiveEvents(Options options, ReadLots read_lots);

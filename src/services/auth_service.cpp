@@ -148,7 +148,7 @@ Result<User> AuthService::authenticate(std::string_view token) {
   auto claims = signer_.verify(token, now());
   if (!claims) return claims.error();
   std::optional<User> user;
-  Status st = store_.read([&](Tx& tx) {
+  Status st = store_.read_single([&](Tx& tx) {
     user = tx.user_by_id(claims->user_id);
     return ok_status();
   });

@@ -257,9 +257,9 @@ void BookingService::extend(const User& user, Id booking_id, Timestamp reserved_
     if (Status extendable = check_extendable(b, at); !extendable) return extendable;
     auto window = extended_window(b, reserved_end);
     if (!window) return window.error();
-    // Locks the lot row (PostgreSQL) as booking does, so the two take turns instead of
+    // Locks the spot (PostgreSQL) as booking it does, so the two take turns instead of
     // meeting at the exclusion constraint and retrying.
-    tx.lot_record(b.lot_id);
+    if (b.spot_id) tx.spot(b.lot_id, *b.spot_id, at);
     Window added{*b.reserved_end, window->end};
     // A spot is never deleted under a booking in force, so spot_id is set here.
     if (auto conflict = b.spot_id ? tx.spot_conflict(*b.spot_id, added) : std::nullopt) {

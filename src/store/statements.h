@@ -5,6 +5,8 @@
 // path, date functions) stays in each backend's tx_*.cpp. A statement with {} is a
 // format string whose {} is a column list of store/rows.h.
 
+#include <cstdint>
+
 namespace parkd::sql {
 
 // Users (tx_accounts.cpp)
@@ -45,6 +47,14 @@ inline constexpr const char* kRecountCapacity =
     "UPDATE lots SET capacity = (SELECT COUNT(*) FROM spots WHERE lot_id = ?1) WHERE "
     "id = ?1";
 inline constexpr const char* kSoftDeleteLot = "UPDATE lots SET deleted_at = ?2 WHERE id = ?1";
+// When the availability counts of some lot next change with no write: the first start
+// or end after ?1 of a booking in force; NULL (read as kNoBookingDue) when none is due.
+inline constexpr const char* kCountLots = "SELECT COUNT(*) FROM lots WHERE deleted_at IS NULL";
+inline constexpr const char* kNextBookingStartOrEnd =
+    "SELECT MIN(CASE WHEN b.starts_at > ?1 THEN b.starts_at ELSE b.occupied_until END) "
+    "FROM bookings b WHERE b.status IN ('Reserved', 'Active') "
+    "AND (b.starts_at > ?1 OR b.occupied_until > ?1)";
+inline constexpr std::int64_t kNoBookingDue = std::int64_t{1} << 62;
 inline constexpr const char* kLotBookingsInForce =
     "SELECT COUNT(*) FROM bookings WHERE lot_id = ?1 AND status IN ('Reserved', "
     "'Active') AND (occupied_until IS NULL OR occupied_until > ?2)";

@@ -206,8 +206,9 @@ class Tx {
   virtual std::vector<Lot> lots(Timestamp now, std::int64_t limit, std::int64_t offset) = 0;
   virtual std::int64_t count_lots() = 0;
   virtual std::optional<Lot> lot(Id id, Timestamp now) = 0;
-  // The lot as stored, without the occupancy counts (zero here): cheaper, for writes that
-  // need only its name and price. Locks the lot row as lot() does.
+  // The lot as stored, without the occupancy counts (zero here): cheaper, for bookings,
+  // which need only its name and price. Keeps the lot from changing (PostgreSQL: a lock
+  // that bookings share and lot() in a write waits for).
   virtual std::optional<Lot> lot_record(Id id) = 0;
   virtual bool lot_name_taken(const std::string& name, std::optional<Id> except) = 0;
   virtual Id insert_lot(const std::string& name, const std::string& address,
@@ -356,11 +357,19 @@ class Store {
   virtual bool queues_writes() const { return false; }
   // Runs `work` against a consistent snapshot; no writes.
   virtual Status read(const Work& work) = 0;
+  // Like read(), for a unit that runs one statement, which is its own snapshot: no
+  // transaction around it (PostgreSQL: one round trip instead of three). A second
+  // statement would see another snapshot.
+  virtual Status read_single(const Work& work) { return read(work); }
   // Runs `body`; the reads it makes on this thread share one snapshot where that is
   // cheaper (SQLite: one read transaction for a request's token check and its answer,
   // instead of one each, whose locks cost more than the short queries in them). A
   // write() on this thread ends the shared snapshot, so that later reads see it.
   virtual void share_reads(const std::function<void()>& body) { body(); }
+  // A number that moves whenever what a lot list shows may have changed, by a write in
+  // this process or (told by the database) in another; nullopt when the store cannot
+  // tell. PostgreSQL's reads keep the lot list while it stays (store/lot_list_memo.h).
+  virtual std::optional<std::uint64_t> lots_generation() { return std::nullopt; }
   // Applies pending migrations; records each in schema_migrations.
   virtual Status migrate() = 0;
   // Drops everything parkd created.

@@ -40,10 +40,10 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     if (postgres() && !test::testing_postgres()) {
       GTEST_SKIP() << "needs a PostgreSQL server (PARKD_TEST_POSTGRES; the pg.* run)";
     }
-    std::string url = postgres() ? test::database_url_for(dir_.path())
-                                 : "sqlite:///" + (dir_ / "store.db").string();
-    ASSERT_FALSE(url.empty()) << "no test database";
-    auto opened = open_store(url, StoreOptions{.max_connections = 4, .durable_commits = false});
+    url_ = postgres() ? test::database_url_for(dir_.path())
+                      : "sqlite:///" + (dir_ / "store.db").string();
+    ASSERT_FALSE(url_.empty()) << "no test database";
+    auto opened = open_store(url_, StoreOptions{.max_connections = 4, .durable_commits = false});
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->migrate().ok());
@@ -128,6 +128,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   }
 
   std::unique_ptr<Store> store_;
+  std::string url_;  // of the case's database, for a second store on it
   Id user_ = 0;
 
  private:

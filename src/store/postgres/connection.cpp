@@ -201,14 +201,56 @@ Rows Connection::run(std::string_view sql, const Params& params) {
     it = prepared_.emplace(std::move(key), std::move(name)).first;
   }
   auto values = params.pointers();
-  PGresult* r =
-      PQexecPrepared(conn_, it->second.c_str(), params.size(), values.data(), nullptr, nullptr, 0);
+  PGresult* r = lazy_begin_.empty() ? PQexecPrepared(conn_, it->second.c_str(), params.size(),
+                                                     values.data(), nullptr, nullptr, 0)
+                                    : begin_and_run(it->second, params.size(), values.data());
   auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) fail(r, "query");
   return Rows(r);
 }
 
+// The pending BEGIN and the first statement in one round trip: libpq's pipeline mode
+// sends both, then a sync, and the results come back in order.
+PGresult* Connection::begin_and_run(const std::string& name, int count, const char* const* values) {
+  bool sent = PQenterPipelineMode(conn_) == 1 &&
+              PQsendQueryParams(conn_, lazy_begin_.c_str(), 0, nullptr, nullptr, nullptr, nullptr,
+                                0) == 1 &&
+              PQsendQueryPrepared(conn_, name.c_str(), count, values, nullptr, nullptr, 0) == 1 &&
+              PQpipelineSync(conn_) == 1;
+  // Everything up to the sync is read, whatever failed, so that the connection leaves
+  // pipeline mode with nothing pending. Each statement's results end with a null.
+  std::vector<PGresult*> results;
+  for (int nulls = 0; sent && nulls < 3;) {
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) {
+      if (PQstatus(conn_) != CONNECTION_OK) break;
+      ++nulls;
+      continue;
+    }
+    if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      break;
+    }
+    results.push_back(r);
+  }
+  PQexitPipelineMode(conn_);
+  PGresult* begin = results.empty() ? nullptr : results[0];
+  PGresult* statement = results.size() < 2 ? nullptr : results[1];
+  for (std::size_t i = 2; i < results.size(); ++i) PQclear(results[i]);
+  if (!begin || PQresultStatus(begin) != PGRES_COMMAND_OK) {
+    PQclear(statement);
+    fail(begin, "begin");  // the BEGIN stays pending: nothing ran
+  }
+  PQclear(begin);
+  lazy_begin_.clear();
+  return statement;
+}
+
 void Connection::exec(const std::string& sql) {
+  if (!lazy_begin_.empty() && &sql != &lazy_begin_) {
+    exec(lazy_begin_);
+    lazy_begin_.clear();
+  }
   PGresult* r = PQexec(conn_, sql.c_str());
   auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) fail(r, "exec");

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace parkd::pg {
@@ -142,6 +143,12 @@ class Connection {
   Rows run(std::string_view sql, const Params& params);
   // Runs one or more statements without parameters (DDL, BEGIN/COMMIT).
   void exec(const std::string& sql);
+  // Runs `begin` (a BEGIN) just before the next statement, so that a transaction that
+  // runs none costs no round trip. Pending until it has run: a BEGIN that failed on a
+  // broken connection leaves it pending, which tells that nothing else ran.
+  void begin_lazily(std::string begin) { lazy_begin_ = std::move(begin); }
+  bool lazy_begin_pending() const { return !lazy_begin_.empty(); }
+  void cancel_lazy_begin() { lazy_begin_.clear(); }
 
   // False once libpq has seen the connection break.
   bool usable() const { return PQstatus(conn_) == CONNECTION_OK; }
@@ -152,12 +159,18 @@ class Connection {
   // conflict is noticed even when a unit of work caught the exception.
   const std::string& failed_state() const { return failed_state_; }
   void clear_failure() { failed_state_.clear(); }
+  // What the running transaction changed (Signal bits, notify.h), told once it commits.
+  void mark(unsigned signals) { marks_ |= signals; }
+  unsigned take_marks() { return std::exchange(marks_, 0U); }
 
  private:
   [[noreturn]] void fail(PGresult* result, std::string_view what);
+  PGresult* begin_and_run(const std::string& name, int count, const char* const* values);
   PGconn* conn_ = nullptr;
   std::string password_;  // only to scrub it from messages
   std::string failed_state_;
+  unsigned marks_ = 0;
+  std::string lazy_begin_;
   std::unordered_map<std::string, std::string> prepared_;  // signature + SQL -> name
 };
 

@@ -1,20 +1,19 @@
 // The PostgreSQL store: a pool of connections, each unit of work one transaction that
 // is rerun when it loses a race (serialization failure, deadlock, exclusion or unique
-// violation), and the LISTEN connection that wakes job workers. The Tx methods (tx.h)
+// violation); what a commit tells other processes is in notify.cpp. The Tx methods (tx.h)
 // are the SQL; `parkd db copy` is in copy.cpp.
 
 #include "store/postgres/pg_store.h"
 
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
+#include "store/postgres/notify.h"
 #include "store/postgres/tx.h"
 
 #include <fmt/format.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -49,6 +48,12 @@ Error unavailable() {
 
 class PgStore;
 
+// A pooled connection, with the lot list its reads keep between transactions.
+struct Pooled final : Connection {
+  using Connection::Connection;
+  LotListMemo lot_list;
+};
+
 // The write transaction running on this thread, so that a unit of work that itself
 // calls write() nests (in a savepoint) instead of waiting for a second connection.
 struct CurrentWrite {
@@ -63,7 +68,7 @@ thread_local int t_held = 0;
 class PgStore final : public Store {
  public:
   PgStore(std::string url, int max_connections)
-      : url_(std::move(url)), max_(std::max(1, max_connections)) {}
+      : url_(std::move(url)), max_(std::max(1, max_connections)), signals_(url_) {}
 
   Status write(const Work& work) override {
     if (t_write.store == this) return run_nested(*t_write.conn, work);
@@ -83,32 +88,8 @@ class PgStore final : public Store {
     }
   }
 
-  Status read(const Work& work) override {
-    for (int reconnects = 0;; ++reconnects) {
-      Lease lease(*this);
-      if (!lease.open()) return unavailable();
-      Connection& conn = lease.conn();
-      try {
-        conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      } catch (const pg::Error& e) {
-        // Typically a pooled connection the server dropped (restart): try a new one.
-        if (e.connection_lost()) lease.discard();
-        if (e.connection_lost() && reconnects < kMaxReconnects) continue;
-        spdlog::error("database: {}", e.what());
-        return unavailable();
-      }
-      Status result = ok_status();
-      try {
-        PgTx tx(conn, false);
-        result = work(tx);
-      } catch (const std::exception& e) {
-        spdlog::error("database: {}", e.what());
-        result = Error::internal();
-      }
-      end_quietly(conn, "COMMIT");  // read only: this just ends the snapshot
-      return result;
-    }
-  }
+  Status read(const Work& work) override { return read_unit(work, true); }
+  Status read_single(const Work& work) override { return read_unit(work, false); }
 
   Status migrate() override {
     try {
@@ -176,39 +157,51 @@ class PgStore final : public Store {
   bool signals_jobs() const override { return true; }
 
   bool wait_for_job_signal(std::chrono::milliseconds timeout) override {
-    std::lock_guard lock(listen_mutex_);
-    if (!listener_) {
-      try {
-        listener_ = std::make_unique<Connection>(url_);
-        listener_->exec("LISTEN parkd_jobs");
-      } catch (const pg::Error& e) {
-        listener_.reset();
-        if (!listener_failing_) spdlog::warn("database: cannot listen for jobs: {}", e.what());
-        listener_failing_ = true;
-        std::this_thread::sleep_for(timeout);
-        return false;
-      }
-      if (listener_failing_) spdlog::info("database: listening for jobs again");
-      bool missed = listener_failing_;
-      listener_failing_ = false;
-      // Jobs enqueued while no one listened sent no signal we could see.
-      if (missed) return true;
-    }
-    PGconn* c = listener_->handle();
-    if (drain_notifications(c)) return true;
-    pollfd fd{PQsocket(c), POLLIN, 0};
-    int ready = fd.fd < 0 ? -1 : ::poll(&fd, 1, static_cast<int>(timeout.count()));
-    if (ready == 0 || (ready < 0 && errno == EINTR)) return false;
-    if (ready < 0 || !PQconsumeInput(c)) {
-      spdlog::warn("database: job listener connection lost; reconnecting");
-      listener_.reset();
-      listener_failing_ = true;
-      return false;
-    }
-    return drain_notifications(c);
+    return signals_.wait_for_jobs(timeout);
   }
 
+  std::optional<std::uint64_t> lots_generation() override { return signals_.lots_generation(); }
+
  private:
+  // A read unit; `snapshot`: inside a read-only transaction (begun with the first
+  // statement), else each statement on its own.
+  Status read_unit(const Work& work, bool snapshot) {
+    for (int reconnects = 0;; ++reconnects) {
+      Lease lease(*this);
+      if (!lease.open()) return unavailable();
+      Pooled& conn = lease.conn();
+      // Taken before the snapshot: a lot list kept at this version is at least as new.
+      std::optional<std::uint64_t> version = signals_.lots_generation();
+      // Sent with the first statement: a read answered from what the connection keeps
+      // (the lot list) costs no round trip.
+      if (snapshot) conn.begin_lazily("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      Status result = ok_status();
+      try {
+        PgTx tx(conn, false, version ? &conn.lot_list : nullptr, version.value_or(0));
+        result = work(tx);
+      } catch (const pg::Error& e) {
+        if (e.connection_lost()) {
+          // Typically a pooled connection the server dropped (restart). When even the
+          // BEGIN (or the one statement) failed, nothing of the unit ran: try it on a
+          // new connection.
+          bool nothing_ran = !snapshot || conn.lazy_begin_pending();
+          lease.discard();
+          if (nothing_ran && reconnects < kMaxReconnects) continue;
+          spdlog::error("database: {}", e.what());
+          return unavailable();
+        }
+        spdlog::error("database: {}", e.what());
+        result = Error::internal();
+      } catch (const std::exception& e) {
+        spdlog::error("database: {}", e.what());
+        result = Error::internal();
+      }
+      conn.cancel_lazy_begin();
+      end_quietly(conn, "COMMIT");  // read only: this just ends the snapshot, if one began
+      return result;
+    }
+  }
+
   enum class Outcome { done, conflict, connection_lost };
   struct Attempt {
     Outcome outcome;
@@ -234,7 +227,7 @@ class PgStore final : public Store {
 
     bool open() const { return conn_ != nullptr; }
     Error error() const { return Error::of(ErrorKind::unavailable, "unavailable", error_); }
-    Connection& conn() { return *conn_; }
+    Pooled& conn() { return *conn_; }
     // The connection broke: close it, and every idle one (they share its fate when the
     // server restarted), instead of pooling it.
     void discard() {
@@ -246,7 +239,7 @@ class PgStore final : public Store {
 
    private:
     PgStore& store_;
-    std::unique_ptr<Connection> conn_;
+    std::unique_ptr<Pooled> conn_;
     std::string error_;
   };
 
@@ -255,10 +248,12 @@ class PgStore final : public Store {
     if (!lease.open()) return {Outcome::done, unavailable()};
     Connection& conn = lease.conn();
     conn.clear_failure();
+    conn.take_marks();  // left by an attempt that did not commit
     bool committing = false;
     try {
-      // Explicit: a server whose default is stricter would only add retries.
-      conn.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+      // Explicit: a server whose default is stricter would only add retries. Sent with
+      // the first statement, in the same round trip.
+      conn.begin_lazily("BEGIN ISOLATION LEVEL READ COMMITTED");
       Status result = ok_status();
       {
         t_write = {this, &conn};
@@ -278,7 +273,12 @@ class PgStore final : public Store {
         return {Outcome::done, std::move(result)};
       }
       committing = true;
-      conn.exec("COMMIT");
+      if (conn.lazy_begin_pending()) {
+        conn.cancel_lazy_begin();  // the unit ran no statement: no transaction to end
+      } else {
+        conn.exec("COMMIT");
+      }
+      signals_.committed(conn.take_marks());
       return {Outcome::done, std::move(result)};
     } catch (const pg::Error& e) {
       if (e.connection_lost()) {
@@ -335,22 +335,13 @@ class PgStore final : public Store {
     PQclear(r);
   }
 
-  static bool drain_notifications(PGconn* c) {
-    bool any = false;
-    while (PGnotify* n = PQnotifies(c)) {
-      PQfreemem(n);
-      any = true;
-    }
-    return any;
-  }
-
   PoolUsage pool_usage() override {
     std::lock_guard lock(pool_mutex_);
     return {open_ - static_cast<int>(idle_.size()), open_};
   }
 
   // Blocks while the pool is exhausted (unless this thread already holds a connection).
-  std::unique_ptr<Connection> acquire() {
+  std::unique_ptr<Pooled> acquire() {
     std::unique_lock lock(pool_mutex_);
     pool_cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_ || t_held > 0; });
     if (!idle_.empty()) {
@@ -362,7 +353,7 @@ class PgStore final : public Store {
     ++open_;
     lock.unlock();
     try {
-      auto c = std::make_unique<Connection>(url_);
+      auto c = std::make_unique<Pooled>(url_);
       ++t_held;
       return c;
     } catch (...) {
@@ -371,8 +362,9 @@ class PgStore final : public Store {
     }
   }
 
-  void release(std::unique_ptr<Connection> conn) {
+  void release(std::unique_ptr<Pooled> conn) {
     --t_held;
+    conn->cancel_lazy_begin();  // of a unit that ran no statement
     if (!conn->usable() || !conn->idle()) {
       conn.reset();
       forget_one();
@@ -391,7 +383,7 @@ class PgStore final : public Store {
   }
 
   void discard_idle() {
-    std::vector<std::unique_ptr<Connection>> dropped;
+    std::vector<std::unique_ptr<Pooled>> dropped;
     std::lock_guard lock(pool_mutex_);
     open_ -= static_cast<int>(idle_.size());
     dropped.swap(idle_);
@@ -402,12 +394,9 @@ class PgStore final : public Store {
   int max_;
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  int open_ = 0;  // idle + in use
-
-  std::mutex listen_mutex_;
-  std::unique_ptr<Connection> listener_;
-  bool listener_failing_ = false;
+  std::vector<std::unique_ptr<Pooled>> idle_;
+  int open_ = 0;         // idle + in use
+  pg::Signals signals_;  // declared last: its threads stop before the pool goes
 };
 
 }  // namespace

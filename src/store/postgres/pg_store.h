@@ -3,13 +3,15 @@
 // any number of machines. It satisfies the same Tx contracts as the SQLite store; what
 // SQLite gets from running one writer at a time, this store gets from the database:
 //  - allocation: an exclusion constraint on bookings (no two bookings in force on one
-//    spot share a moment) plus a row lock on the lot while booking on it; a unit that
+//    spot share a moment), a row lock on the spot taken (concurrent bookings skip it)
+//    and a share lock on its lot (a change to the lot waits for them); a unit that
 //    loses a race is rolled back and rerun (write() retries on serialization failure,
 //    deadlock, exclusion and unique violations);
 //  - check-then-act on one row (release, cancel, lot changes): the row is read
 //    FOR NO KEY UPDATE inside write transactions;
 //  - idempotency keys: a transaction-scoped advisory lock per (user, key);
-//  - jobs: claimed with FOR UPDATE SKIP LOCKED; enqueues NOTIFY parkd_jobs.
+//  - jobs: claimed with FOR UPDATE SKIP LOCKED; a commit that queued one, or changed
+//    what lot lists show, is told to every process by NOTIFY (notify.h).
 
 #include "store/store.h"
 

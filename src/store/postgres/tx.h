@@ -5,7 +5,9 @@
 // The methods are defined by concern: tx_accounts.cpp, tx_lots.cpp, tx_bookings.cpp,
 // tx_jobs.cpp and tx_reports.cpp. The SQL fragments more than one of them uses are here.
 
+#include "store/lot_list_memo.h"
 #include "store/postgres/connection.h"
+#include "store/postgres/notify.h"
 #include "store/store.h"
 
 #include <cstdint>
@@ -72,7 +74,10 @@ class PgTx final : public Tx {
  public:
   // `write`: inside a READ COMMITTED write transaction, where rows read before they are
   // changed are locked; else a read-only snapshot, where nothing is locked.
-  PgTx(Connection& db, bool write) : db_(db), write_(write) {}
+  // `lot_list`, with the store's lots generation `version`: where a read keeps the lot
+  // list between transactions (null: none kept).
+  PgTx(Connection& db, bool write, LotListMemo* lot_list = nullptr, std::uint64_t version = 0)
+      : db_(db), write_(write), lot_list_(lot_list), version_(version) {}
   Id insert_user(const NewUser& u) override;
   std::optional<User> user_by_id(Id id) override;
   std::optional<User> user_by_login(const std::string& login) override;
@@ -165,9 +170,13 @@ class PgTx final : public Tx {
   std::int64_t occupied_spots(Timestamp now) override;
 
  private:
+  std::vector<Lot> query_lots(Timestamp now, std::int64_t limit, std::int64_t offset);
+  std::int64_t next_booking_start_or_end(Timestamp now);
   std::int64_t scalar(const char* sql);
   Connection& db_;
   bool write_;
+  LotListMemo* lot_list_;
+  std::uint64_t version_;
 };
 
 }  // namespace parkd::pg

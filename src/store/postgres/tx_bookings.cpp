@@ -21,7 +21,21 @@ using rows::read_lot;
 using rows::read_user;
 
 std::optional<Spot> PgTx::lowest_free_spot(Id lot_id, const Window& w) {
-  auto r = db_.query(sql::kLowestFreeSpot, lot_id, w.start, open_end(w));
+  if (!write_) {
+    auto r = db_.query(sql::kLowestFreeSpot, lot_id, w.start, open_end(w));
+    if (r.empty()) return std::nullopt;
+    return Spot{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), false};
+  }
+  // The spot is locked, and spots that other bookings in flight have locked are skipped:
+  // concurrent bookings on one lot take different spots instead of all taking the
+  // lowest and all but one rerunning. When every free spot is held so, this waits for
+  // the lowest one's booking to end instead, so that `lot_full` is only ever answered
+  // for bookings that committed: if it rolled back, the spot is taken here; if it
+  // committed, the insert meets the exclusion constraint and the rerun sees it. A
+  // booking that committed after this statement's snapshot is caught the same way.
+  const std::string lock = std::string(sql::kLowestFreeSpot) + " FOR NO KEY UPDATE OF s";
+  auto r = db_.query(lock + " SKIP LOCKED", lot_id, w.start, open_end(w));
+  if (r.empty()) r = db_.query(lock, lot_id, w.start, open_end(w));
   if (r.empty()) return std::nullopt;
   return Spot{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), false};
 }
@@ -39,6 +53,7 @@ std::optional<Window> PgTx::vehicle_conflict(const std::string& vehicle_key, con
 }
 
 Id PgTx::insert_booking(const NewBooking& b) {
+  db_.mark(kLotsSignal);
   bool reserved = b.type == BookingType::reserved;
   std::optional<Timestamp> rs, re;
   if (reserved) rs = b.occupies.start, re = b.occupies.end;
@@ -80,12 +95,17 @@ std::optional<Booking> PgTx::current_booking_on_spot(Id spot_id, Timestamp now) 
 }
 
 void PgTx::complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) {
+  db_.mark(kLotsSignal);
   db_.query(sql::kCompleteBooking, id, ended_at, cost_cents);
 }
 
-void PgTx::cancel_booking(Id id) { db_.query(sql::kCancelBooking, id); }
+void PgTx::cancel_booking(Id id) {
+  db_.mark(kLotsSignal);
+  db_.query(sql::kCancelBooking, id);
+}
 
 void PgTx::extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) {
+  db_.mark(kLotsSignal);
   pg::extend_reservation(db_, id, reserved_end, cost_cents);
 }
 
@@ -114,6 +134,7 @@ std::int64_t PgTx::count_bookings(const BookingFilter& f, Timestamp now) {
 }
 
 std::int64_t PgTx::complete_ended_reservations(Timestamp now) {
+  db_.mark(kLotsSignal);
   return db_.query(sql::kCompleteEndedReservations, now).affected();
 }
 

@@ -3,6 +3,7 @@
 
 #include "store/bucketing.h"
 #include "store/postgres/booking_extension.h"
+#include "store/postgres/notify.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
 #include "store/statements.h"
@@ -27,8 +28,7 @@ Id PgTx::enqueue_job(const NewJob& j, Timestamp now) {
       "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
       j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now);
   if (!r.empty()) {
-    // Delivered at commit, to every process's job listener.
-    db_.query("SELECT pg_notify('parkd_jobs', '')");
+    db_.mark(kJobsSignal);  // every process's workers are told once this commits
     return r.int64(0, 0);
   }
   return db_.query("SELECT id FROM jobs WHERE dedupe_key = $1", *j.dedupe_key).int64(0, 0);
@@ -69,7 +69,7 @@ bool PgTx::requeue_job(Id job_id, Timestamp now) {
       "finished_at = NULL WHERE id = $1 AND status IN ('dead', 'failed')",
       job_id, now);
   if (r.affected() == 0) return false;
-  db_.query("SELECT pg_notify('parkd_jobs', '')");  // wakes a worker at commit
+  db_.mark(kJobsSignal);
   return true;
 }
 

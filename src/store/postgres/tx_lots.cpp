@@ -1,5 +1,7 @@
-// Lots and their spots. In a write transaction the lot row is locked
-// (FOR NO KEY UPDATE) before its spots change, so that a resize and a booking serialise.
+// Lots and their spots. In a write transaction, a change to a lot or its spots locks the
+// lot row (FOR NO KEY UPDATE, lot()); bookings share a weaker lock on it (FOR SHARE,
+// lot_record()) and each locks the spot it takes, so that bookings on one lot run side
+// by side while a resize or a deletion waits for them, and they for it.
 
 #include "store/bucketing.h"
 #include "store/postgres/booking_extension.h"
@@ -8,6 +10,8 @@
 #include "store/statements.h"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace parkd::pg {
 
@@ -21,6 +25,25 @@ using rows::read_lot;
 using rows::read_user;
 
 std::vector<Lot> PgTx::lots(Timestamp now, std::int64_t limit, std::int64_t offset) {
+  if (lot_list_ == nullptr) return query_lots(now, limit, offset);
+  // Kept within the second it was read at most: news from other processes comes by
+  // NOTIFY, which a broken connection can lose, and psql's edits send none.
+  return lot_list_->lots_at(
+      version_, now, limit, offset, [&] { return query_lots(now, limit, offset); },
+      [&] { return std::min(next_booking_start_or_end(now), to_unix(now) + 1); });
+}
+
+std::int64_t PgTx::count_lots() {
+  if (lot_list_ == nullptr) return scalar(sql::kCountLots);
+  return lot_list_->count_at(version_, [&] { return scalar(sql::kCountLots); });
+}
+
+std::int64_t PgTx::next_booking_start_or_end(Timestamp now) {
+  auto r = db_.query(sql::kNextBookingStartOrEnd, now);
+  return r.empty() ? 0 : r.opt_int64(0, 0).value_or(sql::kNoBookingDue);
+}
+
+std::vector<Lot> PgTx::query_lots(Timestamp now, std::int64_t limit, std::int64_t offset) {
   auto r =
       db_.query(std::string(kLotSelect) + "ORDER BY l.id LIMIT $2 OFFSET $3", now, limit, offset);
   std::vector<Lot> out;
@@ -28,15 +51,10 @@ std::vector<Lot> PgTx::lots(Timestamp now, std::int64_t limit, std::int64_t offs
   return out;
 }
 
-std::int64_t PgTx::count_lots() {
-  return scalar("SELECT COUNT(*) FROM lots WHERE deleted_at IS NULL");
-}
-
 std::optional<Lot> PgTx::lot(Id id, Timestamp now) {
-  // In a write transaction the lot row is locked: booking on a lot, resizing it,
-  // deleting it or one of its spots then take turns, as SQLite's single writer does,
-  // so a spot cannot be removed under a booking being made on it, and concurrent
-  // bookings on one lot do not all race for the same lowest spot.
+  // In a write transaction the lot row is locked: resizing a lot, deleting it or one
+  // of its spots wait for the bookings on it (lot_record()) and those for the change,
+  // as with SQLite's single writer, so a spot cannot be removed under a booking.
   auto r = db_.query(
       std::string(kLotSelect) + "AND l.id = $2" + (write_ ? " FOR NO KEY UPDATE OF l" : ""), now,
       id);
@@ -48,7 +66,7 @@ std::optional<Lot> PgTx::lot_record(Id id) {
   auto r = db_.query(
       std::string("SELECT l.id, l.name, l.address, l.price_cents, l.capacity, l.created_at, "
                   "0, 0 FROM lots l WHERE l.deleted_at IS NULL AND l.id = $1") +
-          (write_ ? " FOR NO KEY UPDATE OF l" : ""),
+          (write_ ? " FOR SHARE OF l" : ""),
       id);
   if (r.empty()) return std::nullopt;
   return read_lot(r.row(0));
@@ -64,6 +82,7 @@ bool PgTx::lot_name_taken(const std::string& name, std::optional<Id> except) {
 
 Id PgTx::insert_lot(const std::string& name, const std::string& address, std::int64_t price_cents,
                     Timestamp created_at) {
+  db_.mark(kLotsSignal);
   return db_
       .query(
           "INSERT INTO lots (name, address, price_cents, capacity, created_at) "
@@ -73,10 +92,12 @@ Id PgTx::insert_lot(const std::string& name, const std::string& address, std::in
 }
 
 void PgTx::update_lot(Id id, const LotChanges& c) {
+  db_.mark(kLotsSignal);
   db_.query(sql::kUpdateLot, id, c.name, c.address, c.price_cents);
 }
 
 void PgTx::add_spots(Id lot_id, std::int64_t count) {
+  db_.mark(kLotsSignal);
   db_.query(
       "INSERT INTO spots (lot_id, number) "
       "SELECT $1, m.base + i FROM (SELECT COALESCE(MAX(number), 0) AS base FROM spots "
@@ -93,13 +114,17 @@ std::vector<Id> PgTx::removable_spots(Id lot_id, std::int64_t count, Timestamp n
 }
 
 void PgTx::delete_spots(Id lot_id, const std::vector<Id>& spot_ids) {
+  db_.mark(kLotsSignal);
   for (Id id : spot_ids) {
     db_.query(sql::kDeleteSpot, id, lot_id);
   }
   db_.query(sql::kRecountCapacity, lot_id);
 }
 
-void PgTx::soft_delete_lot(Id lot_id, Timestamp at) { db_.query(sql::kSoftDeleteLot, lot_id, at); }
+void PgTx::soft_delete_lot(Id lot_id, Timestamp at) {
+  db_.mark(kLotsSignal);
+  db_.query(sql::kSoftDeleteLot, lot_id, at);
+}
 
 std::int64_t PgTx::lot_bookings_in_force(Id lot_id, Timestamp now) {
   return db_.query(sql::kLotBookingsInForce, lot_id, now).int64(0, 0);
@@ -119,7 +144,12 @@ std::vector<Spot> PgTx::spots(Id lot_id, Timestamp now) {
 }
 
 std::optional<Spot> PgTx::spot(Id lot_id, Id spot_id, Timestamp now) {
-  auto r = db_.query(sql::kSpot, lot_id, spot_id, now);
+  // Locked in a write transaction: a booking of this very spot, or an extension of a
+  // booking on it, waits for another one to end instead of meeting it at the exclusion
+  // constraint and rerunning.
+  auto r =
+      write_ ? db_.query(std::string(sql::kSpot) + " FOR NO KEY UPDATE OF s", lot_id, spot_id, now)
+             : db_.query(sql::kSpot, lot_id, spot_id, now);
   if (r.empty()) return std::nullopt;
   return Spot{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.boolean(0, 3)};
 }

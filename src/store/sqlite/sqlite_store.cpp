@@ -28,7 +28,7 @@ namespace parkd {
 namespace {
 
 using sqlite::Connection;
-using sqlite::LotListMemo;
+
 using sqlite::ReadConnection;
 using sqlite::SqliteTx;
 using sqlite::Statement;

@@ -5,6 +5,7 @@
 // The methods are defined by concern: tx_accounts.cpp, tx_lots.cpp, tx_bookings.cpp,
 // tx_jobs.cpp and tx_reports.cpp. The SQL fragments more than one of them uses are here.
 
+#include "store/lot_list_memo.h"
 #include "store/sqlite/connection.h"
 #include "store/store.h"
 
@@ -73,32 +74,6 @@ inline void bind_filter(Statement& s, const BookingFilter& f, Timestamp now) {
 inline std::string user_filter(std::optional<Id> user_id, const char* column = "user_id") {
   return user_id ? std::string(column) + " = ?1" : std::string("?1 IS NULL");
 }
-
-// The lot list as a pooled connection last read it. It is used again while the database
-// is unchanged (SQLite's data version, which every commit by any connection or process
-// moves) and no booking has started or ended since (the counts depend on the time). Only
-// a list asked for twice with no commit between is kept: where commits never stop, the
-// extra query that finds the next start or end would only add to every list.
-struct LotListMemo {
-  std::optional<unsigned> seen_version;  // of the last list read on this connection
-  bool kept = false;
-  std::int64_t limit = 0;
-  std::int64_t offset = 0;
-  // Unix seconds: when it was read, and the next start or end of a booking in force.
-  std::int64_t valid_from = 0;
-  std::int64_t valid_until = 0;
-  std::vector<Lot> lots;
-  std::optional<std::int64_t> count;  // count_lots() at seen_version
-
-  // Records the version a read sees; what was kept goes when it moved. True when not.
-  bool saw(unsigned version) {
-    if (seen_version == version) return true;
-    seen_version = version;
-    kept = false;
-    count.reset();
-    return false;
-  }
-};
 
 // A connection of the read pool, with what its reads remember between transactions.
 struct ReadConnection final : Connection {
@@ -204,8 +179,6 @@ class SqliteTx final : public Tx {
  private:
   std::vector<Lot> query_lots(Timestamp now, std::int64_t limit, std::int64_t offset);
   std::int64_t query_count_lots();
-  // When the availability counts of some lot next change with no write: the first start
-  // or end after `now` of a booking in force (an end of 2^62 when none is due).
   std::int64_t next_booking_start_or_end(Timestamp now);
   // The version of the database this transaction reads; starts the read if nothing has.
   unsigned data_version();

@@ -22,31 +22,14 @@ using rows::read_user;
 
 std::vector<Lot> SqliteTx::lots(Timestamp now, std::int64_t limit, std::int64_t offset) {
   if (lot_list_ == nullptr) return query_lots(now, limit, offset);
-  LotListMemo& memo = *lot_list_;
-  bool unchanged = memo.saw(data_version());
-  if (unchanged && memo.kept && memo.limit == limit && memo.offset == offset &&
-      memo.valid_from <= to_unix(now) && to_unix(now) < memo.valid_until) {
-    return memo.lots;
-  }
-  memo.kept = false;
-  auto out = query_lots(now, limit, offset);
-  if (unchanged) {
-    memo.kept = true;
-    memo.limit = limit;
-    memo.offset = offset;
-    memo.valid_from = to_unix(now);
-    memo.valid_until = next_booking_start_or_end(now);
-    memo.lots = out;
-  }
-  return out;
+  return lot_list_->lots_at(
+      data_version(), now, limit, offset, [&] { return query_lots(now, limit, offset); },
+      [&] { return next_booking_start_or_end(now); });
 }
 
 std::int64_t SqliteTx::count_lots() {
   if (lot_list_ == nullptr) return query_count_lots();
-  LotListMemo& memo = *lot_list_;
-  memo.saw(data_version());
-  if (!memo.count) memo.count = query_count_lots();
-  return *memo.count;
+  return lot_list_->count_at(data_version(), [&] { return query_count_lots(); });
 }
 
 std::optional<Lot> SqliteTx::lot(Id id, Timestamp now) {
@@ -169,20 +152,13 @@ std::vector<Lot> SqliteTx::query_lots(Timestamp now, std::int64_t limit, std::in
   return out;
 }
 
-std::int64_t SqliteTx::query_count_lots() {
-  return scalar("SELECT COUNT(*) FROM lots WHERE deleted_at IS NULL");
-}
+std::int64_t SqliteTx::query_count_lots() { return scalar(sql::kCountLots); }
 
-// When the availability counts of some lot next change with no write: the first start
-// or end after `now` of a booking in force (an end of 2^62 when none is due).
 std::int64_t SqliteTx::next_booking_start_or_end(Timestamp now) {
-  auto s = db_.prepare(
-      "SELECT MIN(CASE WHEN b.starts_at > ?1 THEN b.starts_at ELSE b.occupied_until END) "
-      "FROM bookings b WHERE b.status IN ('Reserved', 'Active') "
-      "AND (b.starts_at > ?1 OR b.occupied_until > ?1)");
+  auto s = db_.prepare(sql::kNextBookingStartOrEnd);
   s.bind(1, now);
   if (!s.step()) return 0;
-  return s.opt_int64(0).value_or(std::int64_t{1} << 62);
+  return s.opt_int64(0).value_or(sql::kNoBookingDue);
 }
 
 // The version of the database this transaction reads; starts the read if nothing has.
