@@ -28,7 +28,6 @@ namespace parkd {
 namespace {
 
 using sqlite::Connection;
-
 using sqlite::ReadConnection;
 using sqlite::SqliteTx;
 using sqlite::Statement;
