@@ -147,5 +147,35 @@ TEST(RequestGuard, GuardsTheRequestsAfterAnUpgradeRequest) {
   EXPECT_EQ(bad.refusal->kind, ErrorKind::bad_request);
 }
 
+// Found by fuzzing: a limit was checked where a read ended, so a target both too long and
+// malformed was answered 414 or 400 depending on the reads.
+TEST(RequestGuard, ATargetTooLongAndMalformedGetsOneAnswerWhereverTheReadsEnd) {
+  RequestLimits limits;
+  limits.max_target = 10;
+  const std::string request = "GET /" + std::string(20, 'a') + "\x01 HTTP/1.1\r\n\r\n";
+  RequestGuard whole(limits);
+  auto at_once = whole.feed(request);
+  ASSERT_TRUE(at_once.refusal);
+  RequestGuard pieces(limits);
+  EXPECT_FALSE(pieces.feed(request.substr(0, 20)).refusal);
+  auto rest = pieces.feed(request.substr(20));
+  ASSERT_TRUE(rest.refusal);
+  EXPECT_EQ(rest.refusal->kind, at_once.refusal->kind);
+  EXPECT_EQ(rest.refusal->message, at_once.refusal->message);
+}
+
+TEST(RequestGuard, RefusesATargetThatNeverEndsWithinACheckStrideOfItsLimit) {
+  RequestGuard g;  // max_target 8 KiB
+  std::size_t fed = 0;
+  std::optional<Error> refusal;
+  for (std::string piece = "GET /"; !refusal && fed < 64 * 1024; piece = std::string(100, 'a')) {
+    refusal = g.feed(piece).refusal;
+    fed += piece.size();
+  }
+  ASSERT_TRUE(refusal);
+  EXPECT_EQ(refusal->kind, ErrorKind::uri_too_long);
+  EXPECT_LE(fed, RequestLimits{}.max_target + RequestGuard::kCheckStride + 100);
+}
+
 }  // namespace
 }  // namespace parkd
