@@ -219,12 +219,13 @@ RequestGuard::Verdict RequestGuard::feed(std::string_view bytes) {
     // Each pass starts where the current request starts or goes on: keep its first
     // bytes, for the method of a refusal.
     if (head_.size() < kHeadBytes) head_.append(bytes.substr(pos, kHeadBytes - head_.size()));
-    // Segments end at every multiple of RequestGuard::kCheckStride of the connection's bytes.
+    // The parser reads in segments that also end at every kCheckStride-th byte of the
+    // connection, where the limits are checked (at_check_point).
     std::uint64_t at = offset_ + pos;
-    std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(
-        bytes.size() - pos, RequestGuard::kCheckStride - at % RequestGuard::kCheckStride));
+    std::size_t len = static_cast<std::size_t>(
+        std::min<std::uint64_t>(bytes.size() - pos, kCheckStride - at % kCheckStride));
     segment_end_ = bytes.data() + pos + len;
-    segment_aligned_ = (at + len) % RequestGuard::kCheckStride == 0;
+    segment_aligned_ = (at + len) % kCheckStride == 0;
     std::size_t n = http_parser_execute(&parser_, &settings_, bytes.data() + pos, len);
     auto err = HTTP_PARSER_ERRNO(&parser_);
     if (err == HPE_PAUSED) {  // a whole request ends at pos + n
