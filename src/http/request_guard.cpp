@@ -203,11 +203,17 @@ Error RequestGuard::refusal_for(http_errno err) const {
   }
 }
 
+void RequestGuard::keep_head(std::string_view bytes) {
+  std::uint64_t next = message_start_ + head_.size();  // head_ holds the bytes from its start
+  if (head_.size() >= kHeadBytes || next < offset_ || next - offset_ >= bytes.size()) return;
+  head_.append(bytes.substr(static_cast<std::size_t>(next - offset_), kHeadBytes - head_.size()));
+}
+
 RequestGuard::Verdict RequestGuard::feed(std::string_view bytes) {
   Verdict v;
   if (done_) return v;
   if (method_pending_) {  // the refused request line goes on: its status may now be known
-    head_.append(bytes.substr(0, kHeadBytes - head_.size()));
+    keep_head(bytes);
     offset_ += bytes.size();
     if (read_method(head_) == MethodLine::undecided) return v;
     done_ = true;
@@ -216,9 +222,7 @@ RequestGuard::Verdict RequestGuard::feed(std::string_view bytes) {
   }
   std::size_t pos = 0;
   while (pos < bytes.size()) {
-    // Each pass starts where the current request starts or goes on: keep its first
-    // bytes, for the method of a refusal.
-    if (head_.size() < kHeadBytes) head_.append(bytes.substr(pos, kHeadBytes - head_.size()));
+    keep_head(bytes);
     // The parser reads in segments that also end at every kCheckStride-th byte of the
     // connection, where the limits are checked (at_check_point).
     std::uint64_t at = offset_ + pos;

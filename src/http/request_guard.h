@@ -65,6 +65,9 @@ class RequestGuard {
   static int on_headers_complete(http_parser* p);
   static int on_body(http_parser* p, const char* at, std::size_t n);
   static int on_message_complete(http_parser* p);
+  // Adds to head_ what `bytes` (fed at offset_) holds of the current request's first
+  // bytes, wherever the reads and the parser's segments end.
+  void keep_head(std::string_view bytes);
   // The refusal for a parser error, reading the request's first bytes for the method.
   Error refusal_for(http_errno err) const;
   int refuse(ErrorKind kind, std::string code, std::string message);

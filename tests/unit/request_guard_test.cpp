@@ -177,5 +177,20 @@ TEST(RequestGuard, RefusesATargetThatNeverEndsWithinACheckStrideOfItsLimit) {
   EXPECT_LE(fed, RequestLimits{}.max_target + RequestGuard::kCheckStride + 100);
 }
 
+// Found by fuzzing: where a read ended inside a request's first bytes and the parser's
+// 1024-byte segment ended there too, the bytes kept for the method were taken twice, and
+// an unknown method was answered 400.
+TEST(RequestGuard, QuotesTheMethodOfARequestStartingJustBeforeACheckPoint) {
+  const std::string first =
+      "POST / HTTP/1.1\r\nContent-Length: 980\r\n\r\n" + std::string(980, 'x');
+  ASSERT_EQ(first.size(), 1020U);
+  RequestGuard g;  // the blank lines before FOO cross the check point at byte 1024
+  EXPECT_FALSE(g.feed(first + "\n\n\n\n\n\nF").refusal);
+  auto v = g.feed("OO / HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(v.refusal);
+  EXPECT_EQ(v.refusal->kind, ErrorKind::not_implemented);
+  EXPECT_EQ(v.refusal->message, "FOO is not a method parkd serves");
+}
+
 }  // namespace
 }  // namespace parkd
