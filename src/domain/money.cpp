@@ -77,7 +77,9 @@ nlohmann::json money_json(std::int64_t cents) {
 
 std::string format_money(std::int64_t cents) {
   const char* sign = cents < 0 ? "-" : "";
-  std::int64_t a = cents < 0 ? -cents : cents;
+  // The magnitude in unsigned arithmetic: -cents overflows for the lowest int64.
+  std::uint64_t a =
+      cents < 0 ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
   return fmt::format("{}{}.{:02}", sign, a / 100, a % 100);
 }
 

@@ -75,6 +75,18 @@ void GuardedSocket::State::first_read() {
   }
 }
 
+void GuardedSocket::State::read(asio::mutable_buffer into, Completion complete) {
+  socket.async_read_some(
+      into, asio::bind_executor(executor, [this, into, complete = std::move(complete)](
+                                              const asio::error_code& ec, std::size_t n) mutable {
+        if (ec) return complete(ec, n);
+        std::size_t pass = inspect(static_cast<const char*>(into.data()), n);
+        if (pass > 0 || n == 0) return complete(ec, pass);
+        if (refusal.empty()) return read(into, std::move(complete));  // not decided yet
+        answer_and_end(std::move(complete));  // the request being read was refused
+      }));
+}
+
 std::size_t GuardedSocket::State::inspect(const char* data, std::size_t n) {
   if (!edge) return n;
   RequestGuard::Verdict v = guard.feed(std::string_view(data, n));

@@ -87,16 +87,7 @@ class GuardedSocket {
                                                                std::size_t n) mutable { h(ec, n); };
     s->first_read();
     if (!s->refusal.empty()) return s->answer_and_end(std::move(complete));
-    asio::mutable_buffer into(buffer);
-    s->socket.async_read_some(
-        into,
-        asio::bind_executor(s->executor, [s, into, complete = std::move(complete)](
-                                             const asio::error_code& ec, std::size_t n) mutable {
-          if (ec) return complete(ec, n);
-          std::size_t pass = s->inspect(static_cast<const char*>(into.data()), n);
-          if (pass > 0) return complete(ec, pass);
-          s->answer_and_end(std::move(complete));  // the request being read was refused
-        }));
+    s->read(asio::mutable_buffer(buffer), std::move(complete));
   }
 
  private:
@@ -110,6 +101,10 @@ class GuardedSocket {
     // Counts the connection at its first read, and refuses it when one too many.
     void first_read();
     void uncount();
+    // Reads from the socket into `into` until the guard passes bytes (completes with
+    // them) or refuses (answers and ends). Bytes it holds back without a refusal belong
+    // to a request it will refuse: they are read over.
+    void read(asio::mutable_buffer into, Completion complete);
     // Feeds bytes to the guard; returns how many RESTinio may read, keeping the refusal.
     std::size_t inspect(const char* data, std::size_t n);
     // Writes the refusal, drains the client for a moment, then completes with EOF.

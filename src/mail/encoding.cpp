@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 
@@ -16,6 +17,8 @@ constexpr std::string_view kHexUpper = "0123456789ABCDEF";
 constexpr std::size_t kEncodedWordOverhead = 12;  // "=?UTF-8?B?" + "?="
 constexpr std::size_t kMaxEncodedLine = 76;
 constexpr std::size_t kMaxFoldedLine = 78;
+constexpr std::size_t kMaxLine = 998;  // RFC 5322 §2.1.1, without the CRLF
+constexpr std::size_t kMaxQuotedName = 500;
 
 int base64_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -267,8 +270,24 @@ bool is_printable_ascii(std::string_view text) {
   return true;
 }
 
+// Whether folding at spaces keeps every line of `text` within RFC 5322's hard limit of 998
+// characters: a longer word stays whole on a line of its own (the first after the name).
+bool foldable_at_spaces(std::string_view text, std::size_t first_line_used) {
+  std::size_t used = first_line_used;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = std::min(text.find(' ', pos + 1), text.size());
+    if (used + (end - pos) > kMaxLine) return false;
+    used = 0;
+    pos = end;
+  }
+  return true;
+}
+
 std::string encode_header_text(std::string_view text, std::size_t first_line_used) {
-  if (is_printable_ascii(text)) return fold_ascii(text, first_line_used);
+  // A word too long for a line becomes encoded words, which may be split anywhere.
+  if (is_printable_ascii(text) && foldable_at_spaces(text, first_line_used)) {
+    return fold_ascii(text, first_line_used);
+  }
   return encode_words(text, first_line_used);
 }
 
@@ -302,13 +321,17 @@ std::optional<std::string> decode_header_text(std::string_view value) {
 }
 
 std::string encode_display_name(std::string_view name) {
-  if (!is_printable_ascii(name)) return encode_words(name, 6);  // after "From: "
   std::string out = "\"";
   for (char c : name) {
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }
   out += '"';
+  // A quoted-string is one unfoldable piece: a long one, with the header's name and the
+  // address (at most 254) beside it, could pass RFC 5322's line limit of 998.
+  if (!is_printable_ascii(name) || out.size() > kMaxQuotedName) {
+    return encode_words(name, 6);  // after "From: "
+  }
   return out;
 }
 

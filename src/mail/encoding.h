@@ -36,8 +36,9 @@ bool is_printable_ascii(std::string_view text);
 
 // A header phrase (subject, display name) for the header `name` ("Subject"), folded
 // so that every line stays within 78 characters where possible. Printable ASCII is
-// kept as is; anything else becomes RFC 2047 encoded words (=?UTF-8?B?...?=), each at
-// most 75 characters, split only between UTF-8 characters.
+// kept as is unless a word of it is too long for a line of 998 characters; anything
+// else becomes RFC 2047 encoded words (=?UTF-8?B?...?=), each at most 75 characters,
+// split only between UTF-8 characters.
 // REQUIRES: `text` has no CR or LF (callers reject those first).
 std::string encode_header_text(std::string_view text, std::size_t first_line_used);
 
@@ -47,7 +48,8 @@ std::string encode_header_text(std::string_view text, std::size_t first_line_use
 std::optional<std::string> decode_header_text(std::string_view value);
 
 // A display name for an address header: a quoted-string for printable ASCII ("Ann
-// \"A\" Lee" with quotes and backslashes escaped), else encoded words.
+// \"A\" Lee" with quotes and backslashes escaped) of at most 500 characters, else
+// encoded words (which fold).
 // REQUIRES: no CR or LF.
 std::string encode_display_name(std::string_view name);
 

@@ -108,6 +108,34 @@ TEST(HeaderText, FoldsLongAsciiAtSpaces) {
   EXPECT_EQ(unfolded, subject);
 }
 
+// Found by fuzzing (fuzz/mail_render_fuzz.cpp): a word too long to fold at a space was
+// left whole, making a Subject line longer than RFC 5322's limit of 998 characters.
+TEST(HeaderText, EncodesAnAsciiWordTooLongForOneLine) {
+  std::string subject = "Booking confirmed: " + std::string(1200, 'L') + ", spot 7";
+  std::string encoded = encode_header_text(subject, 9);
+  std::string unfolded;
+  std::size_t pos = 0;
+  while (pos <= encoded.size()) {
+    std::size_t end = std::min(encoded.find("\r\n", pos), encoded.size());
+    EXPECT_LE(end - pos + (pos == 0 ? 9 : 0), 998U);
+    unfolded += encoded.substr(pos, end - pos);
+    pos = end + 2;
+  }
+  EXPECT_EQ(decode_header_text(unfolded), subject);
+}
+
+TEST(DisplayName, EncodesANameTooLongForOneQuotedLine) {
+  std::string name(1000, 'L');
+  std::string encoded = encode_display_name(name);
+  EXPECT_EQ(encoded.substr(0, 10), "=?UTF-8?B?");
+  std::string unfolded;
+  for (char c : encoded) {
+    if (c != '\r' && c != '\n') unfolded += c;
+  }
+  EXPECT_EQ(decode_header_text(unfolded), name);
+  EXPECT_EQ(encode_display_name("Ann \"A\" Lee"), "\"Ann \\\"A\\\" Lee\"");
+}
+
 TEST(HeaderText, EncodesNonAsciiAsUtf8EncodedWords) {
   EXPECT_EQ(encode_header_text("Café", 9), "=?UTF-8?B?Q2Fmw6k=?=");
   EXPECT_EQ(decode_header_text("=?UTF-8?B?Q2Fmw6k=?="), "Café");

@@ -177,5 +177,12 @@ TEST(FormatMoney, AlwaysShowsTwoDecimals) {
   EXPECT_EQ(format_money(-105), "-1.05");
 }
 
+// Found by fuzzing (fuzz/csv_fuzz.cpp, CsvWriter::cents): negating the lowest int64 was
+// undefined behaviour, which UBSan reports.
+TEST(FormatMoney, WritesTheExtremeAmounts) {
+  EXPECT_EQ(format_money(std::numeric_limits<std::int64_t>::min()), "-92233720368547758.08");
+  EXPECT_EQ(format_money(std::numeric_limits<std::int64_t>::max()), "92233720368547758.07");
+}
+
 }  // namespace
 }  // namespace parkd
