@@ -106,16 +106,25 @@ void add_lot_routes(Router& r, Services& s) {
   auto bind = [&s](Response (*fn)(Call&, Services&)) {
     return [&s, fn](Call& c) { return fn(c, s); };
   };
+  // A change to a lot or its spots: open event streams hear of it at once instead of at
+  // the watcher's next poll (live.h).
+  auto bind_change = [&s](Response (*fn)(Call&, Services&)) {
+    return [&s, fn](Call& c) {
+      Response res = fn(c, s);
+      if (s.live != nullptr && res.status < 300) s.live->lots_changed();
+      return res;
+    };
+  };
   r.add("GET", "/api/lots", Access::user, bind(list_lots), Pace::quick);
-  r.add("POST", "/api/lots", Access::admin, bind(create_lot));
+  r.add("POST", "/api/lots", Access::admin, bind_change(create_lot));
   r.add("GET", "/api/lots/{id}", Access::user, bind(get_lot), Pace::quick);
-  r.add("PUT", "/api/lots/{id}", Access::admin, bind(update_lot));
-  r.add("PATCH", "/api/lots/{id}", Access::admin, bind(update_lot));
-  r.add("DELETE", "/api/lots/{id}", Access::admin, bind(delete_lot));
+  r.add("PUT", "/api/lots/{id}", Access::admin, bind_change(update_lot));
+  r.add("PATCH", "/api/lots/{id}", Access::admin, bind_change(update_lot));
+  r.add("DELETE", "/api/lots/{id}", Access::admin, bind_change(delete_lot));
   r.add("GET", "/api/lots/{id}/spots", Access::user, bind(list_spots));
   r.add("GET", "/api/spots/{lot_id}", Access::user, bind(list_spots));
   r.add("GET", "/api/lots/{id}/spots/{spot_id}", Access::admin, bind(get_spot));
-  r.add("DELETE", "/api/lots/{id}/spots/{spot_id}", Access::admin, bind(delete_spot));
+  r.add("DELETE", "/api/lots/{id}/spots/{spot_id}", Access::admin, bind_change(delete_spot));
 }
 
 }  // namespace parkd
