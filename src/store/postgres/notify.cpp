@@ -173,9 +173,11 @@ void Signals::notify_loop() {
       }
       failing = true;
       lock.lock();
-      // Not sent; the other processes' polls and cache lifetimes cover it. Pause so that
-      // a database that is down is not hammered once per commit.
+      // Sent once the database answers again: late news is better than none. Pause so
+      // that a database that is down is not hammered once per commit.
+      pending_ |= bits;
       notify_cv_.wait_for(lock, kReconnectPause, [&] { return stopping_; });
+      if (stopping_) return;
       continue;
     }
     lock.lock();

@@ -12,9 +12,9 @@
 // for microseconds; the notifying thread also merges bursts into one.
 //
 // One listening connection per process receives both channels: job workers wait on it
-// (wait_for_jobs) and cached lot lists compare lots_generation(). A notification lost
-// with a connection (either side) only delays: workers also poll, and a cached lot
-// list lives at most a second.
+// (wait_for_jobs) and kept lot lists compare lots_generation(). News that cannot be
+// sent is sent once the database answers again; a listener that reconnects counts as
+// news of everything. Workers also poll, and a kept lot list lives under a minute.
 
 #include <atomic>
 #include <chrono>

@@ -172,6 +172,7 @@ class PgTx final : public Tx {
  private:
   std::vector<Lot> query_lots(Timestamp now, std::int64_t limit, std::int64_t offset);
   std::int64_t next_booking_start_or_end(Timestamp now);
+  static std::int64_t kept_lots_lifetime();
   std::int64_t scalar(const char* sql);
   Connection& db_;
   bool write_;

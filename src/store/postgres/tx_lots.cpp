@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <random>
 
 namespace parkd::pg {
 
@@ -26,16 +27,26 @@ using rows::read_user;
 
 std::vector<Lot> PgTx::lots(Timestamp now, std::int64_t limit, std::int64_t offset) {
   if (lot_list_ == nullptr) return query_lots(now, limit, offset);
-  // Kept within the second it was read at most: news from other processes comes by
-  // NOTIFY, which a broken connection can lose, and psql's edits send none.
   return lot_list_->lots_at(
       version_, now, limit, offset, [&] { return query_lots(now, limit, offset); },
-      [&] { return std::min(next_booking_start_or_end(now), to_unix(now) + 1); });
+      [&] {
+        return std::min(next_booking_start_or_end(now), to_unix(now) + kept_lots_lifetime());
+      });
 }
 
 std::int64_t PgTx::count_lots() {
   if (lot_list_ == nullptr) return scalar(sql::kCountLots);
   return lot_list_->count_at(version_, [&] { return scalar(sql::kCountLots); });
+}
+
+// How long a kept lot list may serve with no news: news of other processes' changes
+// comes by NOTIFY, and a change made with psql sends none. Between 30 and 59 s, drawn
+// for each list, so that the pooled connections do not all read theirs again in the
+// same second (measured: 32 connections expiring together each second put GET
+// /api/lots' p99 at 250-440 ms, against 10-50 ms without).
+std::int64_t PgTx::kept_lots_lifetime() {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_int_distribution<std::int64_t>(30, 59)(rng);
 }
 
 std::int64_t PgTx::next_booking_start_or_end(Timestamp now) {
