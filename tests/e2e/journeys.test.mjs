@@ -69,7 +69,13 @@ test('driver: register, book, reserve, see errors, release, history, CSV, statis
     await page.getByLabel('Repeat the password').fill('short')
     await page.getByRole('button', { name: 'Create account' }).click()
     await see(page.locator('#reg-password-err'), 'At least 8 characters.')
+    await see(page.locator('#reg-password-hint'), 'not a common password')
     await b.shot('register-validation')
+    // A common password passes the form's checks; the server's field error is shown.
+    await page.getByLabel('Password', { exact: true }).fill('password123')
+    await page.getByLabel('Repeat the password').fill('password123')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await see(page.locator('#reg-password-err'), /too common/)
     await page.getByLabel('Password', { exact: true }).fill('dana-pass-1')
     await page.getByLabel('Repeat the password').fill('dana-pass-1')
     await page.getByRole('button', { name: 'Create account' }).click()

@@ -1,6 +1,7 @@
 // Browser journey: a driver who forgot the password asks for a link on the login page,
 // opens the emailed link (from the file transport's outbox), is refused a blank password
-// by the server, sets a good one and logs in with it. Run as journeys.test.mjs is.
+// by the page and a common one by the server, sets a good one and logs in with it. Run
+// as journeys.test.mjs is.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
@@ -72,12 +73,16 @@ test('driver: forgot password, the emailed link, a refused password, a new one, 
 
     const token = await tokenMailedTo(email)
     await page.goto(`${ui.origin}/reset-password?token=${token}`)
-    // Eight spaces pass the page's own check; the server's rule refuses them, and the
-    // token stays usable.
+    // Eight spaces are refused by the page itself; a common password passes the page's
+    // checks and the server refuses it, and the token stays usable.
     await page.getByLabel('New password', { exact: true }).fill('        ')
     await page.getByLabel('Repeat the new password').fill('        ')
     await page.getByRole('button', { name: 'Set the new password' }).click()
     await see(page.locator('.field-error'), 'white space')
+    await page.getByLabel('New password', { exact: true }).fill('password123')
+    await page.getByLabel('Repeat the new password').fill('password123')
+    await page.getByRole('button', { name: 'Set the new password' }).click()
+    await see(page.locator('.field-error'), 'too common')
     await b.shot('password-refused')
     await page.getByLabel('New password', { exact: true }).fill('new-password-2')
     await page.getByLabel('Repeat the new password').fill('new-password-2')
