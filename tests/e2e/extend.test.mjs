@@ -96,8 +96,8 @@ test('extend: the quote before booking is what the server charges; a reservation
     const quoted = await api.must('POST', '/api/quote', { token: driver, body: last })
     assert.equal(quoted.quote.total_cost, 4.5)
     assert.equal(shown, '₹4.50')
-    const before = await api.must('GET', '/api/bookings?status=Reserved', { token: driver })
-    assert.equal(before.bookings.length, 0, 'a quote books nothing')
+    const booked = await api.must('GET', '/api/bookings?status=Reserved', { token: driver })
+    assert.equal(booked.bookings.length, 0, 'a quote books nothing')
     await b.shot('quote-shown')
 
     // 4. Confirm: the server charges what the quote said.
