@@ -2,9 +2,8 @@
 // everything the user sees is in the browser's own time zone.
 import { settings } from './settings.js'
 
-// The contract's default minimum charge (MIN_CHARGE_MINUTES, the original's rule). The
-// server does not publish its setting, so the estimate shows this default.
-export const MIN_CHARGE_MINUTES = 60
+// The server's minimum charge (MIN_CHARGE_MINUTES, published by GET /api/settings).
+export const minChargeMinutes = () => settings.min_charge_minutes
 
 export const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time'
 
@@ -94,8 +93,8 @@ export function minutesText(min) {
 }
 
 // Cost of a stay of `ms` milliseconds at `pricePerHour`, with the minimum charge; half-up to
-// the cent, in integer cents (what the server will charge, for the default minimum).
-export function costCents(pricePerHour, ms, minMinutes = MIN_CHARGE_MINUTES) {
+// the cent, in integer cents (what the server will charge).
+export function costCents(pricePerHour, ms, minMinutes = minChargeMinutes()) {
   const billedMs = BigInt(Math.round(Math.max(ms, minMinutes * 60000)))
   const cents = BigInt(toCents(pricePerHour))
   // cents * ms / 3.6e6, rounded half-up, in exact integer arithmetic.
