@@ -5,7 +5,9 @@ import { onUnauthorized } from './api.js'
 import './live.js' // the live stream follows the session from the start
 import { clearSession } from './session.js'
 import { loadSettings } from './settings.js'
-import './styles.css'
+import './styles/base.css'
+import './styles/controls.css'
+import './styles/content.css'
 
 onUnauthorized(() => {
   clearSession('Your session has ended. Please log in again.')
