@@ -17,6 +17,12 @@ nlohmann::json window_json(const Window& w) {
           {"end", w.end ? nlohmann::json(format_iso8601(*w.end)) : nlohmann::json(nullptr)}};
 }
 
+// The row a booking write left: the booking owned_booking locked is always there.
+Result<Booking> written(std::optional<Booking> b) {
+  if (!b) return Error::not_found("Booking not found");
+  return std::move(*b);
+}
+
 Error with_conflict(Error e, const std::optional<Window>& conflict) {
   if (conflict) e.extra = {{"conflict", window_json(*conflict)}};
   return e;
@@ -105,10 +111,9 @@ Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookReq
   nb.cost_cents = req.type == BookingType::reserved
                       ? window_cost_cents(lot.price_cents, choice->window, min_charge_minutes_)
                       : 0;
-  Id id = tx.insert_booking(nb);
-  Booking created = *tx.booking(id);
+  Booking created = tx.insert_booking(nb);
   enqueue_email(tx, job_types::booking_confirmation, created,
-                fmt::format("booking_confirmation:{}", id), at);
+                fmt::format("booking_confirmation:{}", created.id), at);
   return created;
 }
 
@@ -189,8 +194,9 @@ void BookingService::change_owned(const User& user, Id booking_id, Change change
     Timestamp at = now();
     auto b = owned_booking(tx, user, booking_id);
     if (!b) return b.error();
-    if (Status applied = change(tx, *b, at); !applied) return applied;
-    *changed = tx.booking(b->id);
+    auto applied = change(tx, *b, at);
+    if (!applied) return applied.error();
+    *changed = std::move(*applied);
     return ok_status();
   };
   store_.write_async(
@@ -204,7 +210,7 @@ void BookingService::change_owned(const User& user, Id booking_id, Change change
 
 void BookingService::release(const User& user, Id booking_id, const Store::Handoff& handoff,
                              BookingDone done) {
-  auto release_active = [this](Tx& tx, const Booking& b, Timestamp at) -> Status {
+  auto release_active = [this](Tx& tx, const Booking& b, Timestamp at) -> Result<Booking> {
     BookingStatus status = b.status_at(at);
     if (status == BookingStatus::reserved) {
       return Error::conflict("booking_not_active",
@@ -215,8 +221,8 @@ void BookingService::release(const User& user, Id booking_id, const Store::Hando
                                                                booking_status_name(status)));
     }
     Timestamp ended = b.reserved_end && at > *b.reserved_end ? *b.reserved_end : at;
-    tx.complete_booking(b.id, ended, release_cost_cents(b, ended, min_charge_minutes_));
-    return ok_status();
+    return written(
+        tx.complete_booking(b.id, ended, release_cost_cents(b, ended, min_charge_minutes_)));
   };
   change_owned(user, booking_id, release_active, handoff,
                [done = std::move(done)](Result<Booking> released) {
@@ -230,7 +236,7 @@ void BookingService::release(const User& user, Id booking_id, const Store::Hando
 
 void BookingService::cancel(const User& user, Id booking_id, const Store::Handoff& handoff,
                             BookingDone done) {
-  auto cancel_reserved = [this](Tx& tx, const Booking& b, Timestamp at) -> Status {
+  auto cancel_reserved = [this](Tx& tx, const Booking& b, Timestamp at) -> Result<Booking> {
     BookingStatus status = b.status_at(at);
     if (status != BookingStatus::reserved) {
       return Error::conflict("booking_not_reserved",
@@ -238,11 +244,11 @@ void BookingService::cancel(const User& user, Id booking_id, const Store::Handof
                                          "cancelled; this booking is {}",
                                          booking_status_name(status)));
     }
-    tx.cancel_booking(b.id);
+    auto cancelled = tx.cancel_booking(b.id);
     // A booking is cancelled once: one cancellation email per booking.
     enqueue_email(tx, job_types::booking_cancelled, b, fmt::format("booking_cancelled:{}", b.id),
                   at);
-    return ok_status();
+    return written(std::move(cancelled));
   };
   change_owned(user, booking_id, cancel_reserved, handoff,
                [done = std::move(done)](Result<Booking> cancelled) {
@@ -253,8 +259,9 @@ void BookingService::cancel(const User& user, Id booking_id, const Store::Handof
 
 void BookingService::extend(const User& user, Id booking_id, Timestamp reserved_end,
                             const Store::Handoff& handoff, BookingDone done) {
-  auto extend_reservation = [this, reserved_end](Tx& tx, const Booking& b, Timestamp at) -> Status {
-    if (Status extendable = check_extendable(b, at); !extendable) return extendable;
+  auto extend_reservation = [this, reserved_end](Tx& tx, const Booking& b,
+                                                 Timestamp at) -> Result<Booking> {
+    if (Status extendable = check_extendable(b, at); !extendable) return extendable.error();
     auto window = extended_window(b, reserved_end);
     if (!window) return window.error();
     // Locks the spot (PostgreSQL) as booking it does, so the two take turns instead of
@@ -268,15 +275,15 @@ void BookingService::extend(const User& user, Id booking_id, Timestamp reserved_
                           fmt::format("Spot {} is not free for the added time", b.spot_number)),
           conflict);
     }
-    if (Status free = check_vehicle_free(tx, b.vehicle_number, added); !free) return free;
+    if (Status free = check_vehicle_free(tx, b.vehicle_number, added); !free) return free.error();
     Booking extended = b;
     extended.reserved_end = window->end;
-    tx.extend_reservation(b.id, *window->end,
-                          release_cost_cents(extended, *window->end, min_charge_minutes_));
+    auto written_row = tx.extend_reservation(
+        b.id, *window->end, release_cost_cents(extended, *window->end, min_charge_minutes_));
     // Each extension moves the end later, so its new end names it.
     enqueue_email(tx, job_types::booking_extended, b,
                   fmt::format("booking_extended:{}:{}", b.id, to_unix(*window->end)), at);
-    return ok_status();
+    return written(std::move(written_row));
   };
   change_owned(user, booking_id, extend_reservation, handoff,
                [done = std::move(done)](Result<Booking> extended) {

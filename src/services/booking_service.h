@@ -130,7 +130,8 @@ class BookingService {
   Result<BookingDetails> details(const User* viewer, Id booking_id);
   // In one transaction: the booking `user` may act on, `change` applied to it, and the
   // booking as it is afterwards.
-  using Change = std::function<Status(Tx&, const Booking&, Timestamp)>;
+  // Applies a change to the owned booking; the booking as the change left it.
+  using Change = std::function<Result<Booking>(Tx&, const Booking&, Timestamp)>;
   void change_owned(const User& user, Id booking_id, Change change, const Store::Handoff& handoff,
                     BookingDone done);
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace parkd::rows {
 
@@ -48,6 +49,21 @@ inline constexpr const char* kBookingColumns =
     "b.id, b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number, b.type, b.vehicle_number, "
     "b.created_at, b.starts_at, b.ended_at, b.reserved_start, b.reserved_end, b.price_cents, "
     "b.cost_cents, b.status";
+
+// " RETURNING " and kBookingColumns without their "b." (SQLite's RETURNING cannot name a
+// table alias), so that read_booking reads what an insert or update of a booking left.
+inline const std::string& returning_booking() {
+  static const std::string clause = [] {
+    std::string out = " RETURNING ";
+    for (std::string_view rest = kBookingColumns; !rest.empty();) {
+      if (rest.starts_with("b.")) rest.remove_prefix(2);
+      out += rest.front();
+      rest.remove_prefix(1);
+    }
+    return out;
+  }();
+  return clause;
+}
 
 template <class Row>
 Booking read_booking(const Row& r) {

@@ -94,6 +94,16 @@ inline constexpr const char* kCurrentBookingOnSpot =
     "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id WHERE "
     "b.spot_id = ?1 AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 AND "
     "(b.occupied_until IS NULL OR b.occupied_until > ?2) LIMIT 1";
+// The booking writes. Each store appends rows::returning_booking(), so that the row a
+// write leaves is its answer instead of a second read.
+inline constexpr const char* kInsertBooking =
+    "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
+    "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
+    "price_cents, cost_cents, status, vehicle_key) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+inline constexpr const char* kExtendReservation =
+    "UPDATE bookings SET reserved_end = ?2, occupied_until = ?2, cost_cents = ?3 "
+    "WHERE id = ?1 AND type = 'reserved'";
 inline constexpr const char* kCompleteBooking =
     "UPDATE bookings SET status = 'Completed', ended_at = ?2, cost_cents = ?3, "
     "occupied_until = COALESCE(occupied_until, ?2) WHERE id = ?1";

@@ -237,17 +237,21 @@ class Tx {
   // The first booking in force of the vehicle (by vehicle_key) that overlaps the window.
   virtual std::optional<Window> vehicle_conflict(const std::string& vehicle_key,
                                                  const Window& window) = 0;
-  virtual Id insert_booking(const NewBooking& booking) = 0;
+  // The booking as stored. The three writes after it answer the booking as they leave
+  // it, or nullopt when there is no such booking (extend: no such reservation).
+  virtual Booking insert_booking(const NewBooking& booking) = 0;
   virtual std::optional<Booking> booking(Id id) = 0;
   // The booking in force on the spot at `now`, with the user's email.
   virtual std::optional<Booking> current_booking_on_spot(Id spot_id, Timestamp now) = 0;
-  virtual void complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) = 0;
-  virtual void cancel_booking(Id id) = 0;
+  virtual std::optional<Booking> complete_booking(Id id, Timestamp ended_at,
+                                                  std::int64_t cost_cents) = 0;
+  virtual std::optional<Booking> cancel_booking(Id id) = 0;
   // Moves a reservation's end (reserved_end and the time it holds its spot) to
   // `reserved_end` and sets its cost. The caller has checked the added time is free; on
   // PostgreSQL a concurrent booking of it fails the exclusion constraint, and write()
   // reruns the unit.
-  virtual void extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) = 0;
+  virtual std::optional<Booking> extend_reservation(Id id, Timestamp reserved_end,
+                                                    std::int64_t cost_cents) = 0;
   virtual std::vector<Booking> bookings(const BookingFilter& filter, Timestamp now) = 0;
   virtual std::int64_t count_bookings(const BookingFilter& filter, Timestamp now) = 0;
   // Completes reservations whose window ended before `now`; returns how many.

@@ -298,6 +298,51 @@ TEST_P(StoreContract, CompletingAnImmediateBookingFreesItsSpotAndRecordsTheStay)
   });
 }
 
+// The booking service answers with what these writes return instead of reading the row
+// again: it must be the row as stored, field by field.
+void expect_same_booking(const std::optional<Booking>& answered, const Booking& stored) {
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_EQ(answered->id, stored.id);
+  EXPECT_EQ(answered->user_id, stored.user_id);
+  EXPECT_EQ(answered->lot_id, stored.lot_id);
+  EXPECT_EQ(answered->lot_name, stored.lot_name);
+  EXPECT_EQ(answered->spot_id, stored.spot_id);
+  EXPECT_EQ(answered->spot_number, stored.spot_number);
+  EXPECT_EQ(answered->type, stored.type);
+  EXPECT_EQ(answered->vehicle_number, stored.vehicle_number);
+  EXPECT_EQ(answered->created_at, stored.created_at);
+  EXPECT_EQ(answered->start_time, stored.start_time);
+  EXPECT_EQ(answered->end_time, stored.end_time);
+  EXPECT_EQ(answered->reserved_start, stored.reserved_start);
+  EXPECT_EQ(answered->reserved_end, stored.reserved_end);
+  EXPECT_EQ(answered->price_cents, stored.price_cents);
+  EXPECT_EQ(answered->cost_cents, stored.cost_cents);
+  EXPECT_EQ(answered->stored_status, stored.stored_status);
+}
+
+TEST_P(StoreContract, EachBookingWriteAnswersTheRowItLeft) {
+  Id lot = make_lot("North", 2);
+  Booking made = write([&](Tx& tx) {
+    return tx.insert_booking(new_booking(user_, lot, spot_number(lot, 1), window(100, 200), 500));
+  });
+  expect_same_booking(made, booking(made.id));
+  EXPECT_EQ(made.stored_status, BookingStatus::reserved);
+  auto longer = write([&](Tx& tx) { return tx.extend_reservation(made.id, at(300), 900); });
+  expect_same_booking(longer, booking(made.id));
+  EXPECT_EQ(longer->reserved_end, at(300));
+  auto cancelled = write([&](Tx& tx) { return tx.cancel_booking(made.id); });
+  expect_same_booking(cancelled, booking(made.id));
+  EXPECT_EQ(cancelled->stored_status, BookingStatus::cancelled);
+
+  Id open = book(lot, 2, window(0, std::nullopt));
+  // An immediate booking is no reservation: nothing to extend, nothing written.
+  EXPECT_FALSE(write([&](Tx& tx) { return tx.extend_reservation(open, at(300), 900); }));
+  auto done = write([&](Tx& tx) { return tx.complete_booking(open, at(3600), 250); });
+  expect_same_booking(done, booking(open));
+  EXPECT_EQ(done->end_time, at(3600));
+  EXPECT_FALSE(write([&](Tx& tx) { return tx.complete_booking(open + 1000, at(1), 1); }));
+}
+
 TEST_P(StoreContract, CancellingAReservationFreesItsWindowAndZeroesItsCost) {
   Id lot = make_lot("North", 1);
   Id spot = spot_number(lot, 1).id;

@@ -117,7 +117,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     Spot spot = spot_number(lot, number);
     return write([&](Tx& tx) {
       EXPECT_FALSE(tx.spot_conflict(spot.id, window)) << "spot " << number << " is taken";
-      return tx.insert_booking(new_booking(user_, lot, spot, window, cost_cents));
+      return tx.insert_booking(new_booking(user_, lot, spot, window, cost_cents)).id;
     });
   }
 

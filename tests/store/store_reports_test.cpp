@@ -26,7 +26,7 @@ TEST_P(StoreContract, BucketTotalsCountBookingsByStartAndSumCompletedCosts) {
   book(lot, 6, window(-1, std::nullopt));   // before the first: outside
   Spot seven = spot_number(lot, 7);
   Id theirs = write([&](Tx& tx) {
-    return tx.insert_booking(new_booking(other, lot, seven, window(10, std::nullopt)));
+    return tx.insert_booking(new_booking(other, lot, seven, window(10, std::nullopt))).id;
   });
   write([&](Tx& tx) { tx.complete_booking(theirs, at(20), 40); });
 
@@ -87,7 +87,7 @@ TEST_P(StoreContract, PerLotTotalsEarnOnlyCompletedBookings) {
   Id other = write([](Tx& tx) { return tx.insert_user(new_user("other@example.com", {})); });
   Spot south1 = spot_number(south, 1);
   Id theirs = write([&](Tx& tx) {
-    return tx.insert_booking(new_booking(other, south, south1, window(0, std::nullopt)));
+    return tx.insert_booking(new_booking(other, south, south1, window(0, std::nullopt))).id;
   });
   write([&](Tx& tx) { tx.complete_booking(theirs, at(10), 80); });
   book(gone_used, 1, window(0, 10));

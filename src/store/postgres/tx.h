@@ -118,12 +118,14 @@ class PgTx final : public Tx {
   std::optional<Spot> lowest_free_spot(Id lot_id, const Window& w) override;
   std::optional<Window> spot_conflict(Id spot_id, const Window& w) override;
   std::optional<Window> vehicle_conflict(const std::string& vehicle_key, const Window& w) override;
-  Id insert_booking(const NewBooking& b) override;
+  Booking insert_booking(const NewBooking& b) override;
   std::optional<Booking> booking(Id id) override;
   std::optional<Booking> current_booking_on_spot(Id spot_id, Timestamp now) override;
-  void complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) override;
-  void cancel_booking(Id id) override;
-  void extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) override;
+  std::optional<Booking> complete_booking(Id id, Timestamp ended_at,
+                                          std::int64_t cost_cents) override;
+  std::optional<Booking> cancel_booking(Id id) override;
+  std::optional<Booking> extend_reservation(Id id, Timestamp reserved_end,
+                                            std::int64_t cost_cents) override;
   std::vector<Booking> bookings(const BookingFilter& f, Timestamp now) override;
   std::int64_t count_bookings(const BookingFilter& f, Timestamp now) override;
   std::int64_t complete_ended_reservations(Timestamp now) override;

@@ -1,7 +1,6 @@
 // Users: accounts, logins, roles and the admin's user list.
 
 #include "store/bucketing.h"
-#include "store/postgres/booking_extension.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
 #include "store/statements.h"

@@ -2,7 +2,6 @@
 // the booking rows and their lists, and the idempotency records of POST /api/book.
 
 #include "store/bucketing.h"
-#include "store/postgres/booking_extension.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
 #include "store/statements.h"
@@ -52,7 +51,19 @@ std::optional<Window> PgTx::vehicle_conflict(const std::string& vehicle_key, con
   return Window{r.time(0, 0), r.opt_time(0, 1)};
 }
 
-Id PgTx::insert_booking(const NewBooking& b) {
+namespace {
+
+// Runs a booking write that ends in rows::returning_booking(); the row it left.
+template <class... Args>
+std::optional<Booking> written_booking(Connection& db, const char* sql, const Args&... args) {
+  auto r = db.query(std::string(sql) + rows::returning_booking(), args...);
+  if (r.empty()) return std::nullopt;
+  return read_booking(r.row(0));
+}
+
+}  // namespace
+
+Booking PgTx::insert_booking(const NewBooking& b) {
   db_.mark(kLotsSignal);
   bool reserved = b.type == BookingType::reserved;
   std::optional<Timestamp> rs, re;
@@ -61,18 +72,11 @@ Id PgTx::insert_booking(const NewBooking& b) {
   // constraint here (23P01); write() reruns the unit, which then picks another spot.
   // Likewise a concurrent overlapping booking of the same vehicle, in any lot, fails
   // bookings_vehicle_no_overlap; the rerun's vehicle_conflict then sees it committed.
-  return db_
-      .query(
-          "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
-          "vehicle_number, created_at, starts_at, occupied_until, reserved_start, "
-          "reserved_end, price_cents, cost_cents, status, vehicle_key) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
-          "RETURNING id",
-          b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number,
-          std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at, b.occupies.start,
-          open_end(b.occupies), rs, re, b.price_cents, b.cost_cents,
-          std::string(reserved ? "Reserved" : "Active"), b.vehicle_key)
-      .int64(0, 0);
+  return *written_booking(db_, sql::kInsertBooking, b.user_id, b.lot_id, b.lot_name, b.spot_id,
+                          b.spot_number, std::string(booking_type_name(b.type)), b.vehicle_number,
+                          b.created_at, b.occupies.start, open_end(b.occupies), rs, re,
+                          b.price_cents, b.cost_cents,
+                          std::string(reserved ? "Reserved" : "Active"), b.vehicle_key);
 }
 
 std::optional<Booking> PgTx::booking(Id id) {
@@ -94,19 +98,23 @@ std::optional<Booking> PgTx::current_booking_on_spot(Id spot_id, Timestamp now) 
   return b;
 }
 
-void PgTx::complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) {
+std::optional<Booking> PgTx::complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) {
   db_.mark(kLotsSignal);
-  db_.query(sql::kCompleteBooking, id, ended_at, cost_cents);
+  return written_booking(db_, sql::kCompleteBooking, id, ended_at, cost_cents);
 }
 
-void PgTx::cancel_booking(Id id) {
+std::optional<Booking> PgTx::cancel_booking(Id id) {
   db_.mark(kLotsSignal);
-  db_.query(sql::kCancelBooking, id);
+  return written_booking(db_, sql::kCancelBooking, id);
 }
 
-void PgTx::extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) {
+std::optional<Booking> PgTx::extend_reservation(Id id, Timestamp reserved_end,
+                                                std::int64_t cost_cents) {
   db_.mark(kLotsSignal);
-  pg::extend_reservation(db_, id, reserved_end, cost_cents);
+  // The exclusion constraint bookings_no_overlap checks the longer window: a booking of
+  // the added time committed meanwhile (by any server) fails it with 23P01, and write()
+  // reruns the unit, which then sees that booking.
+  return written_booking(db_, sql::kExtendReservation, id, reserved_end, cost_cents);
 }
 
 std::vector<Booking> PgTx::bookings(const BookingFilter& f, Timestamp now) {

@@ -2,7 +2,6 @@
 // once-per-slot claims of cron runs.
 
 #include "store/bucketing.h"
-#include "store/postgres/booking_extension.h"
 #include "store/postgres/notify.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"

@@ -4,7 +4,6 @@
 // by side while a resize or a deletion waits for them, and they for it.
 
 #include "store/bucketing.h"
-#include "store/postgres/booking_extension.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
 #include "store/statements.h"

@@ -1,7 +1,6 @@
 // Aggregates for statistics, reports and exports, computed in SQL.
 
 #include "store/bucketing.h"
-#include "store/postgres/booking_extension.h"
 #include "store/postgres/tx.h"
 #include "store/rows.h"
 #include "store/statements.h"

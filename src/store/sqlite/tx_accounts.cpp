@@ -2,7 +2,6 @@
 
 #include "store/bucketing.h"
 #include "store/rows.h"
-#include "store/sqlite/booking_extension.h"
 #include "store/sqlite/tx.h"
 #include "store/statements.h"
 

@@ -3,7 +3,6 @@
 
 #include "store/bucketing.h"
 #include "store/rows.h"
-#include "store/sqlite/booking_extension.h"
 #include "store/sqlite/tx.h"
 #include "store/statements.h"
 
@@ -41,21 +40,29 @@ std::optional<Window> SqliteTx::vehicle_conflict(const std::string& vehicle_key,
   return Window{s.time(0), s.opt_time(1)};
 }
 
-Id SqliteTx::insert_booking(const NewBooking& b) {
+namespace {
+
+// Runs a booking write that ends in rows::returning_booking(); the row it left.
+std::optional<Booking> written_booking(Statement& s) {
+  if (!s.step()) return std::nullopt;
+  Booking b = read_booking(s);
+  while (s.step()) {
+  }
+  return b;
+}
+
+}  // namespace
+
+Booking SqliteTx::insert_booking(const NewBooking& b) {
+  static const std::string sql = std::string(sql::kInsertBooking) + rows::returning_booking();
   bool reserved = b.type == BookingType::reserved;
   std::optional<Timestamp> rs, re;
   if (reserved) rs = b.occupies.start, re = b.occupies.end;
-  db_.prepare(
-         "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
-         "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
-         "price_cents, cost_cents, status, vehicle_key) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")
-      .bind_all(b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number,
-                std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at,
-                b.occupies.start, open_end(b.occupies), rs, re, b.price_cents, b.cost_cents,
-                std::string(reserved ? "Reserved" : "Active"), b.vehicle_key)
-      .run();
-  return db_.last_insert_id();
+  return *written_booking(db_.prepare(sql).bind_all(
+      b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number,
+      std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at, b.occupies.start,
+      open_end(b.occupies), rs, re, b.price_cents, b.cost_cents,
+      std::string(reserved ? "Reserved" : "Active"), b.vehicle_key));
 }
 
 std::optional<Booking> SqliteTx::booking(Id id) {
@@ -76,14 +83,21 @@ std::optional<Booking> SqliteTx::current_booking_on_spot(Id spot_id, Timestamp n
   return b;
 }
 
-void SqliteTx::complete_booking(Id id, Timestamp ended_at, std::int64_t cost_cents) {
-  db_.prepare(sql::kCompleteBooking).bind_all(id, ended_at, cost_cents).run();
+std::optional<Booking> SqliteTx::complete_booking(Id id, Timestamp ended_at,
+                                                  std::int64_t cost_cents) {
+  static const std::string sql = std::string(sql::kCompleteBooking) + rows::returning_booking();
+  return written_booking(db_.prepare(sql).bind_all(id, ended_at, cost_cents));
 }
 
-void SqliteTx::cancel_booking(Id id) { db_.prepare(sql::kCancelBooking).bind(1, id).run(); }
+std::optional<Booking> SqliteTx::cancel_booking(Id id) {
+  static const std::string sql = std::string(sql::kCancelBooking) + rows::returning_booking();
+  return written_booking(db_.prepare(sql).bind_all(id));
+}
 
-void SqliteTx::extend_reservation(Id id, Timestamp reserved_end, std::int64_t cost_cents) {
-  sqlite::extend_reservation(db_, id, reserved_end, cost_cents);
+std::optional<Booking> SqliteTx::extend_reservation(Id id, Timestamp reserved_end,
+                                                    std::int64_t cost_cents) {
+  static const std::string sql = std::string(sql::kExtendReservation) + rows::returning_booking();
+  return written_booking(db_.prepare(sql).bind_all(id, reserved_end, cost_cents));
 }
 
 std::vector<Booking> SqliteTx::bookings(const BookingFilter& f, Timestamp now) {
