@@ -6,10 +6,8 @@
 // Screenshots of every step: $E2E_ARTIFACTS (default build/e2e-artifacts)/extend.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
-import path from 'node:path'
 import {
-  skipReason, startParkd, uiOrigin, apiClient, openBrowser, artifactsDir, zonedToUtc, see, seeCount,
+  skipReason, startJourney, stopJourney, openBrowser, artifactsDir, tomorrowIn, zonedToUtc, see, seeCount,
   waitForPath, ADMIN_EMAIL, ADMIN_PASSWORD,
 } from './support.mjs'
 
@@ -23,26 +21,10 @@ let api
 
 before(async () => {
   if (SKIP) return
-  parkd = await startParkd()
-  ui = await uiOrigin(parkd)
-  console.log(`# parkd on ${parkd.base}; UI served by ${ui.servedBy} at ${ui.origin}`)
-  api = apiClient(parkd.base)
+  ;({ parkd, ui, api } = await startJourney())
 })
 
-after(async () => {
-  await ui?.close()
-  if (parkd) {
-    const dir = artifactsDir('extend-parkd-log')
-    writeFileSync(path.join(dir, 'parkd.log'), parkd.log.join(''))
-    await parkd.stop()
-  }
-})
-
-// Tomorrow's date in a time zone, "YYYY-MM-DD".
-function tomorrowIn(timeZone) {
-  const d = new Date(Date.now() + 86400000)
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
-}
+after(() => stopJourney({ parkd, ui }, 'extend-parkd-log'))
 
 test('extend: the quote before booking is what the server charges; a reservation is extended, a collision refused', { skip: SKIP || false, timeout: 180000 }, async () => {
   const admin = await api.login(ADMIN_EMAIL, ADMIN_PASSWORD)

@@ -3,10 +3,10 @@
 // Screenshots of every step: $E2E_ARTIFACTS (default build/e2e-artifacts)/{driver,operator}.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import {
-  skipReason, startParkd, uiOrigin, apiClient, openBrowser, artifactsDir, zonedToUtc, runParkd,
+  skipReason, startJourney, stopJourney, openBrowser, artifactsDir, tomorrowIn, zonedToUtc, runParkd,
   see, seeCount, nav, waitForPath, ADMIN_EMAIL, ADMIN_PASSWORD,
 } from './support.mjs'
 
@@ -20,27 +20,11 @@ let admin
 
 before(async () => {
   if (SKIP) return
-  parkd = await startParkd()
-  ui = await uiOrigin(parkd)
-  console.log(`# parkd on ${parkd.base}; UI served by ${ui.servedBy} at ${ui.origin}`)
-  api = apiClient(parkd.base)
+  ;({ parkd, ui, api } = await startJourney())
   admin = await api.login(ADMIN_EMAIL, ADMIN_PASSWORD)
 })
 
-after(async () => {
-  await ui?.close()
-  if (parkd) {
-    const dir = artifactsDir('parkd-log')
-    writeFileSync(path.join(dir, 'parkd.log'), parkd.log.join(''))
-    await parkd.stop()
-  }
-})
-
-// Tomorrow's date in a time zone, "YYYY-MM-DD".
-function tomorrowIn(timeZone) {
-  const d = new Date(Date.now() + 86400000)
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
-}
+after(() => stopJourney({ parkd, ui }, 'parkd-log'))
 
 test('driver: register, book, reserve, see errors, release, history, CSV, statistics, phone, logout', { skip: SKIP || false, timeout: 240000 }, async () => {
   const TZ = 'Asia/Kolkata'

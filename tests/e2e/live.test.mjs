@@ -5,10 +5,8 @@
 // Screenshots of every step: $E2E_ARTIFACTS (default build/e2e-artifacts)/live.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
-import path from 'node:path'
 import {
-  skipReason, startParkd, uiOrigin, apiClient, openBrowser, artifactsDir, see, seeCount, waitForPath,
+  skipReason, startJourney, stopJourney, openBrowser, artifactsDir, see, seeCount, waitForPath,
   ADMIN_EMAIL, ADMIN_PASSWORD,
 } from './support.mjs'
 
@@ -21,20 +19,10 @@ let api
 
 before(async () => {
   if (SKIP) return
-  parkd = await startParkd()
-  ui = await uiOrigin(parkd)
-  console.log(`# parkd on ${parkd.base}; UI served by ${ui.servedBy} at ${ui.origin}`)
-  api = apiClient(parkd.base)
+  ;({ parkd, ui, api } = await startJourney())
 })
 
-after(async () => {
-  await ui?.close()
-  if (parkd) {
-    const dir = artifactsDir('live-parkd-log')
-    writeFileSync(path.join(dir, 'parkd.log'), parkd.log.join(''))
-    await parkd.stop()
-  }
-})
+after(() => stopJourney({ parkd, ui }, 'live-parkd-log'))
 
 async function logIn(page, email, password, home) {
   await page.goto(ui.origin + '/login')

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { skipReason, startParkd, uiOrigin, apiClient, openBrowser, artifactsDir } from './support.mjs'
+import { skipReason, startJourney, stopJourney, apiClient, openBrowser, artifactsDir, see } from './support.mjs'
 
 const SKIP = skipReason()
 if (SKIP) console.log(`# SKIP password reset journey: ${SKIP}`)
@@ -16,27 +16,12 @@ let ui
 
 before(async () => {
   if (SKIP) return
-  parkd = await startParkd()
-  ui = await uiOrigin(parkd)
+  ;({ parkd, ui } = await startJourney())
 })
 
-after(async () => {
-  await ui?.close()
-  await parkd?.stop()
-})
+after(() => stopJourney({ parkd, ui }, 'reset-parkd-log'))
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-async function see(locator, text, timeout = 10000) {
-  const deadline = Date.now() + timeout
-  let last = ''
-  for (;;) {
-    last = await locator.innerText({ timeout: 1000 }).catch(() => '')
-    if (last.includes(text)) return
-    if (Date.now() > deadline) assert.fail(`expected ${JSON.stringify(text)} in ${JSON.stringify(last)}`)
-    await sleep(100)
-  }
-}
 
 // The token of the reset link in the outbox's email to `email` (quoted-printable undone:
 // soft line breaks first, which may split the link).

@@ -73,6 +73,28 @@ export function artifactsDir(name) {
   return dir
 }
 
+// parkd and the origin its web UI is served from, for one test file's journeys.
+export async function startJourney() {
+  const parkd = await startParkd()
+  const ui = await uiOrigin(parkd)
+  console.log(`# parkd on ${parkd.base}; UI served by ${ui.servedBy} at ${ui.origin}`)
+  return { parkd, ui, api: apiClient(parkd.base) }
+}
+
+// Stops what startJourney started, keeping parkd's log under artifacts/<logName>.
+export async function stopJourney({ parkd, ui }, logName) {
+  await ui?.close()
+  if (!parkd) return
+  writeFileSync(path.join(artifactsDir(logName), 'parkd.log'), parkd.log.join(''))
+  await parkd.stop()
+}
+
+// Tomorrow's date in a time zone, "YYYY-MM-DD".
+export function tomorrowIn(timeZone) {
+  const d = new Date(Date.now() + 86400000)
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer()
