@@ -114,7 +114,8 @@ json to_json(const Job& j) {
           {"created_at", format_iso8601(j.created_at)},
           {"run_at", format_iso8601(j.run_at)},
           {"started_at", time_json(j.started_at)},
-          {"finished_at", time_json(j.finished_at)}};
+          {"finished_at", time_json(j.finished_at)},
+          {"request_id", j.request_id ? json(*j.request_id) : json(nullptr)}};
 }
 
 json to_json(const UserRow& row) {

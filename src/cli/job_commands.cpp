@@ -100,6 +100,7 @@ int cmd_show(JobService& jobs, const JobCommands& c) {
   std::printf("finished_at:  %s\n", when(j.finished_at).c_str());
   std::printf("owner:        %s\n",
               j.owner_user_id ? ("user " + std::to_string(*j.owner_user_id)).c_str() : "-");
+  std::printf("request_id:   %s\n", j.request_id ? j.request_id->c_str() : "-");
   std::printf("payload:      %s\n", j.payload.c_str());
   std::printf("last_error:   %s\n", j.last_error ? j.last_error->c_str() : "-");
   return 0;

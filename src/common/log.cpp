@@ -174,6 +174,8 @@ RequestLogScope::RequestLogScope(std::string_view request_id) : previous_(t_requ
 
 RequestLogScope::~RequestLogScope() { t_request_id = previous_; }
 
+std::string_view current_request_id() { return t_request_id; }
+
 void print_line(std::FILE* out, std::string_view text) {
   if (g_format.load() == LogFormat::text) {
     std::fwrite(text.data(), 1, text.size(), out);

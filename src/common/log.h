@@ -115,6 +115,10 @@ class RequestLogScope {
   std::string_view previous_;
 };
 
+// The id of the innermost RequestLogScope open on this thread; empty when none. What a
+// thread that works on a request's behalf (the SQLite writer, a job) takes with it.
+std::string_view current_request_id();
+
 // Writes `text` (no trailing newline) to `out` as a line of its own: as is in text, as
 // a JSON log line of level info in JSON, so that stdout parses like stderr. For the
 // start-up lines people and scripts read.

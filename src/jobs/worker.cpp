@@ -1,5 +1,6 @@
 #include "jobs/worker.h"
 
+#include "common/log.h"
 #include "common/threads.h"
 #include "jobs/backoff.h"
 #include "metrics/metrics.h"
@@ -110,6 +111,11 @@ int Worker::run_due() {
 }
 
 std::optional<Job> Worker::execute(const Job& job) {
+  // Every line about the job (and the jobs and writes it makes) names the request that
+  // queued it, as that request's own lines do.
+  RequestLogScope scope(job.request_id ? std::string_view(*job.request_id) : std::string_view());
+  spdlog::debug("worker: job {} ({}) started attempt {}/{}", job.id, job.type, job.attempts,
+                job.max_attempts);
   {
     std::lock_guard lock(mutex_);
     running_[job.id] = job.attempts;

@@ -106,7 +106,7 @@ Lot read_lot(const Row& r) {
 // Selected from `jobs`.
 inline constexpr const char* kJobColumns =
     "id, type, payload, status, attempts, max_attempts, last_error, owner_user_id, created_at, "
-    "run_at, lease_until, finished_at, started_at";
+    "run_at, lease_until, finished_at, started_at, request_id";
 
 template <class Row>
 Job read_job(const Row& r) {
@@ -124,6 +124,7 @@ Job read_job(const Row& r) {
   j.lease_until = r.opt_time(10);
   j.finished_at = r.opt_time(11);
   j.started_at = r.opt_time(12);
+  j.request_id = r.opt_text(13);
   return j;
 }
 

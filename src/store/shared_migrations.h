@@ -55,4 +55,10 @@ UPDATE bookings SET vehicle_key = NULL
 // the integer type name (SQLite's tables are STRICT).
 inline constexpr std::string_view kResetTokensName = "password reset tokens";
 
+// Version 10: the id of the request that queued a job (GET /api/jobs request_id), so that
+// the worker's lines about it carry the id the request's lines do. NULL for jobs from
+// the scheduler or the command line, and for those queued before.
+inline constexpr std::string_view kJobRequestIdName = "jobs record the request that queued them";
+inline constexpr std::string_view kJobRequestIdSql = "ALTER TABLE jobs ADD COLUMN request_id TEXT;";
+
 }  // namespace parkd

@@ -129,7 +129,8 @@ struct Job {
   Timestamp run_at{};
   std::optional<Timestamp> lease_until;
   std::optional<Timestamp> finished_at;
-  std::optional<Timestamp> started_at;  // of the latest attempt
+  std::optional<Timestamp> started_at;    // of the latest attempt
+  std::optional<std::string> request_id;  // of the request that queued it; none from cron or CLI
 };
 
 struct JobCount {
@@ -266,6 +267,8 @@ class Tx {
 
   // Jobs.
   // Inserts the job; when dedupe_key is already taken returns the existing job's id.
+  // The job records the request id of the RequestLogScope open where the unit of work
+  // was started (common/log.h), so that its worker's log lines name the request.
   virtual Id enqueue_job(const NewJob& job, Timestamp now) = 0;
   virtual std::optional<Job> job(Id id) = 0;
   // Newest first; `status` and `type` filter when set.

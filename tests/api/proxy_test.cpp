@@ -1,7 +1,8 @@
 // parkd behind a reverse proxy: who a request came from (TRUSTED_PROXIES, X-Forwarded-For,
 // Forwarded) decides login throttling and /metrics access; every request has an id
 // (X-Request-Id) that its log lines carry; LOG_FORMAT=json makes every line an object.
-// The test client connects from 127.0.0.1, so it plays nginx on the same host.
+// The test client connects from 127.0.0.1, so it plays nginx on the same host. The jobs a
+// request queues keep its id, and the worker's lines about them carry it.
 #include "support/api_assertions.h"
 #include "support/api_helpers.h"
 #include "support/job_support.h"  // eventually
@@ -200,6 +201,54 @@ TEST(RequestIds, ATrustedProxysIdIsEchoedAndLoggedWithTheClientAddress) {
     EXPECT_NE(*replaced.header("x-request-id"), bad);
     EXPECT_TRUE(sane_id(*replaced.header("x-request-id")));
   }
+}
+
+// The line of `log` that has `needle` in it; empty when none does.
+std::string line_with(const std::string& log, const std::string& needle) {
+  auto at = log.find(needle);
+  if (at == std::string::npos) return "";
+  auto start = log.rfind('\n', at);
+  start = start == std::string::npos ? 0 : start + 1;
+  return log.substr(start, log.find('\n', at) - start);
+}
+
+TEST(RequestIds, AJobKeepsTheIdOfTheRequestThatQueuedItAndItsWorkerLinesCarryIt) {
+  ParkdProcess parkd(Env{{"TRUSTED_PROXIES", "127.0.0.1"}});
+  auto http = parkd.client();
+  std::string admin = parkd.admin_token();
+  auto user = make_user(parkd);
+  auto lot = create_lot(http, admin, 1);
+  // A booking's write is queued (SQLite's writer runs it); an export's is waited for.
+  ASSERT_EQ(book(http, user.token, {{"lot_id", lot["id"]}}, {"X-Request-Id: book-req-1"}).status,
+            201);
+  auto exported =
+      http.request("GET", "/api/export", "",
+                   {"X-Request-Id: export-req-2", "Authorization: Bearer " + user.token});
+  ASSERT_EQ(exported.status, 202) << exported.body;
+  auto export_id = exported.json()["job_id"].get<std::int64_t>();
+  EXPECT_EQ(job_of(http, user.token, export_id)["request_id"], "export-req-2");
+
+  json confirmation;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto found = jobs_of_type(http, admin, "booking_confirmation");
+        if (found.empty()) return false;
+        confirmation = found[0];
+        return confirmation["status"] == "succeeded";
+      },
+      20s))
+      << confirmation.dump() << parkd.log();
+  EXPECT_EQ(confirmation["request_id"], "book-req-1") << confirmation.dump();
+  std::string succeeded =
+      "worker: job " + confirmation["id"].dump() + " (booking_confirmation) succeeded";
+  EXPECT_TRUE(eventually([&] { return !line_with(parkd.log(), succeeded).empty(); }, 5s))
+      << parkd.log();
+  EXPECT_NE(line_with(parkd.log(), succeeded).find(" request_id=book-req-1"), std::string::npos)
+      << parkd.log();
+  // The booking's own line, logged once its queued write committed, carries it too.
+  EXPECT_NE(line_with(parkd.log(), " booked spot 1 ").find(" request_id=book-req-1"),
+            std::string::npos)
+      << parkd.log();
 }
 
 // --- LOG_FORMAT -------------------------------------------------------------------

@@ -160,6 +160,7 @@ CREATE TABLE password_reset_tokens (
   expires_at BIGINT NOT NULL
 );
 )sql"},
+      {10, kJobRequestIdName, kJobRequestIdSql},
   };
   return all;
 }

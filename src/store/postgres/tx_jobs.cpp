@@ -1,6 +1,7 @@
 // The job queue (claims with leases, attempts, retries) and the scheduler's
 // once-per-slot claims of cron runs.
 
+#include "common/log.h"
 #include "store/bucketing.h"
 #include "store/postgres/notify.h"
 #include "store/postgres/tx.h"
@@ -21,11 +22,13 @@ using rows::read_lot;
 using rows::read_user;
 
 Id PgTx::enqueue_job(const NewJob& j, Timestamp now) {
+  std::optional<std::string> request_id;
+  if (auto id = current_request_id(); !id.empty()) request_id = std::string(id);
   auto r = db_.query(
       "INSERT INTO jobs (type, payload, status, max_attempts, run_at, dedupe_key, "
-      "owner_user_id, created_at) VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7) "
+      "owner_user_id, created_at, request_id) VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8) "
       "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-      j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now);
+      j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now, request_id);
   if (!r.empty()) {
     db_.mark(kJobsSignal);  // every process's workers are told once this commits
     return r.int64(0, 0);

@@ -159,6 +159,7 @@ CREATE TABLE password_reset_tokens (
   expires_at INTEGER NOT NULL
 ) STRICT;
 )sql"},
+      {10, kJobRequestIdName, kJobRequestIdSql},
   };
   return all;
 }

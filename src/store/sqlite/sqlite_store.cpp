@@ -182,7 +182,8 @@ class SqliteStore final : public Store {
     if (t_batch_connection != nullptr) return run_nested(*t_batch_connection, work);
     if (t_shared_read != nullptr && t_shared_read->store == this) end_snapshot(*t_shared_read);
     thread_local Parker answered;
-    PendingWrite me{&work, Error::internal(), &answered, {}, {}, {}, {}};
+    PendingWrite me{&work, Error::internal(), &answered, {}, {}, {}, {}, {}};
+    me.request.id = current_request_id();  // the caller's scope outlives its wait
     enqueue(&me);
     answered.park();  // the writer's unpark happens-before: me.result is complete
     // This caller's share of waking the batch (see write_loop). Those it wakes are
@@ -196,8 +197,11 @@ class SqliteStore final : public Store {
   // The same queue and batches as write(); the caller's thread goes on at once.
   void write_async(Work work, WriteDone done, const Handoff& handoff) override {
     auto pending = std::make_unique<PendingWrite>(PendingWrite{
-        nullptr, Error::internal(), nullptr, {}, std::move(work), std::move(done), handoff});
+        nullptr, Error::internal(), nullptr, {}, std::move(work), std::move(done), handoff, {}});
     pending->work = &pending->owned_work;
+    // Copied: the caller's scope may end before the writer runs the unit.
+    pending->request.owned = current_request_id();
+    pending->request.id = pending->request.owned;
     enqueue(pending.release());  // the writer owns it from here
   }
   bool queues_writes() const override { return true; }
@@ -340,6 +344,10 @@ class SqliteStore final : public Store {
     Work owned_work;                         // write_async's (which owns the PendingWrite)
     WriteDone done;
     Handoff handoff;
+    struct {
+      std::string_view id;  // of the caller's request (empty: none), for the log
+      std::string owned;    // write_async's copy, which `id` views
+    } request;
   };
 
   void enqueue(PendingWrite* pending) {
@@ -394,7 +402,11 @@ class SqliteStore final : public Store {
         batch.assign(queue_.begin(), queue_.end());
         queue_.clear();
       }
-      run_batch(batch, conn, checkpointer);
+      {
+        // A batch of one: a failure to begin or commit it is that request's.
+        RequestLogScope scope(batch.size() == 1 ? batch.front()->request.id : std::string_view());
+        run_batch(batch, conn, checkpointer);
+      }
       answer(batch);
     }
   }
@@ -411,7 +423,10 @@ class SqliteStore final : public Store {
     wake_as_a_tree(batch);
     for (auto& p : owned) {
       try {
-        auto complete = [done = std::move(p->done), result = std::move(p->result)]() mutable {
+        // The completion logs for the caller's request, on whichever thread runs it.
+        auto complete = [done = std::move(p->done), result = std::move(p->result),
+                         request_id = std::move(p->request.owned)]() mutable {
+          RequestLogScope scope(request_id);
           done(std::move(result));
         };
         if (p->handoff) {
@@ -465,6 +480,8 @@ class SqliteStore final : public Store {
     t_batch_connection = conn.get();
     bool single = batch.size() == 1;
     for (auto* p : batch) {
+      // What the unit logs, and the jobs it queues, name the request whose write it is.
+      RequestLogScope scope(p->request.id);
       p->result = single ? run_unit(*conn, *p->work) : run_nested(*conn, *p->work);
     }
     t_batch_connection = nullptr;

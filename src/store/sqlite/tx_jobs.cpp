@@ -1,6 +1,7 @@
 // The job queue (claims with leases, attempts, retries) and the scheduler's
 // once-per-slot claims of cron runs.
 
+#include "common/log.h"
 #include "store/bucketing.h"
 #include "store/rows.h"
 #include "store/sqlite/tx.h"
@@ -22,11 +23,15 @@ using rows::read_user;
 Id SqliteTx::enqueue_job(const NewJob& j, Timestamp now) {
   // Not RETURNING id: SQLite collects returned rows in a temporary b-tree, built anew
   // for every statement run.
+  // The writer runs each unit under the scope of the request that queued it.
+  std::optional<std::string_view> request_id;
+  if (auto id = current_request_id(); !id.empty()) request_id = id;
   db_.prepare(
          "INSERT INTO jobs (type, payload, status, max_attempts, run_at, dedupe_key, "
-         "owner_user_id, created_at) VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7) "
-         "ON CONFLICT (dedupe_key) DO NOTHING")
-      .bind_all(j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now)
+         "owner_user_id, created_at, request_id) VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, "
+         "?8) ON CONFLICT (dedupe_key) DO NOTHING")
+      .bind_all(j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now,
+                request_id)
       .run();
   if (db_.changes() == 1) return db_.last_insert_id();
   auto existing = db_.prepare("SELECT id FROM jobs WHERE dedupe_key = ?1");
