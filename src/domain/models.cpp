@@ -52,10 +52,4 @@ std::int64_t Booking::total_cost_cents_at(Timestamp) const {
   return 0;  // an open immediate booking costs nothing until released
 }
 
-bool overlaps(const Window& a, const Window& b) {
-  bool a_starts_before_b_ends = !b.end || a.start < *b.end;
-  bool b_starts_before_a_ends = !a.end || b.start < *a.end;
-  return a_starts_before_b_ends && b_starts_before_a_ends;
-}
-
 }  // namespace parkd

@@ -89,7 +89,4 @@ struct Window {
   std::optional<Timestamp> end;  // nullopt: open-ended (an immediate booking)
 };
 
-// [a.start, a.end) and [b.start, b.end) share a moment; back-to-back windows do not.
-bool overlaps(const Window& a, const Window& b);
-
 }  // namespace parkd

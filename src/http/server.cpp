@@ -156,14 +156,21 @@ const char* reason_phrase(int status) {
   }
 }
 
-template <class Builder>
-void add_headers(Builder& b, const Response& res) {
-  if (!res.content_type.empty())
-    b.append_header(restinio::http_field::content_type, res.content_type);
+// The headers of an answer, whether RESTinio or raw_refusal writes it.
+template <class Add>
+void each_header(const Response& res, Add add) {
+  if (!res.content_type.empty()) add("Content-Type", res.content_type);
   // Every answer, whatever produced it: a browser must never guess a type (e.g. run an
   // error body or a CSV export as script).
-  b.append_header("X-Content-Type-Options", "nosniff");
-  for (const auto& [name, value] : res.headers) b.append_header(name, value);
+  add("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : res.headers) add(name, value);
+}
+
+template <class Builder>
+void add_headers(Builder& b, const Response& res) {
+  each_header(res, [&](const std::string& name, const std::string& value) {
+    b.append_header(name, value);
+  });
 }
 
 // A refusal of the edge (guarded_socket.h) as bytes on the wire: RESTinio never saw the
@@ -173,11 +180,11 @@ std::string raw_refusal(const Error& e) {
   if (e.retry_after_seconds > 0 && e.kind != ErrorKind::too_many_requests) {
     res.headers.emplace_back("Retry-After", std::to_string(e.retry_after_seconds));
   }
-  std::string out = fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n"
-      "Connection: close\r\nX-Content-Type-Options: nosniff\r\n",
-      res.status, reason_phrase(res.status), res.content_type, res.body.size());
-  for (const auto& [name, value] : res.headers) out += name + ": " + value + "\r\n";
+  std::string out = fmt::format("HTTP/1.1 {} {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+                                res.status, reason_phrase(res.status), res.body.size());
+  each_header(res, [&](const std::string& name, const std::string& value) {
+    out += name + ": " + value + "\r\n";
+  });
   return out + "\r\n" + res.body;
 }
 

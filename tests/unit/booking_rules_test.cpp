@@ -87,59 +87,6 @@ TEST(ReservationWindow, AcceptsAStartFarInTheFuture) {
 }
 
 Window closed(Timestamp start, Timestamp end) { return Window{start, end}; }
-Window open_from(Timestamp start) { return Window{start, std::nullopt}; }
-
-TEST(Overlaps, BackToBackWindowsDoNotOverlap) {
-  auto a = closed(kNow, kNow + hours(1));
-  auto b = closed(kNow + hours(1), kNow + hours(2));
-  EXPECT_FALSE(overlaps(a, b));
-  EXPECT_FALSE(overlaps(b, a));
-}
-
-TEST(Overlaps, WindowsSharingOneSecondOverlap) {
-  auto a = closed(kNow, kNow + hours(1));
-  auto b = closed(kNow + hours(1) - seconds(1), kNow + hours(2));
-  EXPECT_TRUE(overlaps(a, b));
-  EXPECT_TRUE(overlaps(b, a));
-}
-
-TEST(Overlaps, AContainedWindowOverlaps) {
-  auto outer = closed(kNow, kNow + hours(4));
-  auto inner = closed(kNow + hours(1), kNow + hours(2));
-  EXPECT_TRUE(overlaps(outer, inner));
-  EXPECT_TRUE(overlaps(inner, outer));
-}
-
-TEST(Overlaps, IdenticalWindowsOverlap) {
-  auto a = closed(kNow, kNow + hours(1));
-  EXPECT_TRUE(overlaps(a, a));
-}
-
-TEST(Overlaps, DisjointWindowsDoNotOverlap) {
-  EXPECT_FALSE(overlaps(closed(kNow, kNow + hours(1)), closed(kNow + hours(3), kNow + hours(4))));
-}
-
-TEST(Overlaps, AnOpenEndedWindowOverlapsEveryLaterWindow) {
-  auto open = open_from(kNow);
-  auto later = closed(kNow + hours(24 * 20), kNow + hours(24 * 20 + 1));
-  EXPECT_TRUE(overlaps(open, later));
-  EXPECT_TRUE(overlaps(later, open));
-}
-
-TEST(Overlaps, AnOpenEndedWindowDoesNotOverlapAWindowEndingAtItsStart) {
-  auto open = open_from(kNow);
-  auto before = closed(kNow - hours(1), kNow);
-  EXPECT_FALSE(overlaps(open, before));
-  EXPECT_FALSE(overlaps(before, open));
-}
-
-TEST(Overlaps, AnOpenEndedWindowOverlapsAWindowStillRunningAtItsStart) {
-  EXPECT_TRUE(overlaps(open_from(kNow), closed(kNow - hours(1), kNow + seconds(1))));
-}
-
-TEST(Overlaps, TwoOpenEndedWindowsOverlap) {
-  EXPECT_TRUE(overlaps(open_from(kNow), open_from(kNow + hours(100))));
-}
 
 Booking reservation_booking() {
   Booking b;

@@ -50,8 +50,10 @@ TEST(SqliteWal, StaysBoundedAndReachesTheDatabaseFileUnderSustainedWrites) {
       largest_wal = std::max(largest_wal, fs::file_size(fs::path(db.string() + "-wal"), ec));
     }
     EXPECT_GT(fs::file_size(db), 80u * 1024 * 1024) << "the jobs never reached the database file";
-    // About twice the checkpoint threshold of 4 000 pages, plus the commit that crossed it.
-    EXPECT_LT(largest_wal, 40u * 1024 * 1024) << "the WAL grew without bound";
+    // A WAL that never starts over holds all 120 MB; a bounded one stays near twice the
+    // checkpoint threshold of 4 000 pages (33 MB), more while a loaded machine delays the
+    // checkpointer (40 MB was crossed beside a parallel test run).
+    EXPECT_LT(largest_wal, 64u * 1024 * 1024) << "the WAL grew without bound";
   }
 }
 
