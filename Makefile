@@ -7,7 +7,7 @@ export CCACHE_NOHASHDIR := 1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: deps test-deps build build-all build-asan run test test-release test-asan fuzz deb bench bench-micro bench-pg format tidy clean
+.PHONY: deps test-deps build build-all build-asan run test test-release test-asan fuzz deb bench bench-micro bench-pg bench-events format tidy clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -80,6 +80,11 @@ bench-pg:
 	@scripts/install-deps.sh test
 	$(MAKE) build
 	bench/pg.sh
+
+bench-events:
+	@scripts/install-deps.sh bench
+	$(MAKE) build
+	bench/events.sh
 
 format:
 	find src tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
