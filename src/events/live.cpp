@@ -11,7 +11,9 @@
 namespace parkd::events {
 
 LiveEvents::LiveEvents(Options options, ReadLots read_lots)
-    : o_(options), read_lots_(std::move(read_lots)), hub_(o_.max_streams, o_.buffer_limit) {
+    : o_(std::move(options)),
+      read_lots_(std::move(read_lots)),
+      hub_(o_.max_streams, o_.buffer_limit) {
   watcher_ = std::thread([this] {
     name_this_thread("parkd-events");
     watch();

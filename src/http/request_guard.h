@@ -22,10 +22,10 @@
 namespace parkd {
 
 struct RequestLimits {
-  std::size_t max_target = 8 * 1024;     // 414 above
-  std::size_t max_field = 16 * 1024;     // one header's name or value; 431 above
-  std::size_t max_fields = 100;          // 431 above
-  std::uint64_t max_body = 1024 * 1024;  // 413 above (api/parse.h kMaxBodyBytes)
+  std::size_t max_target = std::size_t{8} * 1024;       // 414 above
+  std::size_t max_field = std::size_t{16} * 1024;       // one header's name or value; 431 above
+  std::size_t max_fields = 100;                         // 431 above
+  std::uint64_t max_body = std::uint64_t{1024} * 1024;  // 413 above (api/parse.h kMaxBodyBytes)
 };
 
 class RequestGuard {

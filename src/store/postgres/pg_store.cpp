@@ -23,9 +23,7 @@ namespace parkd {
 namespace {
 
 using pg::Connection;
-using pg::Params;
 using pg::PgTx;
-using pg::Rows;
 
 // Conflicts (a concurrent booking took the spot, a concurrent register took the email)
 // are resolved by rerunning the unit (RetryPolicy in store.h).

@@ -12,14 +12,8 @@
 
 namespace parkd::pg {
 
-using rows::kBookingColumns;
 using rows::kJobColumns;
-using rows::kUserColumns;
-using rows::open_end;
-using rows::read_booking;
 using rows::read_job;
-using rows::read_lot;
-using rows::read_user;
 
 Id PgTx::enqueue_job(const NewJob& j, Timestamp now) {
   std::optional<std::string> request_id;
@@ -51,6 +45,7 @@ std::vector<Job> PgTx::jobs(const std::optional<std::string>& status,
                   kJobColumns),
       status, type, limit, offset);
   std::vector<Job> out;
+  out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) out.push_back(read_job(r.row(i)));
   return out;
 }
@@ -82,6 +77,7 @@ bool PgTx::delete_finished_job(Id job_id) {
 std::vector<JobCount> PgTx::job_counts() {
   auto r = db_.query(sql::kJobCounts);
   std::vector<JobCount> out;
+  out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.int64(i, 2)});
   return out;
 }

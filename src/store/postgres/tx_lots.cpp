@@ -15,14 +15,7 @@
 
 namespace parkd::pg {
 
-using rows::kBookingColumns;
-using rows::kJobColumns;
-using rows::kUserColumns;
-using rows::open_end;
-using rows::read_booking;
-using rows::read_job;
 using rows::read_lot;
-using rows::read_user;
 
 std::vector<Lot> PgTx::lots(Timestamp now, std::int64_t limit, std::int64_t offset) {
   if (lot_list_ == nullptr) return query_lots(now, limit, offset);
@@ -57,6 +50,7 @@ std::vector<Lot> PgTx::query_lots(Timestamp now, std::int64_t limit, std::int64_
   auto r =
       db_.query(std::string(kLotSelect) + "ORDER BY l.id LIMIT $2 OFFSET $3", now, limit, offset);
   std::vector<Lot> out;
+  out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) out.push_back(read_lot(r.row(i)));
   return out;
 }
@@ -119,6 +113,7 @@ void PgTx::add_spots(Id lot_id, std::int64_t count) {
 std::vector<Id> PgTx::removable_spots(Id lot_id, std::int64_t count, Timestamp now) {
   auto r = db_.query(sql::kRemovableSpots, lot_id, count, now);
   std::vector<Id> out;
+  out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) out.push_back(r.int64(i, 0));
   return out;
 }
@@ -147,6 +142,7 @@ std::int64_t PgTx::spot_bookings_in_force(Id spot_id, Timestamp now) {
 std::vector<Spot> PgTx::spots(Id lot_id, Timestamp now) {
   auto r = db_.query(sql::kSpots, lot_id, now);
   std::vector<Spot> out;
+  out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) {
     out.push_back(Spot{r.int64(i, 0), r.int64(i, 1), r.int64(i, 2), r.boolean(i, 3)});
   }
@@ -167,6 +163,7 @@ std::optional<Spot> PgTx::spot(Id lot_id, Id spot_id, Timestamp now) {
 std::vector<UpcomingReservation> PgTx::upcoming_reservations(Id lot_id, Timestamp now) {
   auto r = db_.query(sql::kUpcomingReservations, lot_id, now);
   std::vector<UpcomingReservation> out;
+  out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) {
     out.push_back({r.int64(i, 0), Window{r.time(i, 1), r.opt_time(i, 2)}, r.text(i, 3)});
   }

@@ -10,17 +10,14 @@
 namespace parkd::pg {
 
 using rows::kBookingColumns;
-using rows::kJobColumns;
 using rows::kUserColumns;
-using rows::open_end;
 using rows::read_booking;
-using rows::read_job;
-using rows::read_lot;
 using rows::read_user;
 
 std::vector<User> PgTx::inactive_users(Timestamp since) {
   auto r = db_.query(fmt::format(sql::kInactiveUsers, kUserColumns), since);
   std::vector<User> out;
+  out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) out.push_back(read_user(r.row(i)));
   return out;
 }
@@ -28,6 +25,7 @@ std::vector<User> PgTx::inactive_users(Timestamp since) {
 std::vector<Id> PgTx::users_with_bookings_between(Timestamp from, Timestamp to) {
   auto r = db_.query(sql::kUsersWithBookingsBetween, from, to);
   std::vector<Id> out;
+  out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) out.push_back(r.int64(i, 0));
   return out;
 }
@@ -118,6 +116,7 @@ std::vector<LotAggregate> PgTx::per_lot(std::optional<Id> user_id) {
                      "FROM lots l LEFT JOIN bookings b ON b.lot_id = l.id "
                      "WHERE l.deleted_at IS NULL OR b.id IS NOT NULL GROUP BY l.id ORDER BY l.id");
   std::vector<LotAggregate> out;
+  out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) {
     out.push_back({r.int64(i, 0), r.text(i, 1), r.int64(i, 2), r.int64(i, 3)});
   }

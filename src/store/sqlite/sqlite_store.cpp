@@ -30,7 +30,6 @@ namespace {
 using sqlite::Connection;
 using sqlite::ReadConnection;
 using sqlite::SqliteTx;
-using sqlite::Statement;
 
 // One thread's sleep until another wakes it. Not std::binary_semaphore: libstdc++'s
 // spins with sched_yield before it sleeps, and dozens of callers spinning while they

@@ -9,13 +9,7 @@
 
 namespace parkd::sqlite {
 
-using rows::kBookingColumns;
-using rows::kJobColumns;
 using rows::kUserColumns;
-using rows::open_end;
-using rows::read_booking;
-using rows::read_job;
-using rows::read_lot;
 using rows::read_user;
 
 Id SqliteTx::insert_user(const NewUser& u) {

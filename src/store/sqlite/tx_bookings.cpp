@@ -11,13 +11,8 @@
 namespace parkd::sqlite {
 
 using rows::kBookingColumns;
-using rows::kJobColumns;
-using rows::kUserColumns;
 using rows::open_end;
 using rows::read_booking;
-using rows::read_job;
-using rows::read_lot;
-using rows::read_user;
 
 std::optional<Spot> SqliteTx::lowest_free_spot(Id lot_id, const Window& w) {
   auto s = db_.prepare(sql::kLowestFreeSpot);

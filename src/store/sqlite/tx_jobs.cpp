@@ -11,14 +11,8 @@
 
 namespace parkd::sqlite {
 
-using rows::kBookingColumns;
 using rows::kJobColumns;
-using rows::kUserColumns;
-using rows::open_end;
-using rows::read_booking;
 using rows::read_job;
-using rows::read_lot;
-using rows::read_user;
 
 Id SqliteTx::enqueue_job(const NewJob& j, Timestamp now) {
   // Not RETURNING id: SQLite collects returned rows in a temporary b-tree, built anew

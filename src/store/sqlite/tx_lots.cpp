@@ -10,14 +10,7 @@
 
 namespace parkd::sqlite {
 
-using rows::kBookingColumns;
-using rows::kJobColumns;
-using rows::kUserColumns;
-using rows::open_end;
-using rows::read_booking;
-using rows::read_job;
 using rows::read_lot;
-using rows::read_user;
 
 std::vector<Lot> SqliteTx::lots(Timestamp now, std::int64_t limit, std::int64_t offset) {
   if (lot_list_ == nullptr) return query_lots(now, limit, offset);
