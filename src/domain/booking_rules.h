@@ -1,5 +1,8 @@
 #pragma once
 // Pure rules for bookings (docs/api.md "Bookings"): the window a booking occupies and its cost.
+// Which bookings hold a spot or a vehicle, and when, is decided in SQL, where the choice
+// must be atomic with the write: store/statements.h, "The booking rules"
+// (PARKD_SQL_IN_FORCE, PARKD_SQL_HOLDS_AT, PARKD_SQL_OVERLAPS).
 
 #include "common/result.h"
 #include "domain/models.h"

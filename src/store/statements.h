@@ -6,8 +6,34 @@
 // format string whose {} is a column list of store/rows.h.
 
 #include <cstdint>
+#include <string>
+#include <string_view>
+
+// The booking rules, written once (docs/api.md "Bookings"). Each reads the bookings row
+// as `b`. Macros, not constants, so that each statement stays one literal, joined at
+// compile time. A booking in force holds its spot and its vehicle from starts_at until
+// occupied_until (no end while NULL: an immediate booking not yet released);
+// Completed and Cancelled bookings hold nothing.
+#define PARKD_SQL_IN_FORCE "b.status IN ('Reserved', 'Active')"
+// Its hold has not ended by `at` (a parameter such as "?2").
+#define PARKD_SQL_NOT_ENDED_BY(at) "(b.occupied_until IS NULL OR b.occupied_until > " at ")"
+// It holds at the moment `at`: begun by then and not ended.
+#define PARKD_SQL_HOLDS_AT(at) "b.starts_at <= " at " AND " PARKD_SQL_NOT_ENDED_BY(at)
+// It overlaps the window [start, end); `end` NULL is an open window.
+#define PARKD_SQL_OVERLAPS(start, end) \
+  "(" end " IS NULL OR b.starts_at < " end ") AND " PARKD_SQL_NOT_ENDED_BY(start)
 
 namespace parkd::sql {
+
+// The status a booking shows at `at` (Booking::status_at in domain/models.cpp): a
+// Reserved booking whose window has begun shows Active. `at` is a parameter ("?1", "$2").
+inline std::string shows_reserved(std::string_view at) {
+  return "(b.status = 'Reserved' AND b.reserved_start > " + std::string(at) + ")";
+}
+inline std::string shows_active(std::string_view at) {
+  return "(b.status = 'Active' OR (b.status = 'Reserved' AND b.reserved_start <= " +
+         std::string(at) + "))";
+}
 
 // Users (tx_accounts.cpp)
 inline constexpr const char* kBumpTokenVersion =
@@ -38,10 +64,9 @@ inline constexpr const char* kUpdateLot =
     "UPDATE lots SET name = COALESCE(?2, name), address = COALESCE(?3, address), "
     "price_cents = COALESCE(?4, price_cents) WHERE id = ?1";
 inline constexpr const char* kRemovableSpots =
-    "SELECT s.id FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS ( SELECT 1 FROM "
-    "bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', 'Active') AND "
-    "(b.occupied_until IS NULL OR b.occupied_until > ?3)) ORDER BY s.number DESC "
-    "LIMIT ?2";
+    "SELECT s.id FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS (SELECT 1 FROM "
+    "bookings b WHERE b.spot_id = s.id AND " PARKD_SQL_IN_FORCE
+    " AND " PARKD_SQL_NOT_ENDED_BY("?3") ") ORDER BY s.number DESC LIMIT ?2";
 inline constexpr const char* kDeleteSpot = "DELETE FROM spots WHERE id = ?1 AND lot_id = ?2";
 inline constexpr const char* kRecountCapacity =
     "UPDATE lots SET capacity = (SELECT COUNT(*) FROM spots WHERE lot_id = ?1) WHERE "
@@ -52,25 +77,25 @@ inline constexpr const char* kSoftDeleteLot = "UPDATE lots SET deleted_at = ?2 W
 inline constexpr const char* kCountLots = "SELECT COUNT(*) FROM lots WHERE deleted_at IS NULL";
 inline constexpr const char* kNextBookingStartOrEnd =
     "SELECT MIN(CASE WHEN b.starts_at > ?1 THEN b.starts_at ELSE b.occupied_until END) "
-    "FROM bookings b WHERE b.status IN ('Reserved', 'Active') "
-    "AND (b.starts_at > ?1 OR b.occupied_until > ?1)";
+    "FROM bookings b WHERE " PARKD_SQL_IN_FORCE
+    " AND (b.starts_at > ?1 OR "
+    "b.occupied_until > ?1)";
 inline constexpr std::int64_t kNoBookingDue = std::int64_t{1} << 62;
 inline constexpr const char* kLotBookingsInForce =
-    "SELECT COUNT(*) FROM bookings WHERE lot_id = ?1 AND status IN ('Reserved', "
-    "'Active') AND (occupied_until IS NULL OR occupied_until > ?2)";
+    "SELECT COUNT(*) FROM bookings b WHERE b.lot_id = ?1 AND " PARKD_SQL_IN_FORCE
+    " AND " PARKD_SQL_NOT_ENDED_BY("?2");
 inline constexpr const char* kSpotBookingsInForce =
-    "SELECT COUNT(*) FROM bookings WHERE spot_id = ?1 AND status IN ('Reserved', "
-    "'Active') AND (occupied_until IS NULL OR occupied_until > ?2)";
+    "SELECT COUNT(*) FROM bookings b WHERE b.spot_id = ?1 AND " PARKD_SQL_IN_FORCE
+    " AND " PARKD_SQL_NOT_ENDED_BY("?2");
 inline constexpr const char* kSpots =
     "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE "
-    "b.spot_id = s.id AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 "
-    "AND (b.occupied_until IS NULL OR b.occupied_until > ?2)) FROM spots s WHERE "
-    "s.lot_id = ?1 ORDER BY s.number";
+    "b.spot_id = s.id AND " PARKD_SQL_IN_FORCE
+    " AND " PARKD_SQL_HOLDS_AT("?2") ") FROM spots s WHERE s.lot_id = ?1 ORDER BY s.number";
 inline constexpr const char* kSpot =
     "SELECT s.id, s.lot_id, s.number, EXISTS (SELECT 1 FROM bookings b WHERE "
-    "b.spot_id = s.id AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?3 "
-    "AND (b.occupied_until IS NULL OR b.occupied_until > ?3)) FROM spots s JOIN lots "
-    "l ON l.id = s.lot_id WHERE s.id = ?2 AND s.lot_id = ?1 AND l.deleted_at IS NULL";
+    "b.spot_id = s.id AND " PARKD_SQL_IN_FORCE " AND " PARKD_SQL_HOLDS_AT("?3")
+    ") FROM spots s JOIN lots l ON l.id = s.lot_id WHERE s.id = ?2 AND s.lot_id = ?1 "
+    "AND l.deleted_at IS NULL";
 inline constexpr const char* kUpcomingReservations =
     "SELECT b.spot_id, b.starts_at, b.occupied_until, u.email FROM bookings b JOIN "
     "users u ON u.id = b.user_id WHERE b.lot_id = ?1 AND b.status = 'Reserved' AND "
@@ -79,21 +104,19 @@ inline constexpr const char* kUpcomingReservations =
 // Bookings (tx_bookings.cpp)
 inline constexpr const char* kLowestFreeSpot =
     "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS "
-    "( SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND b.status IN ('Reserved', "
-    "'Active') AND (?3 IS NULL OR b.starts_at < ?3) AND (b.occupied_until IS NULL "
-    "OR b.occupied_until > ?2)) ORDER BY s.number LIMIT 1";
+    "(SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND " PARKD_SQL_IN_FORCE
+    " AND " PARKD_SQL_OVERLAPS("?2", "?3") ") ORDER BY s.number LIMIT 1";
 inline constexpr const char* kSpotConflict =
-    "SELECT starts_at, occupied_until FROM bookings WHERE spot_id = ?1 AND status IN "
-    "('Reserved', 'Active') AND (?3 IS NULL OR starts_at < ?3) AND (occupied_until IS "
-    "NULL OR occupied_until > ?2) ORDER BY starts_at LIMIT 1";
+    "SELECT b.starts_at, b.occupied_until FROM bookings b WHERE b.spot_id = ?1 "
+    "AND " PARKD_SQL_IN_FORCE
+    " AND " PARKD_SQL_OVERLAPS("?2", "?3") " ORDER BY b.starts_at LIMIT 1";
 inline constexpr const char* kVehicleConflict =
-    "SELECT starts_at, occupied_until FROM bookings WHERE vehicle_key = ?1 AND status "
-    "IN ('Reserved', 'Active') AND (?3 IS NULL OR starts_at < ?3) AND (occupied_until "
-    "IS NULL OR occupied_until > ?2) ORDER BY starts_at LIMIT 1";
+    "SELECT b.starts_at, b.occupied_until FROM bookings b WHERE b.vehicle_key = ?1 "
+    "AND " PARKD_SQL_IN_FORCE
+    " AND " PARKD_SQL_OVERLAPS("?2", "?3") " ORDER BY b.starts_at LIMIT 1";
 inline constexpr const char* kCurrentBookingOnSpot =
     "SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id WHERE "
-    "b.spot_id = ?1 AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?2 AND "
-    "(b.occupied_until IS NULL OR b.occupied_until > ?2) LIMIT 1";
+    "b.spot_id = ?1 AND " PARKD_SQL_IN_FORCE " AND " PARKD_SQL_HOLDS_AT("?2") " LIMIT 1";
 // The booking writes. Each store appends rows::returning_booking(), so that the row a
 // write leaves is its answer instead of a second read.
 inline constexpr const char* kInsertBooking =
@@ -155,8 +178,7 @@ inline constexpr const char* kTotalSpots =
     "SELECT COUNT(*) FROM spots s JOIN lots l ON l.id = s.lot_id WHERE l.deleted_at "
     "IS NULL";
 inline constexpr const char* kOccupiedSpots =
-    "SELECT COUNT(DISTINCT spot_id) FROM bookings WHERE status IN ('Reserved', "
-    "'Active') AND starts_at <= ?1 AND (occupied_until IS NULL OR occupied_until > "
-    "?1) AND spot_id IS NOT NULL";
+    "SELECT COUNT(DISTINCT b.spot_id) FROM bookings b WHERE " PARKD_SQL_IN_FORCE
+    " AND " PARKD_SQL_HOLDS_AT("?1") " AND b.spot_id IS NOT NULL";
 
 }  // namespace parkd::sql

@@ -8,6 +8,7 @@
 #include "store/lot_list_memo.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/notify.h"
+#include "store/statements.h"
 #include "store/store.h"
 
 #include <cstdint>
@@ -26,8 +27,7 @@ inline constexpr const char* kLotSelect =
     // COUNT, not COUNT(DISTINCT): bookings in force on one spot never overlap (the
     // exclusion constraint), so at most one per spot holds it now.
     "(SELECT COUNT(b.spot_id) FROM bookings b WHERE b.lot_id = l.id "
-    "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= $1 "
-    "  AND (b.occupied_until IS NULL OR b.occupied_until > $1)), "
+    "  AND " PARKD_SQL_IN_FORCE " AND " PARKD_SQL_HOLDS_AT("$1") "), "
     "(SELECT COUNT(DISTINCT b.spot_id) FROM bookings b WHERE b.lot_id = l.id "
     "  AND b.status = 'Reserved' AND b.starts_at > $1) "
     "FROM lots l WHERE l.deleted_at IS NULL ";
@@ -43,12 +43,11 @@ inline std::string filter_where(const BookingFilter& f, Timestamp now, Params& p
     switch (*f.status) {
       case BookingStatus::reserved:
         p.add(now);
-        w += " AND b.status = 'Reserved' AND b.reserved_start > " + last_param(p);
+        w += " AND " + sql::shows_reserved(last_param(p));
         break;
       case BookingStatus::active:
         p.add(now);
-        w += " AND (b.status = 'Active' OR (b.status = 'Reserved' AND b.reserved_start <= " +
-             last_param(p) + "))";
+        w += " AND " + sql::shows_active(last_param(p));
         break;
       case BookingStatus::completed:
         w += " AND b.status = 'Completed'";

@@ -80,18 +80,16 @@ std::optional<User> PgTx::first_admin() {
 
 std::vector<std::pair<User, UserTotals>> PgTx::users_with_totals(Timestamp now, std::int64_t limit,
                                                                  std::int64_t offset) {
-  auto r = db_.query(
-      fmt::format(
-          "SELECT {}, "
-          "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id), "
-          "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id AND (b.status = 'Active' "
-          "   OR (b.status = 'Reserved' AND b.reserved_start <= $1))), "
-          "(SELECT COALESCE(SUM(b.cost_cents), 0)::bigint FROM bookings b "
-          "   WHERE b.user_id = u.id AND b.status = 'Completed'), "
-          "(SELECT MAX(b.created_at) FROM bookings b WHERE b.user_id = u.id) "
-          "FROM users u ORDER BY u.id LIMIT $2 OFFSET $3",
-          kUserColumns),
-      now, limit, offset);
+  auto r =
+      db_.query(fmt::format("SELECT {}, "
+                            "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id), "
+                            "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id AND {}), "
+                            "(SELECT COALESCE(SUM(b.cost_cents), 0)::bigint FROM bookings b "
+                            "   WHERE b.user_id = u.id AND b.status = 'Completed'), "
+                            "(SELECT MAX(b.created_at) FROM bookings b WHERE b.user_id = u.id) "
+                            "FROM users u ORDER BY u.id LIMIT $2 OFFSET $3",
+                            kUserColumns, sql::shows_active("$1")),
+                now, limit, offset);
   std::vector<std::pair<User, UserTotals>> out;
   for (int i = 0; i < r.size(); ++i) {
     UserTotals t;

@@ -87,14 +87,15 @@ void PgTx::for_each_user(const std::function<void(const User&)>& fn) {
 StatusCounts PgTx::booking_counts(std::optional<Id> user_id, Timestamp now) {
   auto r = db_.query(
       "SELECT COUNT(*), "
-      "COUNT(*) FILTER (WHERE status = 'Reserved' AND reserved_start > $2), "
-      "COUNT(*) FILTER (WHERE status = 'Active' OR (status = 'Reserved' "
-      "  AND reserved_start <= $2)), "
-      "COUNT(*) FILTER (WHERE status = 'Completed'), "
-      "COUNT(*) FILTER (WHERE status = 'Cancelled'), "
-      "COALESCE(SUM(cost_cents) FILTER (WHERE status = 'Completed'), 0)::bigint, "
-      "COALESCE(SUM(ended_at - starts_at) FILTER (WHERE status = 'Completed'), 0)::bigint "
-      "FROM bookings WHERE " +
+      "COUNT(*) FILTER (WHERE " +
+          sql::shows_reserved("$2") + "), " + "COUNT(*) FILTER (WHERE " + sql::shows_active("$2") +
+          "), " +
+          "COUNT(*) FILTER (WHERE b.status = 'Completed'), "
+          "COUNT(*) FILTER (WHERE b.status = 'Cancelled'), "
+          "COALESCE(SUM(b.cost_cents) FILTER (WHERE b.status = 'Completed'), 0)::bigint, "
+          "COALESCE(SUM(b.ended_at - b.starts_at) FILTER (WHERE b.status = 'Completed'), "
+          "0)::bigint "
+          "FROM bookings b WHERE " +
           user_filter(user_id),
       user_id, now);
   return StatusCounts{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.int64(0, 3),

@@ -7,6 +7,7 @@
 
 #include "store/lot_list_memo.h"
 #include "store/sqlite/connection.h"
+#include "store/statements.h"
 #include "store/store.h"
 
 #include <cstdint>
@@ -22,10 +23,9 @@ inline constexpr const char* kLotSelect =
     // most one per spot holds it now. Both counts read only the covering index
     // bookings_in_force_by_lot_start (the lot list was 3x slower without it).
     "(SELECT COUNT(b.spot_id) FROM bookings b WHERE b.lot_id = l.id "
-    "  AND b.status IN ('Reserved', 'Active') AND b.starts_at <= ?1 "
-    "  AND (b.occupied_until IS NULL OR b.occupied_until > ?1)), "
+    "  AND " PARKD_SQL_IN_FORCE " AND " PARKD_SQL_HOLDS_AT("?1") "), "
     "(SELECT COUNT(DISTINCT b.spot_id) FROM bookings b WHERE b.lot_id = l.id "
-    "  AND b.status IN ('Reserved', 'Active') AND b.status = 'Reserved' AND b.starts_at > ?1) "
+    "  AND " PARKD_SQL_IN_FORCE " AND b.status = 'Reserved' AND b.starts_at > ?1) "
     "FROM lots l WHERE l.deleted_at IS NULL ";
 
 // The WHERE clause for a BookingFilter; parameters ?1 = now, then ?2.. as listed.
@@ -44,10 +44,10 @@ inline FilterSql filter_sql(const BookingFilter& f) {
   if (f.status) {
     switch (*f.status) {
       case BookingStatus::reserved:
-        w += " AND b.status = 'Reserved' AND b.reserved_start > ?1";
+        w += " AND " + sql::shows_reserved("?1");
         break;
       case BookingStatus::active:
-        w += " AND (b.status = 'Active' OR (b.status = 'Reserved' AND b.reserved_start <= ?1))";
+        w += " AND " + sql::shows_active("?1");
         break;
       case BookingStatus::completed:
         w += " AND b.status = 'Completed'";

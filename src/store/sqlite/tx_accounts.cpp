@@ -92,14 +92,14 @@ std::vector<std::pair<User, UserTotals>> SqliteTx::users_with_totals(Timestamp n
   auto s = db_.prepare(fmt::format(
       "SELECT {}, "
       "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id), "
-      "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id AND (b.status = 'Active' "
-      "   OR (b.status = 'Reserved' AND b.reserved_start <= ?1))), "
+      "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id AND {}), "
       "(SELECT COALESCE(SUM(b.cost_cents), 0) FROM bookings b WHERE b.user_id = u.id "
       "   AND b.status = 'Completed'), "
       "(SELECT MAX(b.created_at) FROM bookings b WHERE b.user_id = u.id) "
       "FROM users u ORDER BY u.id LIMIT ?2 OFFSET ?3",
       "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash, "
-      "u.disabled"));
+      "u.disabled",
+      sql::shows_active("?1")));
   s.bind_all(now, limit, offset);
   std::vector<std::pair<User, UserTotals>> out;
   while (s.step()) {

@@ -76,12 +76,13 @@ void SqliteTx::for_each_user(const std::function<void(const User&)>& fn) {
 StatusCounts SqliteTx::booking_counts(std::optional<Id> user_id, Timestamp now) {
   auto s = db_.prepare(
       "SELECT COUNT(*), "
-      "COALESCE(SUM(status = 'Reserved' AND reserved_start > ?2), 0), "
-      "COALESCE(SUM(status = 'Active' OR (status = 'Reserved' AND reserved_start <= ?2)), 0), "
-      "COALESCE(SUM(status = 'Completed'), 0), COALESCE(SUM(status = 'Cancelled'), 0), "
-      "COALESCE(SUM(CASE WHEN status = 'Completed' THEN cost_cents END), 0), "
-      "COALESCE(SUM(CASE WHEN status = 'Completed' THEN ended_at - starts_at END), 0) "
-      "FROM bookings WHERE " +
+      "COALESCE(SUM(" +
+      sql::shows_reserved("?2") + "), 0), " + "COALESCE(SUM(" + sql::shows_active("?2") +
+      "), 0), " +
+      "COALESCE(SUM(b.status = 'Completed'), 0), COALESCE(SUM(b.status = 'Cancelled'), 0), "
+      "COALESCE(SUM(CASE WHEN b.status = 'Completed' THEN b.cost_cents END), 0), "
+      "COALESCE(SUM(CASE WHEN b.status = 'Completed' THEN b.ended_at - b.starts_at END), 0) "
+      "FROM bookings b WHERE " +
       user_filter(user_id));
   s.bind_all(user_id, now);
   s.step();
