@@ -115,6 +115,7 @@ int cmd_serve(const ServeFlags& flags) {
   // timeout (REQUEST_TIMEOUT + 5 s), which would otherwise end a quiet stream.
   events::LiveEvents::Options live_options;
   live_options.max_streams = static_cast<std::size_t>(c.max_event_streams);
+  live_options.buffer_limit = static_cast<std::size_t>(c.event_stream_buffer_kb) * 1024;
   live_options.keep_alive = std::min<std::chrono::milliseconds>(
       std::chrono::seconds(15), std::chrono::seconds(c.request_timeout_seconds));
   live_options.changes = [store = rt->store.get()] { return store->lots_generation(); };

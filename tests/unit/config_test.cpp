@@ -29,6 +29,7 @@ TEST(Config, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(c->timezone, "UTC");
   EXPECT_EQ(c->currency, "INR");
   EXPECT_EQ(c->max_event_streams, 10000);
+  EXPECT_EQ(c->event_stream_buffer_kb, 1024);
   EXPECT_EQ(c->worker_concurrency, 2);
   EXPECT_EQ(c->job_lease_seconds, 60);
   EXPECT_EQ(c->job_max_attempts, 8);
@@ -51,10 +52,12 @@ TEST(Config, ReadsEachVariable) {
                             {"MAIL_FROM", "Parking Team <team@example.com>"},
                             {"SMTP_TLS", "tls"},
                             {"IDLE_TIMEOUT", "3"},
-                            {"MAX_EVENT_STREAMS", "7"}}));
+                            {"MAX_EVENT_STREAMS", "7"},
+                            {"EVENT_STREAM_BUFFER_KB", "64"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->port, 8080);
   EXPECT_EQ(c->max_event_streams, 7);
+  EXPECT_EQ(c->event_stream_buffer_kb, 64);
   EXPECT_EQ(c->host, "0.0.0.0");
   EXPECT_EQ(c->token_max_age, 600);
   EXPECT_EQ(c->cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
@@ -81,6 +84,7 @@ TEST(Config, NamesTheVariableInEveryError) {
                                                   {"SQLITE_SYNCHRONOUS", "OFF"},
                                                   {"IDLE_TIMEOUT", "0"},
                                                   {"MAX_EVENT_STREAMS", "0"},
+                                                  {"EVENT_STREAM_BUFFER_KB", "8"},
                                                   {"LOG_FORMAT", "xml"},
                                                   {"TRUSTED_PROXIES", "10.0.0.1,nginx"}};
   for (const auto& [name, value] : bad) {
