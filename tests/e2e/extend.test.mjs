@@ -26,6 +26,15 @@ before(async () => {
 
 after(() => stopJourney({ parkd, ui }, 'extend-parkd-log'))
 
+// What the server says of an extended reservation: the new end, the cost of the whole
+// window, still Reserved.
+async function assertExtendedOnServer(token, id, end, cost) {
+  const got = (await api.must('GET', `/api/bookings/${id}`, { token })).booking
+  assert.equal(Date.parse(got.reserved_end), Date.parse(end))
+  assert.equal(got.total_cost, cost)
+  assert.equal(got.status, 'Reserved')
+}
+
 test('extend: the quote before booking is what the server charges; a reservation is extended, a collision refused', { skip: SKIP || false, timeout: 180000 }, async () => {
   const admin = await api.login(ADMIN_EMAIL, ADMIN_PASSWORD)
   const lot = (await api.must('POST', '/api/lots', { token: admin, body: { name: 'Quay Lot', address: '1 Quay', capacity: 2, price_per_hour: 3 } })).lot
@@ -118,10 +127,7 @@ test('extend: the quote before booking is what the server charges; a reservation
     await see(card.getByTestId('window'), /10:00\s?AM – 12:00\s?PM/)
     await see(card, '₹6.00')
     await seeCount(card.getByTestId('extend-form'), 0)
-    const got = (await api.must('GET', `/api/bookings/${id}`, { token: driver })).booking
-    assert.equal(Date.parse(got.reserved_end), Date.parse(at('12:00')))
-    assert.equal(got.total_cost, 6)
-    assert.equal(got.status, 'Reserved')
+    await assertExtendedOnServer(driver, id, at('12:00'), 6)
     await b.shot('extended')
 
     // 7. After a reload the card still shows the server's window.
@@ -175,6 +181,7 @@ test('extend: a reservation in the history table is extended there, a collision 
     // and the table shows the server's 409 with that window; the row keeps its window.
     const refused = await api.call('POST', `/api/bookings/${mine.id}/extend`, { token: driver, body: { reserved_end: at('16:00') } })
     assert.equal(refused.status, 409)
+    await seeCount(row.getByRole('button', { name: 'Extend' }), 1)
     await row.getByRole('button', { name: 'Extend' }).click()
     const form = page.getByTestId('extend-form')
     const newEnd = form.getByLabel('New end')
@@ -191,10 +198,7 @@ test('extend: a reservation in the history table is extended there, a collision 
     await see(row.getByTestId('when'), /2:00\s?PM – 3:30\s?PM/)
     await see(row, '₹4.50')
     await seeCount(page.getByTestId('extend-form'), 0)
-    const got = (await api.must('GET', `/api/bookings/${mine.id}`, { token: driver })).booking
-    assert.equal(Date.parse(got.reserved_end), Date.parse(at('15:30')))
-    assert.equal(got.total_cost, 4.5)
-    assert.equal(got.status, 'Reserved')
+    await assertExtendedOnServer(driver, mine.id, at('15:30'), 4.5)
     await b.shot('history-extended')
 
     // 4. After a reload the table still shows the server's window.
