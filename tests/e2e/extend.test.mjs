@@ -26,6 +26,15 @@ before(async () => {
 
 after(() => stopJourney({ parkd, ui }, 'extend-parkd-log'))
 
+// What the server says of an extended reservation: the new end, the cost of the whole
+// window, still Reserved.
+async function assertExtendedOnServer(token, id, end, cost) {
+  const got = (await api.must('GET', `/api/bookings/${id}`, { token })).booking
+  assert.equal(Date.parse(got.reserved_end), Date.parse(end))
+  assert.equal(got.total_cost, cost)
+  assert.equal(got.status, 'Reserved')
+}
+
 test('extend: the quote before booking is what the server charges; a reservation is extended, a collision refused', { skip: SKIP || false, timeout: 180000 }, async () => {
   const admin = await api.login(ADMIN_EMAIL, ADMIN_PASSWORD)
   const lot = (await api.must('POST', '/api/lots', { token: admin, body: { name: 'Quay Lot', address: '1 Quay', capacity: 2, price_per_hour: 3 } })).lot
@@ -118,15 +127,83 @@ test('extend: the quote before booking is what the server charges; a reservation
     await see(card.getByTestId('window'), /10:00\s?AM – 12:00\s?PM/)
     await see(card, '₹6.00')
     await seeCount(card.getByTestId('extend-form'), 0)
-    const got = (await api.must('GET', `/api/bookings/${id}`, { token: driver })).booking
-    assert.equal(Date.parse(got.reserved_end), Date.parse(at('12:00')))
-    assert.equal(got.total_cost, 6)
-    assert.equal(got.status, 'Reserved')
+    await assertExtendedOnServer(driver, id, at('12:00'), 6)
     await b.shot('extended')
 
     // 7. After a reload the card still shows the server's window.
     await page.reload()
     await see(card.getByTestId('window'), /10:00\s?AM – 12:00\s?PM/)
+
+    assert.deepEqual(b.problems, [], 'no script errors and every input labelled')
+  } catch (e) {
+    await b.shot('FAILED').catch(() => {})
+    throw e
+  } finally {
+    await b.close()
+  }
+})
+
+test('extend: a reservation in the history table is extended there, a collision refused in the server\'s words', { skip: SKIP || false, timeout: 180000 }, async () => {
+  const admin = await api.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+  const lot = (await api.must('POST', '/api/lots', { token: admin, body: { name: 'Ledger Lot', address: '3 Row', capacity: 1, price_per_hour: 3 } })).lot
+  const driver = await api.register('hana@test.local', 'hana-pass-123', 'Hana')
+  const other = await api.register('ivan@test.local', 'ivan-pass-123', 'Ivan')
+
+  const day = tomorrowIn(TZ)
+  const at = (hhmm) => new Date(zonedToUtc(`${day}T${hhmm}`, TZ)).toISOString()
+  const reserve = (token, from, until) =>
+    api.must('POST', '/api/book', { token, body: { lot_id: lot.id, booking_type: 'reserved', reserved_start: at(from), reserved_end: at(until) } })
+  // A cancelled reservation and a reservation to extend, both the driver's; another
+  // driver's reservation of the same (only) spot from 15:30.
+  const cancelled = (await reserve(driver, '08:00', '09:00')).booking
+  await api.must('POST', `/api/bookings/${cancelled.id}/cancel`, { token: driver })
+  const mine = (await reserve(driver, '14:00', '15:00')).booking
+  await reserve(other, '15:30', '16:30')
+
+  const b = await openBrowser(artifactsDir('extend-history'), { timezoneId: TZ })
+  const { page } = b
+  try {
+    // 1. The history table offers Extend on the reservation, not on the cancelled one.
+    await page.goto(ui.origin + '/login')
+    await page.getByLabel('Email or username').fill('hana@test.local')
+    await page.getByLabel('Password').fill('hana-pass-123')
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await waitForPath(page, '/')
+    await page.goto(ui.origin + '/bookings')
+    const row = page.locator(`tr[data-booking-id="${mine.id}"]`)
+    await see(row.getByTestId('when'), /2:00\s?PM – 3:00\s?PM/)
+    await see(row, '₹3.00')
+    await see(page.locator(`tr[data-booking-id="${cancelled.id}"]`), 'Cancelled')
+    await seeCount(page.locator(`tr[data-booking-id="${cancelled.id}"]`).getByRole('button', { name: 'Extend' }), 0)
+    await b.shot('history')
+
+    // 2. By default an hour later (16:00): that collides with the other driver's 15:30,
+    // and the table shows the server's 409 with that window; the row keeps its window.
+    const refused = await api.call('POST', `/api/bookings/${mine.id}/extend`, { token: driver, body: { reserved_end: at('16:00') } })
+    assert.equal(refused.status, 409)
+    await seeCount(row.getByRole('button', { name: 'Extend' }), 1)
+    await row.getByRole('button', { name: 'Extend' }).click()
+    const form = page.getByTestId('extend-form')
+    const newEnd = form.getByLabel('New end')
+    assert.equal(await newEnd.inputValue(), `${day}T16:00`, 'the default is an hour after the current end')
+    await form.getByRole('button', { name: 'Extend until then' }).click()
+    await see(form.getByTestId('extend-error'), refused.body.message)
+    await see(form.getByTestId('extend-error'), /collides with a booking .*3:30\s?PM – 4:30\s?PM/)
+    await see(row.getByTestId('when'), /2:00\s?PM – 3:00\s?PM/)
+    await b.shot('history-extend-conflict')
+
+    // 3. Until 15:30 instead: the row shows the new end and cost; so does the server.
+    await newEnd.fill(`${day}T15:30`)
+    await form.getByRole('button', { name: 'Extend until then' }).click()
+    await see(row.getByTestId('when'), /2:00\s?PM – 3:30\s?PM/)
+    await see(row, '₹4.50')
+    await seeCount(page.getByTestId('extend-form'), 0)
+    await assertExtendedOnServer(driver, mine.id, at('15:30'), 4.5)
+    await b.shot('history-extended')
+
+    // 4. After a reload the table still shows the server's window.
+    await page.reload()
+    await see(row.getByTestId('when'), /2:00\s?PM – 3:30\s?PM/)
 
     assert.deepEqual(b.problems, [], 'no script errors and every input labelled')
   } catch (e) {

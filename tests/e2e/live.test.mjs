@@ -116,3 +116,45 @@ test('live: a spot booked in one browser turns occupied in another one\'s grid, 
     await second.close()
   }
 })
+
+test('live: a driver\'s booking appears in an operator\'s bookings list, and its release there, no reload', { skip: SKIP || false, timeout: 180000 }, async () => {
+  const admin = await api.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+  const lot = (await api.must('POST', '/api/lots', { token: admin, body: { name: 'Desk Lot', address: '9 Desk Rd', capacity: 3, price_per_hour: 2 } })).lot
+  const driver = await api.register('dora@test.local', 'dora-pass-123', 'Dora')
+
+  const operator = await openBrowser(artifactsDir('live-admin-bookings'))
+  const { page } = operator
+  try {
+    // 1. The operator opens the bookings list, filtered by the new lot: none yet.
+    await logIn(page, ADMIN_EMAIL, ADMIN_PASSWORD, '/admin')
+    await page.goto(`${ui.origin}/admin/bookings?lot_id=${lot.id}`)
+    await see(page.getByTestId('admin-bookings-summary'), /^0 bookings/)
+    await see(page.getByTestId('live-status'), /^Live$/)
+    await page.evaluate(() => (window.__sameDocument = true)) // gone if the page reloads
+    await operator.shot('no-bookings')
+
+    // 2. A driver books: the row appears within a few seconds (polling would take a
+    // minute), without a reload.
+    const booked = (await api.must('POST', '/api/book', { token: driver, body: { lot_id: lot.id, vehicle_number: 'KA-01-7' } })).booking
+    const row = page.locator(`tr[data-booking-id="${booked.id}"]`)
+    await see(row, 'dora@test.local', 5000)
+    await see(row, 'KA-01-7')
+    await see(row, 'Active')
+    await see(page.getByTestId('admin-bookings-summary'), /^1 booking\b/)
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded')
+    await operator.shot('booking-appeared')
+
+    // 3. The driver releases it: the row says Completed, still without a reload.
+    await api.must('POST', `/api/release/${booked.id}`, { token: driver })
+    await see(row, 'Completed', 5000)
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded')
+    await operator.shot('booking-completed')
+
+    assert.deepEqual(operator.problems, [], 'no script errors')
+  } catch (e) {
+    await operator.shot('FAILED').catch(() => {})
+    throw e
+  } finally {
+    await operator.close()
+  }
+})
