@@ -4,13 +4,12 @@
 // balancers and monitors call /healthz often. The route answers from the last result,
 // without a database connection, on the I/O thread that read the request.
 
+#include "common/log.h"
+#include "common/periodic.h"
 #include "common/result.h"
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 namespace parkd {
 
@@ -22,7 +21,6 @@ class HealthMonitor {
   // `interval` on a thread of its own until destroyed.
   explicit HealthMonitor(std::function<Status()> check,
                          std::chrono::milliseconds interval = kInterval);
-  ~HealthMonitor();
   HealthMonitor(const HealthMonitor&) = delete;
   HealthMonitor& operator=(const HealthMonitor&) = delete;
 
@@ -30,15 +28,13 @@ class HealthMonitor {
   bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
 
  private:
-  void loop();
+  Periodic::Next run_check();
 
   std::function<Status()> check_;
   std::chrono::milliseconds interval_;
-  std::atomic<bool> healthy_{false};
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::atomic<bool> healthy_;
+  FailureLog failures_{"health: the database does not answer"};
+  Periodic thread_;  // last: its checks use the members above
 };
 
 }  // namespace parkd

@@ -2,8 +2,6 @@
 
 #include "events/live.h"
 
-#include "common/threads.h"
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,30 +11,21 @@ namespace parkd::events {
 LiveEvents::LiveEvents(Options options, ReadLots read_lots)
     : o_(std::move(options)),
       read_lots_(std::move(read_lots)),
-      hub_(o_.max_streams, o_.buffer_limit) {
-  watcher_ = std::thread([this] {
-    name_this_thread("parkd-events");
-    watch();
-  });
-}
+      hub_(o_.max_streams, o_.buffer_limit),
+      next_poll_(Periodic::Clock::now() + o_.poll),
+      next_keep_alive_(Periodic::Clock::now() + o_.keep_alive),
+      watcher_({.thread_name = "parkd-events", .first = next_wake()},
+               [this](Periodic::Woken why) { return watch(why); }) {}
 
 LiveEvents::~LiveEvents() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  watcher_.join();
+  watcher_.stop();
   hub_.close_all();
 }
 
 std::shared_ptr<Stream> LiveEvents::open(std::int64_t user, bool admin, Refusal& why) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) {
-      why = Refusal::unavailable;
-      return nullptr;
-    }
+  if (watcher_.stopping()) {
+    why = Refusal::unavailable;
+    return nullptr;
   }
   if (hub_.size() >= o_.max_streams) {  // before the read: a full server reads nothing
     why = Refusal::full;
@@ -66,13 +55,7 @@ std::shared_ptr<Stream> LiveEvents::open(std::int64_t user, bool admin, Refusal&
   return stream;
 }
 
-void LiveEvents::lots_changed() {
-  {
-    std::lock_guard lock(mutex_);
-    poke_ = true;
-  }
-  cv_.notify_all();
-}
+void LiveEvents::lots_changed() { watcher_.poke(); }
 
 void LiveEvents::booking_changed(std::int64_t owner, const std::string& booking_json) {
   hub_.publish("booking", R"({"booking":)" + booking_json + "}", Audience::owner_and_admins(owner));
@@ -80,46 +63,36 @@ void LiveEvents::booking_changed(std::int64_t owner, const std::string& booking_
 }
 
 void LiveEvents::close_all() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
+  watcher_.request_stop();  // no wait for a read in progress: the streams end now
   hub_.close_all();
 }
 
-void LiveEvents::watch() {
-  using Clock = std::chrono::steady_clock;
-  auto next_keep_alive = Clock::now() + o_.keep_alive;
-  auto next_poll = Clock::now() + o_.poll;
-  std::optional<std::uint64_t> seen;
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    auto wake = o_.changes ? std::min(next_poll, Clock::now() + o_.news) : next_poll;
-    cv_.wait_until(lock, wake, [this] { return stopping_ || poke_; });
-    if (stopping_) break;
-    if (o_.changes && hub_.size() > 0) {
-      auto version = o_.changes();
-      if (version && seen && version != seen) poke_ = true;
-      seen = version;
-    }
-    if (!poke_ && Clock::now() < next_poll) continue;
-    poke_ = false;
-    next_poll = Clock::now() + o_.poll;
-    lock.unlock();
-    if (hub_.size() > 0) {
-      poll_lots();
-      if (std::chrono::steady_clock::now() >= next_keep_alive) {
-        hub_.keep_alive();
-        next_keep_alive = std::chrono::steady_clock::now() + o_.keep_alive;
-      }
-    } else {
-      std::lock_guard lots_lock(lots_mutex_);
-      have_last_ = false;  // nobody listens: no reads, and the next stream starts afresh
-      next_keep_alive = std::chrono::steady_clock::now() + o_.keep_alive;
-    }
-    lock.lock();
+Periodic::Clock::time_point LiveEvents::next_wake() const {
+  return o_.changes ? std::min(next_poll_, Periodic::Clock::now() + o_.news) : next_poll_;
+}
+
+Periodic::Next LiveEvents::watch(Periodic::Woken why) {
+  using Clock = Periodic::Clock;
+  bool poked = why == Periodic::Woken::poked;
+  if (o_.changes && hub_.size() > 0) {
+    auto version = o_.changes();
+    if (version && seen_ && version != seen_) poked = true;
+    seen_ = version;
   }
+  if (!poked && Clock::now() < next_poll_) return next_wake();
+  next_poll_ = Clock::now() + o_.poll;
+  if (hub_.size() > 0) {
+    poll_lots();
+    if (Clock::now() >= next_keep_alive_) {
+      hub_.keep_alive();
+      next_keep_alive_ = Clock::now() + o_.keep_alive;
+    }
+  } else {
+    std::lock_guard lots_lock(lots_mutex_);
+    have_last_ = false;  // nobody listens: no reads, and the next stream starts afresh
+    next_keep_alive_ = Clock::now() + o_.keep_alive;
+  }
+  return next_wake();
 }
 
 // Publishes the difference between this read and the last one.

@@ -8,10 +8,10 @@
 // NOTIFY), and reservation windows starting or ending with no request involved. It also
 // sends the keep-alive comments.
 
+#include "common/periodic.h"
 #include "events/hub.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,7 +19,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 namespace parkd::events {
 
@@ -61,22 +60,26 @@ class LiveEvents {
   Hub& hub() { return hub_; }
 
  private:
-  void watch();
+  // One round of the watcher: reads the lots when a second has passed, when poked, or
+  // when the store tells of a change; sends the keep-alives.
+  Periodic::Next watch(Periodic::Woken why);
+  // When the watcher looks next: the next poll, or sooner for the store's news.
+  Periodic::Clock::time_point next_wake() const;
   void poll_lots();
 
   Options o_;
   ReadLots read_lots_;
   Hub hub_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool poke_ = false;
   // The lots as last published. Held through a read and its publishing, and through a
   // connect's snapshot and subscription, so that no change falls between the two.
   std::mutex lots_mutex_;
   std::map<std::int64_t, std::string> last_;
   bool have_last_ = false;
-  std::thread watcher_;
+  // The watcher thread's alone.
+  Periodic::Clock::time_point next_poll_;
+  Periodic::Clock::time_point next_keep_alive_;
+  std::optional<std::uint64_t> seen_;  // the store's lots generation at the last look
+  Periodic watcher_;                   // last: its rounds use the members above
 };
 
 }  // namespace parkd::events

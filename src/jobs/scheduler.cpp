@@ -1,6 +1,5 @@
 #include "jobs/scheduler.h"
 
-#include "common/threads.h"
 #include "jobs/backoff.h"
 
 #include <fmt/format.h>
@@ -62,42 +61,30 @@ int Scheduler::fire_due(Timestamp since, Timestamp at) {
 }
 
 void Scheduler::start() {
-  stopping_ = false;
   started_at_ = now();
-  thread_ = std::thread([this] {
-    name_this_thread("parkd-sched");
-    loop();
-  });
+  // A missed due time is looked for as far back as a month (the longest default period).
+  checked_until_ = now() - std::chrono::hours(24 * 31);
+  thread_.emplace(Periodic::Options{.thread_name = "parkd-sched"},
+                  [this](Periodic::Woken) { return tick(); });
   for (const auto& e : entries_)
     spdlog::info("scheduler: {} at '{}' ({})", e.name, e.expression, tz_->name());
 }
 
-void Scheduler::stop() {
-  if (!thread_.joinable()) return;
-  stopping_ = true;
-  cv_.notify_all();
-  thread_.join();
-}
+void Scheduler::stop() { thread_.reset(); }
 
-void Scheduler::loop() {
-  // A missed due time is looked for as far back as a month (the longest default period).
-  Timestamp checked_until = now() - std::chrono::hours(24 * 31);
-  while (!stopping_) {
-    Timestamp at = now();
-    fire_due(checked_until, at);
-    checked_until = at;
-    // Sleep until the next due time of any entry (at most a minute: the clock may be
-    // adjusted, and stop() must be prompt anyway).
-    Timestamp next = at + std::chrono::seconds(60);
-    for (const auto& e : entries_) {
-      if (auto n = next_fire_after(e.cron, at, tz_); n && *n < next) next = *n;
-    }
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now()) +
-                std::chrono::milliseconds(50);
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::max(wait, std::chrono::milliseconds(50)),
-                 [&] { return stopping_.load(); });
+Periodic::Next Scheduler::tick() {
+  Timestamp at = now();
+  fire_due(checked_until_, at);
+  checked_until_ = at;
+  // Sleep until the next due time of any entry (at most a minute: the clock may be
+  // adjusted).
+  Timestamp next = at + std::chrono::seconds(60);
+  for (const auto& e : entries_) {
+    if (auto n = next_fire_after(e.cron, at, tz_); n && *n < next) next = *n;
   }
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now()) +
+              std::chrono::milliseconds(50);
+  return std::max(wait, std::chrono::milliseconds(50));
 }
 
 }  // namespace parkd::jobs

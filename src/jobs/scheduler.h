@@ -4,15 +4,13 @@
 // as its job, so it fires exactly once. At start-up, the latest due time missed while
 // nothing ran fires once (older missed ones are skipped).
 
+#include "common/periodic.h"
 #include "common/result.h"
 #include "jobs/cron.h"
 #include "store/store.h"
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace parkd::jobs {
@@ -47,18 +45,17 @@ class Scheduler {
   void on_enqueued(std::function<void()> callback) { on_enqueued_ = std::move(callback); }
 
  private:
-  void loop();
+  // Fires what fell due since the last round; sleeps until the next due time.
+  Periodic::Next tick();
 
   Store& store_;
   std::vector<ScheduleEntry> entries_;
   const date::time_zone* tz_;
   int max_attempts_;
   std::function<void()> on_enqueued_;
-  std::atomic<bool> stopping_{false};
   Timestamp started_at_ = now();
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::thread thread_;
+  Timestamp checked_until_;  // due times up to here have been looked for
+  std::optional<Periodic> thread_;
 };
 
 }  // namespace parkd::jobs

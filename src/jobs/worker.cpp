@@ -1,7 +1,6 @@
 #include "jobs/worker.h"
 
 #include "common/log.h"
-#include "common/threads.h"
 #include "jobs/backoff.h"
 #include "metrics/metrics.h"
 
@@ -46,18 +45,21 @@ Worker::~Worker() { stop(); }
 void Worker::start(bool yield_to_requests) {
   yield_to_requests_ = yield_to_requests;
   stopping_ = false;
-  {
-    std::lock_guard lock(mutex_);
-    heartbeat_stopping_ = false;
+  std::vector<std::unique_ptr<Periodic>> threads;
+  threads.reserve(static_cast<std::size_t>(std::max(options_.concurrency, 0)));
+  for (int i = 0; i < options_.concurrency; ++i) {
+    threads.push_back(
+        std::make_unique<Periodic>(Periodic::Options{.thread_name = "parkd-worker",
+                                                     .only_when_cpus_are_idle = yield_to_requests_},
+                                   [this](Periodic::Woken) { return poll(); }));
   }
-  for (int i = 0; i < options_.concurrency; ++i)
-    threads_.emplace_back([this] {
-      // The policy before the name: whoever finds a thread by its name sees its policy.
-      if (yield_to_requests_) run_this_thread_only_when_cpus_are_idle();
-      name_this_thread("parkd-worker");
-      loop();
-    });
-  heartbeat_ = std::thread([this] { heartbeat_loop(); });
+  {
+    std::lock_guard lock(threads_mutex_);
+    threads_ = std::move(threads);
+  }
+  auto period = std::chrono::milliseconds(options_.lease_seconds * 1000 / 3);
+  heartbeat_.emplace(Periodic::Options{.thread_name = "parkd-lease", .first = period},
+                     [this](Periodic::Woken) { return heartbeat(); });
   if (store_.signals_jobs()) listener_ = std::thread([this] { listen_loop(); });
   spdlog::info("worker: started {} thread(s), lease {} s, woken by {}", options_.concurrency,
                options_.lease_seconds,
@@ -65,32 +67,27 @@ void Worker::start(bool yield_to_requests) {
 }
 
 void Worker::stop() {
-  if (threads_.empty() && !heartbeat_.joinable()) return;
+  std::vector<std::unique_ptr<Periodic>> threads;
   {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+    std::lock_guard lock(threads_mutex_);
+    threads.swap(threads_);
   }
-  cv_.notify_all();
+  if (threads.empty() && !heartbeat_) return;
+  // No round begins after this, and a round that is running claims no further job.
+  for (auto& t : threads) t->request_stop();
+  stopping_ = true;
   // The heartbeat goes on while the job threads finish what they run: a job that
   // outlasts its lease must not be claimed again by another worker meanwhile.
-  for (auto& t : threads_) t.join();
-  threads_.clear();
+  for (auto& t : threads) t->stop();
+  threads.clear();
   if (listener_.joinable()) listener_.join();
-  {
-    std::lock_guard lock(mutex_);
-    heartbeat_stopping_ = true;
-  }
-  cv_.notify_all();
-  if (heartbeat_.joinable()) heartbeat_.join();
+  heartbeat_.reset();
   spdlog::info("worker: stopped");
 }
 
 void Worker::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    ++wake_generation_;
-  }
-  cv_.notify_all();
+  std::lock_guard lock(threads_mutex_);
+  for (auto& t : threads_) t->poke();
 }
 
 std::optional<Job> Worker::claim(Tx& tx) const {
@@ -187,32 +184,24 @@ std::optional<Job> Worker::execute(const Job& job) {
   return next;
 }
 
-void Worker::loop() {
-  while (!stopping_) {
-    std::uint64_t generation;
-    {
-      std::lock_guard lock(mutex_);
-      generation = wake_generation_;
-    }
-    if (run_due() > 0) continue;
-    // Sleep until the next job is due (bounded), or until woken.
-    auto wait = std::chrono::milliseconds(store_.signals_jobs() ? options_.signalled_idle_ms
-                                                                : options_.max_idle_ms);
-    std::optional<Timestamp> next;
-    (void)store_.read([&](Tx& tx) {
-      next = tx.next_job_due();
-      return ok_status();
-    });
-    if (next) {
-      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now()) +
-                   std::chrono::milliseconds(5);
-      if (until < wait) wait = std::max(until, std::chrono::milliseconds(20));
-    }
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, wait, [&] { return stopping_.load() || wake_generation_ != generation; });
+Periodic::Next Worker::poll() {
+  if (run_due() > 0) return std::chrono::milliseconds(0);  // more may be due at once
+  auto wait = std::chrono::milliseconds(store_.signals_jobs() ? options_.signalled_idle_ms
+                                                              : options_.max_idle_ms);
+  std::optional<Timestamp> next;
+  (void)store_.read([&](Tx& tx) {
+    next = tx.next_job_due();
+    return ok_status();
+  });
+  if (next) {
+    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now()) +
+                 std::chrono::milliseconds(5);
+    if (until < wait) wait = std::max(until, std::chrono::milliseconds(20));
   }
+  return wait;
 }
 
+// Not a Periodic: it blocks in the store's wait for a signal, not in a sleep of its own.
 void Worker::listen_loop() {
   // Short waits so that stop() is never held up for long.
   while (!stopping_) {
@@ -220,22 +209,20 @@ void Worker::listen_loop() {
   }
 }
 
-void Worker::heartbeat_loop() {
+Periodic::Next Worker::heartbeat() {
   auto period = std::chrono::milliseconds(options_.lease_seconds * 1000 / 3);
-  while (true) {
-    std::map<Id, int> running;
-    {
-      std::unique_lock lock(mutex_);
-      if (cv_.wait_for(lock, period, [&] { return heartbeat_stopping_; })) return;
-      running = running_;
-    }
-    if (running.empty()) continue;
-    (void)store_.write([&](Tx& tx) {
-      Timestamp lease = now() + std::chrono::seconds(options_.lease_seconds);
-      for (const auto& [id, attempt] : running) tx.extend_lease(id, attempt, lease);
-      return ok_status();
-    });
+  std::map<Id, int> running;
+  {
+    std::lock_guard lock(mutex_);
+    running = running_;
   }
+  if (running.empty()) return period;
+  (void)store_.write([&](Tx& tx) {
+    Timestamp lease = now() + std::chrono::seconds(options_.lease_seconds);
+    for (const auto& [id, attempt] : running) tx.extend_lease(id, attempt, lease);
+    return ok_status();
+  });
+  return period;
 }
 
 }  // namespace parkd::jobs

@@ -6,13 +6,14 @@
 // max_attempts, then the job is dead with its last error kept; a permanent failure
 // (jobs::is_permanent_failure) makes it dead at once. A success clears the last error.
 
+#include "common/periodic.h"
 #include "common/result.h"
 #include "store/store.h"
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -98,8 +99,10 @@ class Worker {
   int run_due();
 
  private:
-  void loop();
-  void heartbeat_loop();
+  // A job thread's round: runs the due jobs, then sleeps until the next is due (bounded).
+  Periodic::Next poll();
+  // Extends the leases of the jobs running here.
+  Periodic::Next heartbeat();
   void listen_loop();
   std::optional<Job> claim(Tx& tx) const;
   // Runs `job` and records its outcome; returns the next due job, claimed in the same
@@ -110,14 +113,12 @@ class Worker {
   const JobRegistry& registry_;
   bool yield_to_requests_ = false;
   WorkerOptions options_;
-  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopping_{false};  // a running job thread claims no further job
   std::mutex mutex_;
-  std::condition_variable cv_;
-  std::uint64_t wake_generation_ = 0;
-  std::map<Id, int> running_;         // job id -> attempt, for lease extension
-  bool heartbeat_stopping_ = false;   // REQUIRES: mutex_ held; set after the job threads end
-  std::vector<std::thread> threads_;  // the job threads
-  std::thread heartbeat_;
+  std::map<Id, int> running_;  // REQUIRES: mutex_ held; job id -> attempt, for lease extension
+  std::mutex threads_mutex_;   // for wake() beside start() and stop()
+  std::vector<std::unique_ptr<Periodic>> threads_;  // the job threads; REQUIRES: threads_mutex_
+  std::optional<Periodic> heartbeat_;
   std::thread listener_;  // only when the store signals new jobs across processes
 };
 

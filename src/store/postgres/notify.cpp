@@ -89,6 +89,7 @@ void Signals::start_listening() {
   listener_ = std::thread([this] { listen_loop(); });
 }
 
+// Not a Periodic: it blocks in poll() on the listening socket, not in a timed sleep.
 void Signals::listen_loop() {
   name_this_thread("parkd-listen");
   bool failing = false;
@@ -145,6 +146,8 @@ void Signals::listen_loop() {
   }
 }
 
+// Not a Periodic: it still sends what is pending once stopping, and commits must not cut
+// its reconnect pause short.
 void Signals::notify_loop() {
   name_this_thread("parkd-notify");
   std::unique_ptr<Connection> conn;

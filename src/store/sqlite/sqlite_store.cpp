@@ -6,6 +6,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "common/log.h"
+#include "common/periodic.h"
 #include "common/private_files.h"
 #include "common/threads.h"
 #include "store/bucketing.h"
@@ -70,20 +71,14 @@ class Checkpointer {
  public:
   static constexpr int kWalPages = 4000;
 
-  Checkpointer(std::string path, bool durable) : path_(std::move(path)), durable_(durable) {
-    thread_ = std::thread([this] {
-      name_this_thread("parkd-ckpt");
-      loop();
-    });
-  }
-  ~Checkpointer() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
+  Checkpointer(std::string path, bool durable)
+      : path_(std::move(path)),
+        durable_(durable),
+        thread_({.thread_name = "parkd-ckpt", .first = Periodic::Next::when_poked()},
+                [this](Periodic::Woken) {
+                  checkpoint();
+                  return Periodic::Next::when_poked();
+                }) {}
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
@@ -98,53 +93,35 @@ class Checkpointer {
       // BUSY: the thread is copying right now; the next commit tries again.
       sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     } else if (wal_pages >= kWalPages) {
-      static_cast<Checkpointer*>(self)->request();
+      static_cast<Checkpointer*>(self)->thread_.poke();
     }
     return SQLITE_OK;
   }
 
-  void request() {
-    {
-      std::lock_guard lock(mutex_);
-      if (due_) return;
-      due_ = true;
-    }
-    cv_.notify_one();
-  }
-
-  void loop() {
-    std::unique_ptr<Connection> conn;
-    for (;;) {
-      {
-        std::unique_lock lock(mutex_);
-        cv_.wait(lock, [this] { return stopping_ || due_; });
-        if (stopping_) return;  // closing the last connection checkpoints anyway
-        due_ = false;
+  // One PASSIVE copy, on the thread's own connection.
+  void checkpoint() {
+    try {
+      if (!conn_) conn_ = std::make_unique<Connection>(path_, durable_);
+      int rc = sqlite3_wal_checkpoint_v2(conn_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
+                                         nullptr, nullptr);
+      // BUSY: another process is checkpointing; the next commit asks again.
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+        failures_.failed(sqlite3_errmsg(conn_->handle()));
+      } else if (rc == SQLITE_OK) {
+        failures_.succeeded();
       }
-      try {
-        if (!conn) conn = std::make_unique<Connection>(path_, durable_);
-        int rc = sqlite3_wal_checkpoint_v2(conn->handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
-                                           nullptr, nullptr);
-        // BUSY: another process is checkpointing; the next commit asks again.
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-          failures_.failed(sqlite3_errmsg(conn->handle()));
-        } else if (rc == SQLITE_OK) {
-          failures_.succeeded();
-        }
-      } catch (const StoreError& e) {
-        failures_.failed(e.what());
-      }
+    } catch (const StoreError& e) {
+      failures_.failed(e.what());
     }
   }
 
   FailureLog failures_{"database: WAL checkpoint failing"};
   std::string path_;
   bool durable_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool due_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::unique_ptr<Connection> conn_;  // the thread's own, opened at its first copy
+  // Last: stopped before the connection closes. Stopping skips a copy asked for: closing
+  // the last connection checkpoints anyway.
+  Periodic thread_;
 };
 
 // The connection of the write batch running on this thread, so that a unit of work that
@@ -386,6 +363,7 @@ class SqliteStore final : public Store {
     stopping_ = false;
   }
 
+  // Not a Periodic: it sleeps on its queue and takes every write queued, not one step.
   void write_loop() {
     Checkpointer checkpointer(path_, durable_);  // lives as long as the writer
     std::unique_ptr<Connection> conn;
