@@ -4,9 +4,11 @@
 # one table. Never fails on a number. Knobs: BENCH_DURATION (s, default 10),
 # BENCH_CONNECTIONS (64), BENCH_SCALE (1 = 100 000 past bookings; 10 = 1 000 000),
 # SQLITE_SYNCHRONOUS (FULL default; the book-release scenario also runs with NORMAL),
-# BENCH_SCENARIOS (which wrk scenarios to run, default all: healthz lots book-release
-# mixed login book-release-NORMAL book-release-api-only; empty: only the CSV download,
-# reports and exports, e.g. `BENCH_SCALE=10 BENCH_SCENARIOS= bench/run.sh`),
+# BENCH_SCENARIOS (which wrk scenarios to run, default all: healthz lots lot quote
+# book-release mixed login book-release-NORMAL book-release-api-only; `lot` is
+# GET /api/lots/{id}, `quote` POST /api/quote with immediate and reserved windows in
+# turn, printed as a ratio to `lot`; empty: only the CSV download, reports and exports,
+# e.g. `BENCH_SCALE=10 BENCH_SCENARIOS= bench/run.sh`),
 # PARKD_BINARY (the parkd to measure, default build/release/parkd: an A/B pair runs this
 # script alternately with an older build and this one).
 set -euo pipefail
@@ -16,7 +18,7 @@ parkd="${PARKD_BINARY:-$root/build/release/parkd}"
 duration=${BENCH_DURATION:-10}
 connections=${BENCH_CONNECTIONS:-64}
 scale=${BENCH_SCALE:-1}
-scenarios=" ${BENCH_SCENARIOS-healthz lots book-release mixed login book-release-NORMAL book-release-api-only} "
+scenarios=" ${BENCH_SCENARIOS-healthz lots lot quote book-release mixed login book-release-NORMAL book-release-api-only} "
 wanted() { [[ "$scenarios" == *" $1 "* ]]; }
 past_bookings=$((100000 * scale))
 if [[ -n "${scenarios// /}" ]] && ! command -v wrk >/dev/null; then
@@ -94,6 +96,8 @@ results="$work/results.txt"
 : >"$results"
 run_wrk healthz healthz.lua "$connections" | tee -a "$results"
 run_wrk lots lots.lua "$connections" | tee -a "$results"
+run_wrk lot lot.lua "$connections" | tee -a "$results"
+run_wrk quote quote.lua "$connections" | tee -a "$results"
 # mixed before book-release: every cycle of book-release leaves a completed booking
 # behind (60 000 in a 10 s run), and mixed reads each user's statistics, whose cost
 # grows with that history: run after it, mixed measured the previous run's speed.
@@ -142,16 +146,20 @@ fi
 echo
 printf "%-20s %10s %9s %9s %8s\n" scenario "req/s" "p50 ms" "p99 ms" errors
 while read -r name rest; do
-  eval "$rest"
+  eval "$rest"  # rps= p50_ms= p99_ms= errors= requests=, from report.lua
+  # shellcheck disable=SC2154
   printf "%-20s %10s %9s %9s %8s\n" "$name" "$rps" "$p50_ms" "$p99_ms" "$errors"
 done <"$results"
 healthz=$(awk '$1=="healthz" {sub("rps=","",$2); print $2}' "$results")
 lots=$(awk '$1=="lots" {sub("rps=","",$2); print $2}' "$results")
+lot=$(awk '$1=="lot" {sub("rps=","",$2); print $2}' "$results")
+quote=$(awk '$1=="quote" {sub("rps=","",$2); print $2}' "$results")
 br=$(awk '$1=="book-release" {sub("rps=","",$2); print $2}' "$results")
 brn=$(awk '$1=="book-release-NORMAL" {sub("rps=","",$2); print $2}' "$results")
 bra=$(awk '$1=="book-release-api-only" {sub("rps=","",$2); print $2}' "$results")
 echo
 [[ -n "$lots" && -n "$healthz" ]] && echo "lots / healthz: $(python3 -c "print(f'{$lots / $healthz * 100:.0f}%')")"
+[[ -n "$lot" && -n "$quote" ]] && echo "quote / lot (POST /api/quote against GET /api/lots/{id}): $(python3 -c "print(f'{$quote / $lot * 100:.0f}%')")"
 [[ -n "$br" ]] && echo "book-release cycles/s: $((br / 2)) (synchronous=FULL, worker sending confirmations in-process)"
 [[ -n "$brn" ]] && echo "book-release cycles/s: $((brn / 2)) (synchronous=NORMAL)"
 [[ -n "$bra" ]] && echo "book-release cycles/s: $((bra / 2)) (synchronous=FULL, API only: serve --no-worker)"
