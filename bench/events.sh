@@ -66,8 +66,15 @@ post() {  # path body [token]
   curl -fs -XPOST "$base$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"
 }
 new_user() {  # email: registers and logs in; prints the login answer
-  post /auth/register "{\"email\":\"$1\",\"password\":\"bench-password\"}" >/dev/null
-  post /auth/login "{\"email\":\"$1\",\"password\":\"bench-password\"}"
+  # Tried again after a pause: a login can be refused (503) while others hash passwords.
+  local answer=""
+  for _ in 1 2 3 4 5; do
+    post /auth/register "{\"email\":\"$1\",\"password\":\"bench-password\"}" >/dev/null || true
+    answer=$(post /auth/login "{\"email\":\"$1\",\"password\":\"bench-password\"}") && break
+    sleep 0.5
+  done
+  [[ -n "$answer" ]] || { echo "cannot register and log in $1" >&2; return 1; }
+  echo "$answer"
 }
 new_lot() {  # name: prints its id
   post /api/lots "{\"name\":\"$1\",\"capacity\":100,\"price_per_hour\":2.50,\"address\":\"1 Bench Street\"}" "$admin" |

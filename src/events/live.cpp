@@ -79,8 +79,12 @@ Periodic::Next LiveEvents::watch(Periodic::Woken why) {
     if (version && seen_ && version != seen_) poked = true;
     seen_ = version;
   }
-  if (!poked && Clock::now() < next_poll_) return next_wake();
-  next_poll_ = Clock::now() + o_.poll;
+  read_due_ = read_due_ || poked;
+  if (!read_due_ && Clock::now() < next_poll_) return next_wake();
+  if (Clock::now() < last_read_ + o_.gap) return std::min(next_wake(), last_read_ + o_.gap);
+  read_due_ = false;
+  last_read_ = Clock::now();
+  next_poll_ = last_read_ + o_.poll;
   if (hub_.size() > 0) {
     poll_lots();
     if (Clock::now() >= next_keep_alive_) {
