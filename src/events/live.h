@@ -84,7 +84,7 @@ class LiveEvents {
   Periodic::Clock::time_point next_poll_;
   Periodic::Clock::time_point next_keep_alive_;
   Periodic::Clock::time_point last_read_;
-  bool read_due_ = false;  // a poke or the store's news asked for a read not yet made
+  bool read_due_ = false;              // a poke or the store's news asked for a read not yet made
   std::optional<std::uint64_t> seen_;  // the store's lots generation at the last look
   Periodic watcher_;                   // last: its rounds use the members above
 };
