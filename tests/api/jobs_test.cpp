@@ -542,7 +542,10 @@ TEST_F(Jobs, AnUnknownJobTypeIsRefusedAtEnqueueWithExitStatusTwo) {
                      {{"DATABASE_URL", database_url_for(dir_.path())}}, dir_.path());
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("unknown job type 'no_such_type'"), std::string::npos) << r.output;
-  EXPECT_EQ(http().get("/api/admin/jobs", admin_).json()["total"], 0) << "nothing was queued";
+  // By type, not by total: the every-minute sweep may queue its own job meanwhile.
+  for (const auto& j : http().get("/api/admin/jobs?limit=100", admin_).json()["jobs"]) {
+    EXPECT_NE(j["type"], "no_such_type") << "nothing was queued";
+  }
 }
 
 }  // namespace
