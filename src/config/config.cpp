@@ -207,7 +207,7 @@ Result<Config> load_config(const EnvLookup& env) {
   r.integer("DB_THREADS", c.db_threads, 1, 256);
   r.integer("MAX_CONNECTIONS", c.max_connections, 1, 100000);
   r.integer("MAX_EVENT_STREAMS", c.max_event_streams, 1, 1000000);
-  r.integer("EVENT_STREAM_BUFFER_KB", c.event_stream_buffer_kb, 16, 1024 * 1024);
+  r.integer("EVENT_STREAM_BUFFER_KB", c.event_stream_buffer_kb, 16, 1024L * 1024);
   r.integer("REQUEST_TIMEOUT", c.request_timeout_seconds, 1, 3600);
   r.integer("IDLE_TIMEOUT", c.idle_timeout_seconds, 1, 3600);
   r.integer("WORKER_CONCURRENCY", c.worker_concurrency, 1, 64);
