@@ -543,7 +543,8 @@ TEST_F(Jobs, AnUnknownJobTypeIsRefusedAtEnqueueWithExitStatusTwo) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("unknown job type 'no_such_type'"), std::string::npos) << r.output;
   // By type, not by total: the every-minute sweep may queue its own job meanwhile.
-  for (const auto& j : http().get("/api/admin/jobs?limit=100", admin_).json()["jobs"]) {
+  const json jobs = http().get("/api/admin/jobs?limit=100", admin_).json()["jobs"];
+  for (const auto& j : jobs) {
     EXPECT_NE(j["type"], "no_such_type") << "nothing was queued";
   }
 }
