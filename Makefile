@@ -29,7 +29,6 @@ build-all: test-deps
 	cmake --build build/release -j $(JOBS)
 
 build-asan: test-deps
-	scripts/build-web.sh build/asan/web
 	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DPARKD_SANITIZE=ON -DBUILD_TESTING=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build build/asan -j $(JOBS)
 
