@@ -1,7 +1,9 @@
 // /api/book, /api/quote, /api/release, /api/bookings*: see docs/openapi.yaml (tag bookings).
 #include "api/app.h"
+#include "api/idempotent.h"
 #include "api/parse.h"
 #include "api/render.h"
+#include "domain/booking_rules.h"
 #include "domain/money.h"
 #include "domain/validation.h"
 #include "mail/calendar.h"
@@ -54,8 +56,6 @@ std::string body_digest(const nlohmann::json& body) {
   return out;
 }
 
-StoredResponse stored(const Response& r) { return {r.status, r.body, {}}; }
-
 void book(Call& c, Services& s, const Respond& respond) {
   auto body = json_object_body(c.req);
   if (!body) return respond(error_response(body.error()));
@@ -72,21 +72,21 @@ void book(Call& c, Services& s, const Respond& respond) {
     // Validation failures create nothing; replaying them is not needed.
     return respond(error_response(req.error()));
   }
-  auto render = [](const Result<Booking>& outcome) {
-    if (!outcome) return stored(error_response(outcome.error()));
+  IdempotentWrite<Booking> w;
+  w.user_id = c.user->id;
+  w.key = std::move(idem);
+  w.unit = [&bookings = s.bookings, user = *c.user, req = *req](Tx& tx, Timestamp at) {
+    return bookings.book(tx, user, req, at);
+  };
+  w.render = [](const Result<Booking>& outcome) {
+    if (!outcome) return error_response(outcome.error());
     Response created;
     created.status = 201;
     created.body = booking_message_json("Spot booked successfully", *outcome, now());
-    return stored(created);
+    return created;
   };
-  s.bookings.book(*c.user, *req, std::move(idem), render, c.handoff,
-                  [respond](Result<StoredResponse> response) {
-                    if (!response) return respond(error_response(response.error()));
-                    Response r;
-                    r.status = response->status;
-                    r.body = std::move(response->body);
-                    respond(std::move(r));
-                  });
+  w.committed = [user = *c.user](const Booking& b) { BookingService::log_booked(user, b); };
+  write_idempotent(s.store, std::move(w), c.handoff, respond);
 }
 
 // POST /api/quote: the body of POST /api/book, answered with what booking would give.
@@ -192,6 +192,14 @@ Result<BookingFilter> booking_filter(const Request& req, bool admin_filters) {
         } else {
           *target = *n;
         }
+      }
+    }
+    if (auto v = req.query_param("vehicle_number"); v && !trim(*v).empty()) {
+      auto check = check_vehicle_number(*v);
+      // Matched as the one-vehicle rule compares plates: "mh 12-ab" finds "MH12AB".
+      filter.vehicle_key = check.normalized ? vehicle_key(*check.normalized) : std::nullopt;
+      if (check.problem || !filter.vehicle_key) {
+        fields["vehicle_number"] = check.problem.value_or("must hold a letter or digit");
       }
     }
     for (auto [name, target] : {std::pair{"from", &filter.from}, std::pair{"to", &filter.to}}) {

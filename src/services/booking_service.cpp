@@ -44,7 +44,6 @@ Status check_vehicle_free(Tx& tx, const std::optional<std::string>& vehicle_numb
   return ok_status();
 }
 
-constexpr std::chrono::hours kIdempotencyLifetime{24};
 
 }  // namespace
 
@@ -91,8 +90,8 @@ Result<BookingService::Choice> BookingService::choose(Tx& tx, const BookRequest&
   return Choice{*lot, *spot, window};
 }
 
-Result<Booking> BookingService::try_book(Tx& tx, const User& user, const BookRequest& req,
-                                         Timestamp at) {
+Result<Booking> BookingService::book(Tx& tx, const User& user, const BookRequest& req,
+                                     Timestamp at) {
   auto choice = choose(tx, req, at);
   if (!choice) return choice.error();
   const Lot& lot = choice->lot;
@@ -124,59 +123,9 @@ void BookingService::enqueue_email(Tx& tx, const char* type, const Booking& b,
                  at);
 }
 
-void BookingService::book(const User& user, const BookRequest& req,
-                          std::optional<IdempotencyKey> idempotency, RenderBooking render,
-                          const Store::Handoff& handoff, BookDone done) {
-  // Shared by the unit of work and its completion, which may run on other threads.
-  struct Attempt {
-    User user;
-    BookRequest req;
-    std::optional<IdempotencyKey> idem;
-    RenderBooking render;
-    StoredResponse response;
-    std::optional<Result<Booking>> outcome;
-  };
-  auto a = std::make_shared<Attempt>(
-      Attempt{user, req, std::move(idempotency), std::move(render), {}, std::nullopt});
-  auto unit = [this, a](Tx& tx) -> Status {
-    a->outcome.reset();  // a store may run the unit again after a serialization failure
-    Timestamp at = now();
-    if (a->idem) {
-      if (auto previous =
-              tx.idempotent_response(a->user.id, a->idem->key, at - kIdempotencyLifetime)) {
-        if (previous->request_hash != a->idem->request_hash) {
-          return Error::conflict("idempotency_mismatch",
-                                 "This Idempotency-Key was used with a different request");
-        }
-        a->response = *previous;
-        return ok_status();
-      }
-    }
-    a->outcome = try_book(tx, a->user, a->req, at);
-    // Only a response kept for replay is rendered here: the writer runs everyone's
-    // units one after another, so what can wait until after the commit does.
-    if (a->idem) {
-      a->response = a->render(*a->outcome);
-      if (a->response.status < 500) {
-        a->response.request_hash = a->idem->request_hash;
-        tx.store_idempotent_response(a->user.id, a->idem->key, a->response, at);
-      }
-    }
-    return ok_status();
-  };
-  auto finish = [a, done = std::move(done)](Status st) {
-    if (!st) return done(st.error());
-    if (!a->outcome) return done(std::move(a->response));  // replayed
-    if (!a->idem) a->response = a->render(*a->outcome);
-    if (*a->outcome) {
-      const Booking& created = **a->outcome;
-      spdlog::info("booking: {} booked spot {} of lot {} (booking {}, {})", a->user.id,
-                   created.spot_number, created.lot_id, created.id,
-                   booking_type_name(created.type));
-    }
-    done(std::move(a->response));
-  };
-  store_.write_async(std::move(unit), std::move(finish), handoff);
+void BookingService::log_booked(const User& user, const Booking& created) {
+  spdlog::info("booking: {} booked spot {} of lot {} (booking {}, {})", user.id,
+               created.spot_number, created.lot_id, created.id, booking_type_name(created.type));
 }
 
 Result<Booking> BookingService::owned_booking(Tx& tx, const User& user, Id booking_id) {

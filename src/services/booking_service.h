@@ -20,11 +20,6 @@ struct BookRequest {
   std::optional<Timestamp> reserved_end;
 };
 
-struct IdempotencyKey {
-  std::string key;
-  std::string request_hash;  // a digest of the request body: same key + other body = mismatch
-};
-
 // What booking a request now would give (POST /api/quote): nothing is stored.
 struct Quote {
   Id lot_id = 0;
@@ -42,10 +37,6 @@ struct BookingDetails {
   std::string lot_address;  // empty once the lot is deleted
 };
 
-// Renders the outcome of a booking attempt as the response to send and, with an
-// Idempotency-Key, to replay.
-using RenderBooking = std::function<StoredResponse(const Result<Booking>&)>;
-
 class BookingService {
  public:
   BookingService(Store& store, int min_charge_minutes, int job_max_attempts)
@@ -56,20 +47,19 @@ class BookingService {
   // The write use cases answer through a callback, called once: on the calling thread,
   // or, when the store queues writes (SQLite), through `handoff` after the commit, so
   // that no thread waits for the writer (see Store::write_async).
-  using BookDone = std::function<void(Result<StoredResponse>)>;
   using BookingDone = std::function<void(Result<Booking>)>;
 
-  // Books a spot of req.lot_id for `user`: the chosen spot if spot_id is set, else the
-  // lowest-numbered spot free for the whole window. The booking and its confirmation
-  // job commit together or not at all. With an idempotency key, a repeat within 24 h
-  // replays the first response (any status below 500) and creates nothing.
-  // Outcomes rendered through `render`: not_found (lot), validation (spot of another
-  // lot, reservation window), lot_full (with `conflict` for a reservation),
-  // spot_unavailable (with `conflict`), vehicle_busy (with `conflict`: req.vehicle_number
-  // has an overlapping booking in force, in any lot). Errors passed directly:
-  // idempotency_mismatch, or internal.
-  void book(const User& user, const BookRequest& req, std::optional<IdempotencyKey> idempotency,
-            RenderBooking render, const Store::Handoff& handoff, BookDone done);
+  // Books a spot of req.lot_id for `user` inside `tx`, a write transaction, at `at`: the
+  // chosen spot if spot_id is set, else the lowest-numbered spot free for the whole
+  // window. The booking and its confirmation job are written in `tx`, so they commit
+  // together or not at all. The caller runs it in a write (POST /api/book through
+  // api/idempotent.h, which adds the Idempotency-Key replay in the same transaction) and
+  // calls log_booked() once that has committed. Errors: not_found (lot), validation
+  // (spot of another lot, reservation window), lot_full (with `conflict` for a
+  // reservation), spot_unavailable (with `conflict`), vehicle_busy (with `conflict`:
+  // req.vehicle_number has an overlapping booking in force, in any lot).
+  Result<Booking> book(Tx& tx, const User& user, const BookRequest& req, Timestamp at);
+  static void log_booked(const User& user, const Booking& created);
 
   // Ends an Active booking now with its cost. Errors: not_found (missing or another
   // user's, unless admin), conflict booking_not_active.
@@ -91,7 +81,7 @@ class BookingService {
               const Store::Handoff& handoff, BookingDone done);
 
   // What book() would give now for `req`, in one read-only transaction: the same
-  // validation and spot choice, nothing stored. Errors: as book()'s rendered outcomes.
+  // validation and spot choice, nothing stored. Errors: as book()'s.
   Result<Quote> quote(const BookRequest& req);
 
   // Errors: not_found (missing or another user's, unless admin).
@@ -121,7 +111,6 @@ class BookingService {
     Window window;
   };
   Result<Choice> choose(Tx& tx, const BookRequest& req, Timestamp at);
-  Result<Booking> try_book(Tx& tx, const User& user, const BookRequest& req, Timestamp at);
   Result<Booking> owned_booking(Tx& tx, const User& user, Id booking_id);
   // Queues the email job `type` about booking `b` in `tx`; `dedupe` keeps a repeated
   // unit of work from queueing it twice.

@@ -90,6 +90,7 @@ struct BookingFilter {
   std::optional<BookingStatus> status;  // as in force at `now`
   std::optional<Timestamp> from;        // start_time >= from
   std::optional<Timestamp> to;          // start_time < to
+  std::optional<std::string> vehicle_key;  // domain vehicle_key() of the plate searched for
   std::int64_t limit = 1000;
   std::int64_t offset = 0;
   bool with_user_email = false;
@@ -100,6 +101,9 @@ struct UpcomingReservation {
   Window window;
   std::string user_email;
 };
+
+// How long the first answer under an Idempotency-Key is replayed (docs/api.md).
+inline constexpr std::chrono::hours kIdempotencyLifetime{24};
 
 struct StoredResponse {
   int status = 0;
