@@ -89,6 +89,29 @@ TEST_F(Vehicle, PlatesCompareIgnoringCaseSpacesAndHyphens) {
   booked(book(http(), user(0).token, reserve_body(v + "0", 2 * kHour, 4 * kHour)));
 }
 
+TEST_F(Vehicle, TheAdminListFindsAVehiclesBookingsHoweverThePlateIsWritten) {
+  auto v = plate();  // "KA 01-V n"
+  auto first = booked(book(http(), user(0).token, reserve_body(v, kHour, 2 * kHour)));
+  auto second = booked(book(http(), user(1).token, reserve_body(v, 3 * kHour, 4 * kHour)));
+  booked(book(http(), user(0).token, reserve_body(v + "0", kHour, 2 * kHour)));  // another car
+  std::string squeezed;  // "ka01vn": case, spaces and hyphens do not matter
+  for (char c : v)
+    if (c != ' ' && c != '-') squeezed += static_cast<char>(std::tolower(c));
+  auto r = http().get("/api/admin/bookings?vehicle_number=" + squeezed, admin_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json found = r.json();
+  EXPECT_EQ(found["total"], 2);
+  std::set<std::int64_t> ids;
+  for (const auto& b : found["bookings"]) ids.insert(id_of(b));
+  EXPECT_EQ(ids, (std::set<std::int64_t>{id_of(first), id_of(second)}));
+  // With another filter, both apply.
+  auto mine = http().get("/api/admin/bookings?vehicle_number=" + squeezed +
+                             "&user_id=" + std::to_string(user(1).id),
+                         admin_);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(mine.json()["total"], 1);
+}
+
 TEST_F(Vehicle, AParkedVehicleIsBusyFromNowOnWithAnOpenConflict) {
   auto v = plate();
   auto parked = booked(book(http(), user(0).token, park_body(v)));

@@ -372,6 +372,15 @@ test('operator: dashboard, lots with 409s explained, spot occupants, users, book
     await page.getByLabel('Status').selectOption('Reserved')
     await see(page.getByTestId('admin-bookings-summary'), '1 booking')
     await b.shot('all-bookings-filtered')
+    // A car found by its plate, written another way than when it was booked (HH-2020).
+    await page.getByRole('button', { name: 'Clear filters' }).click()
+    await see(page.getByTestId('admin-bookings-summary'), `${all} bookings`)
+    await page.getByLabel('Vehicle').fill('hh 2020')
+    await page.getByLabel('Vehicle').press('Enter')
+    await see(page.getByTestId('admin-bookings-summary'), '1 booking')
+    await see(page.getByTestId('admin-bookings'), 'HH-2020')
+    await see(page.getByTestId('admin-bookings'), 'olga@test.local')
+    await b.shot('all-bookings-by-plate')
 
     // 9. An email job, followed through GET /api/jobs/{id}.
     await nav(page, 'Dashboard').click()

@@ -39,6 +39,7 @@ inline std::string filter_where(const BookingFilter& f, Timestamp now, Params& p
   if (f.lot_id) p.add(*f.lot_id), w += " AND b.lot_id = " + last_param(p);
   if (f.from) p.add(*f.from), w += " AND b.starts_at >= " + last_param(p);
   if (f.to) p.add(*f.to), w += " AND b.starts_at < " + last_param(p);
+  if (f.vehicle_key) p.add(*f.vehicle_key), w += " AND b.vehicle_key = " + last_param(p);
   if (f.status) {
     switch (*f.status) {
       case BookingStatus::reserved:

@@ -28,7 +28,8 @@ inline constexpr const char* kLotSelect =
     "  AND " PARKD_SQL_IN_FORCE " AND b.status = 'Reserved' AND b.starts_at > ?1) "
     "FROM lots l WHERE l.deleted_at IS NULL ";
 
-// The WHERE clause for a BookingFilter; parameters ?1 = now, then ?2.. as listed.
+// The WHERE clause for a BookingFilter; parameters ?1 = now, then ?2.. as listed (?6 and
+// ?7 are the page's LIMIT and OFFSET).
 struct FilterSql {
   std::string where;
 };
@@ -41,6 +42,7 @@ inline FilterSql filter_sql(const BookingFilter& f) {
   if (f.lot_id) w += " AND b.lot_id = ?3";
   if (f.from) w += " AND b.starts_at >= ?4";
   if (f.to) w += " AND b.starts_at < ?5";
+  if (f.vehicle_key) w += " AND b.vehicle_key = ?8";
   if (f.status) {
     switch (*f.status) {
       case BookingStatus::reserved:
@@ -66,6 +68,7 @@ inline void bind_filter(Statement& s, const BookingFilter& f, Timestamp now) {
   if (f.lot_id) s.bind(3, *f.lot_id);
   if (f.from) s.bind(4, *f.from);
   if (f.to) s.bind(5, *f.to);
+  if (f.vehicle_key) s.bind(8, *f.vehicle_key);
 }
 
 // "user_id = ?1", or a condition that is always true when there is no user: either way
