@@ -6,6 +6,7 @@
 // trusted address unless every node is; a list entry that is an address is in its own set.
 #include "common/client_address.h"
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -42,16 +43,6 @@ void check_chain(const std::vector<ForwardedNode>& chain, const AddressSet& trus
   });
   FUZZ_CHECK(all_trusted || !trusted.contains(std::string_view(*client)),
              "a trusted proxy was taken for the client");
-}
-
-std::vector<std::string> split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  while (true) {
-    auto at = text.find(separator);
-    parts.emplace_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 // cell as written; numbers and amounts read back as their decimal text.
 #include "domain/money.h"
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "reports/csv.h"
 
 #include <cstddef>
@@ -68,16 +69,6 @@ std::optional<Table> read_csv(std::string_view text) {
 
 bool formula_start(std::string_view text) {
   return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
-}
-
-std::vector<std::string> split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  while (true) {
-    auto at = text.find(separator);
-    parts.emplace_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
 }
 
 }  // namespace

@@ -61,6 +61,19 @@ export function windowText(start, end) {
   return `${dateTimeFmt.format(s)} – ${dateTimeFmt.format(e)}`
 }
 
+// A booking's time in a list: a reservation's window, a finished stay's, or "since …"
+// for a car that is still parked.
+export function bookingWhen(b) {
+  if (b.booking_type === 'reserved') return windowText(b.reserved_start, b.reserved_end)
+  return b.end_time ? windowText(b.start_time, b.end_time) : 'since ' + dateTime(b.start_time)
+}
+
+// A booking's cost in a list: "running" while a car parked now has not left (its cost is
+// known at release), else the amount.
+export function bookingCost(b) {
+  return b.status === 'Active' && b.booking_type !== 'reserved' ? 'running' : money(b.total_cost)
+}
+
 // "YYYY-MM-DD" from the server (a day in its TIMEZONE) → "Nov 24".
 export function dayLabel(ymd) {
   const [y, m, d] = ymd.split('-').map(Number)
