@@ -12,6 +12,7 @@ const routes = [
   { path: '/lots/:id(\\d+)', name: 'lot', component: () => import('./views/driver/LotBook.vue'), meta: { auth: true, title: 'Book a spot' } },
   { path: '/bookings', name: 'history', component: () => import('./views/driver/HistoryView.vue'), meta: { auth: true, title: 'My bookings' } },
   { path: '/stats', name: 'stats', component: () => import('./views/driver/MyStats.vue'), meta: { auth: true, title: 'My statistics' } },
+  { path: '/profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { auth: true, title: 'Profile' } },
 
   { path: '/admin', name: 'admin', component: () => import('./views/admin/AdminOverview.vue'), meta: { auth: true, admin: true, title: 'Operations' } },
   { path: '/admin/lots', name: 'admin-lots', component: () => import('./views/admin/AdminLots.vue'), meta: { auth: true, admin: true, title: 'Lots' } },
