@@ -20,7 +20,8 @@ export class ApiError extends Error {
 const listeners = { unauthorized: [] }
 
 // Called when a request with a token gets 401: the session has ended (logout elsewhere,
-// password or role change, expiry).
+// password or role change, expiry). Not for 401 `wrong_password` (POST /auth/password with
+// a wrong current password): the token was accepted, only the password was not.
 export function onUnauthorized(fn) {
   listeners.unauthorized.push(fn)
 }
@@ -72,7 +73,7 @@ export async function request(method, path, { body, query, headers = {}, raw = f
       const retry = res.headers.get('Retry-After')
       if (retry) err.retryAfter = Number(retry)
     }
-    if (res.status === 401 && session.token && !path.startsWith('/auth/login')) {
+    if (res.status === 401 && session.token && !path.startsWith('/auth/login') && err.code !== 'wrong_password') {
       listeners.unauthorized.forEach((fn) => fn(err))
     }
     throw err
@@ -84,6 +85,7 @@ export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, body, opts = {}) => request('POST', path, { body, ...opts }),
   put: (path, body) => request('PUT', path, { body }),
+  patch: (path, body) => request('PATCH', path, { body }),
   del: (path) => request('DELETE', path),
   raw: (path) => request('GET', path, { raw: true }),
 }

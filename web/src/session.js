@@ -34,6 +34,12 @@ export function setSession(token, user) {
   localStorage.setItem(USER_KEY, JSON.stringify(user))
 }
 
+// A new token for the same user (a password change ends every other one).
+export function setToken(token) {
+  session.token = token
+  localStorage.setItem(TOKEN_KEY, token)
+}
+
 export function setUser(user) {
   session.user = user
   localStorage.setItem(USER_KEY, JSON.stringify(user))
