@@ -58,8 +58,8 @@ void write_idempotent(Store& store, IdempotentWrite<T> w, const Store::Handoff& 
     Timestamp at = now();
     const auto& key = s->w.key;
     if (key) {
-      if (auto previous = tx.idempotent_response(s->w.user_id, key->key,
-                                                 at - kIdempotencyLifetime)) {
+      if (auto previous =
+              tx.idempotent_response(s->w.user_id, key->key, at - kIdempotencyLifetime)) {
         if (previous->request_hash != key->request_hash) {
           return Error::conflict("idempotency_mismatch",
                                  "This Idempotency-Key was used with a different request");
@@ -74,8 +74,8 @@ void write_idempotent(Store& store, IdempotentWrite<T> w, const Store::Handoff& 
     if (key) {
       s->answer = s->w.render(*s->outcome);
       if (s->answer.status < 500) {
-        tx.store_idempotent_response(
-            s->w.user_id, key->key, {s->answer.status, s->answer.body, key->request_hash}, at);
+        tx.store_idempotent_response(s->w.user_id, key->key,
+                                     {s->answer.status, s->answer.body, key->request_hash}, at);
       }
     }
     return ok_status();

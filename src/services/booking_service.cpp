@@ -44,7 +44,6 @@ Status check_vehicle_free(Tx& tx, const std::optional<std::string>& vehicle_numb
   return ok_status();
 }
 
-
 }  // namespace
 
 Result<BookingService::Choice> BookingService::choose(Tx& tx, const BookRequest& req,

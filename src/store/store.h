@@ -87,9 +87,9 @@ struct NewBooking {
 struct BookingFilter {
   std::optional<Id> user_id;
   std::optional<Id> lot_id;
-  std::optional<BookingStatus> status;  // as in force at `now`
-  std::optional<Timestamp> from;        // start_time >= from
-  std::optional<Timestamp> to;          // start_time < to
+  std::optional<BookingStatus> status;     // as in force at `now`
+  std::optional<Timestamp> from;           // start_time >= from
+  std::optional<Timestamp> to;             // start_time < to
   std::optional<std::string> vehicle_key;  // domain vehicle_key() of the plate searched for
   std::int64_t limit = 1000;
   std::int64_t offset = 0;

@@ -105,9 +105,9 @@ TEST_F(Vehicle, TheAdminListFindsAVehiclesBookingsHoweverThePlateIsWritten) {
   for (const auto& b : found["bookings"]) ids.insert(id_of(b));
   EXPECT_EQ(ids, (std::set<std::int64_t>{id_of(first), id_of(second)}));
   // With another filter, both apply.
-  auto mine = http().get("/api/admin/bookings?vehicle_number=" + squeezed +
-                             "&user_id=" + std::to_string(user(1).id),
-                         admin_);
+  auto mine = http().get(
+      "/api/admin/bookings?vehicle_number=" + squeezed + "&user_id=" + std::to_string(user(1).id),
+      admin_);
   ASSERT_EQ(mine.status, 200) << mine.body;
   EXPECT_EQ(mine.json()["total"], 1);
 }
