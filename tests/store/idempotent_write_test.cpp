@@ -28,7 +28,7 @@ class IdempotentWriteTest : public StoreContract {
     w.unit = [this, refuse](Tx& tx, Timestamp when) -> Result<Booking> {
       ++runs_;
       if (refuse) return *refuse;
-      Id lot = tx.insert_lot("Lot", "1 Road", 100, when);
+      Id lot = tx.insert_lot("Lot " + std::to_string(runs_), "1 Road", 100, when);  // unique
       tx.add_spots(lot, 1);
       Spot spot = tx.spots(lot, when).front();
       return tx.insert_booking(new_booking(user_, lot, spot, Window{when, std::nullopt}));
