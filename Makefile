@@ -39,8 +39,9 @@ test: test-deps
 	$(MAKE) test-release
 	$(MAKE) test-asan
 
+# A failed test is run once more here too (ctest prints both attempts): see test-asan.
 test-release: build-all
-	cd build/release && ctest --output-on-failure -j $(JOBS)
+	cd build/release && ctest --output-on-failure -j $(JOBS) --repeat until-pass:2
 
 # Under the sanitizers parkd runs several times slower, so a wait sized for a release build
 # can run out on a busy machine: a test that fails is run once more and the stage fails only
