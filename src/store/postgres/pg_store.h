@@ -9,7 +9,9 @@
 //    deadlock, exclusion and unique violations);
 //  - check-then-act on one row (release, cancel, lot changes): the row is read
 //    FOR NO KEY UPDATE inside write transactions;
-//  - idempotency keys: a transaction-scoped advisory lock per (user, key);
+//  - idempotency keys: a transaction-scoped advisory lock per (user, key); bookings of
+//    one vehicle likewise take turns on an advisory lock per vehicle_key (the exclusion
+//    constraint bookings_vehicle_no_overlap stays the guarantee);
 //  - jobs: claimed with FOR UPDATE SKIP LOCKED; a commit that queued one, or changed
 //    what lot lists show, is told to every process by NOTIFY (notify.h).
 

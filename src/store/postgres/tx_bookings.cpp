@@ -41,6 +41,12 @@ std::optional<Window> PgTx::spot_conflict(Id spot_id, const Window& w) {
 }
 
 std::optional<Window> PgTx::vehicle_conflict(const std::string& vehicle_key, const Window& w) {
+  // Writers of one vehicle take turns from here to their commit, as writers of one spot
+  // do on its row lock. Without it, racing inserts of one vehicle in different lots each
+  // wait at bookings_vehicle_no_overlap for the others' uncommitted rows: cycles that
+  // PostgreSQL breaks one per deadlock_timeout (1 s), so 20 racers took over a minute.
+  // The two-int key space keeps these apart from the idempotency locks (one bigint).
+  if (write_) db_.query("SELECT pg_advisory_xact_lock(7171, hashtext($1))", vehicle_key);
   auto r = db_.query(sql::kVehicleConflict, vehicle_key, w.start, open_end(w));
   if (r.empty()) return std::nullopt;
   return Window{r.time(0, 0), r.opt_time(0, 1)};
