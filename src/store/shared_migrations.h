@@ -61,4 +61,12 @@ inline constexpr std::string_view kResetTokensName = "password reset tokens";
 inline constexpr std::string_view kJobRequestIdName = "jobs record the request that queued them";
 inline constexpr std::string_view kJobRequestIdSql = "ALTER TABLE jobs ADD COLUMN request_id TEXT;";
 
+// Version 11: the admin's search of bookings by plate (GET /api/admin/bookings
+// ?vehicle_number=, compared by vehicle_key) reads one vehicle's history, newest first,
+// from an index instead of every booking; the in-force indexes hold only current rows.
+inline constexpr std::string_view kVehicleHistoryName = "an index for a vehicle's bookings";
+inline constexpr std::string_view kVehicleHistorySql =
+    "CREATE INDEX bookings_by_vehicle ON bookings (vehicle_key, created_at, id) WHERE vehicle_key "
+    "IS NOT NULL;";
+
 }  // namespace parkd

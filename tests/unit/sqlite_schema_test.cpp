@@ -1,7 +1,9 @@
 // The SQLite schema after every migration: the status checks still reject what they
 // must, writing a booking or a job builds no temporary b-tree (migration 5), and the
-// bookings made before migration 8 get their vehicle keys.
+// bookings made before migration 8 get their vehicle keys, the admin's plate search reads
+// an index (migration 11).
 #include "store/sqlite/connection.h"
+#include "store/sqlite/tx.h"
 #include "store/store.h"
 #include "support/scratch_dir.h"
 
@@ -112,13 +114,14 @@ TEST_F(SqliteSchema, AConnectionOpenDuringTheMigrationWritesUnderTheNewChecks) {
 }
 
 TEST_F(SqliteSchema, VersionEightKeysOlderBookingsAndLeavesTheLaterOfAClashUnkeyed) {
-  // Back to version 7, with bookings made before the rule: 2 overlaps 1 (the same vehicle
-  // written differently), 3 overlaps 2 only, 4 has no vehicle. Every clash is judged on
-  // the keys as they were before the migration, so 3 loses its key too.
+  // Back to version 7 (and without 11's index of the key), with bookings made before the rule: 2
+  // overlaps 1 (the same vehicle written differently), 3 overlaps 2 only, 4 has no vehicle. Every
+  // clash is judged on the keys as they were before the migration, so 3 loses its key too.
   sqlite::Connection conn(db().string());
   conn.exec(
-      "DROP INDEX bookings_in_force_by_vehicle; ALTER TABLE bookings DROP COLUMN vehicle_key;"
-      "DELETE FROM schema_migrations WHERE version = 8;"
+      "DROP INDEX bookings_in_force_by_vehicle; DROP INDEX bookings_by_vehicle;"
+      "ALTER TABLE bookings DROP COLUMN vehicle_key;"
+      "DELETE FROM schema_migrations WHERE version IN (8, 11);"
       "INSERT INTO bookings (id, user_id, lot_id, lot_name, spot_id, spot_number, type, "
       "vehicle_number, created_at, starts_at, occupied_until, price_cents, status) VALUES "
       "(1, 1, 1, 'L', 1, 1, 'reserved', 'KA-01 AB 1', 0, 100, 200, 100, 'Reserved'),"
@@ -130,6 +133,22 @@ TEST_F(SqliteSchema, VersionEightKeysOlderBookingsAndLeavesTheLaterOfAClashUnkey
   std::vector<std::string> seen;
   while (keys.step()) seen.push_back(keys.is_null(1) ? "-" : keys.text(1));
   EXPECT_EQ(seen, (std::vector<std::string>{"KA01AB1", "-", "-", "-"}));
+}
+
+TEST_F(SqliteSchema, ThePlateSearchReadsOneVehiclesBookingsNewestFirstFromAnIndex) {
+  // GET /api/admin/bookings?vehicle_number=: the filter SqliteTx::bookings() uses, in its
+  // order. Without bookings_by_vehicle SQLite scans every booking and sorts the matches.
+  sqlite::Connection conn(db().string());
+  BookingFilter f;
+  f.vehicle_key = "KA01AB1";
+  std::string sql = "SELECT b.id, b.lot_name FROM bookings b" + sqlite::filter_sql(f).where +
+                    " ORDER BY b.created_at DESC, b.id DESC LIMIT ?6 OFFSET ?7";
+  auto plan = conn.prepare("EXPLAIN QUERY PLAN " + sql);
+  std::string steps;
+  while (plan.step()) steps += plan.text(3) + "\n";
+  EXPECT_NE(steps.find("USING INDEX bookings_by_vehicle (vehicle_key=?)"), std::string::npos)
+      << steps;
+  EXPECT_FALSE(builds_a_temporary_btree(conn, sql)) << steps;
 }
 
 }  // namespace

@@ -161,6 +161,7 @@ CREATE TABLE password_reset_tokens (
 );
 )sql"},
       {10, kJobRequestIdName, kJobRequestIdSql},
+      {11, kVehicleHistoryName, kVehicleHistorySql},
   };
   return all;
 }

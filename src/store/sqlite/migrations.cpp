@@ -160,6 +160,7 @@ CREATE TABLE password_reset_tokens (
 ) STRICT;
 )sql"},
       {10, kJobRequestIdName, kJobRequestIdSql},
+      {11, kVehicleHistoryName, kVehicleHistorySql},
   };
   return all;
 }
