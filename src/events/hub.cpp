@@ -93,12 +93,14 @@ void Hub::append(const std::shared_ptr<Stream>& s, std::string_view bytes,
   if (was_empty) woken.push_back(s);
 }
 
-std::size_t Hub::publish(std::string_view name, std::string_view data, Audience audience) {
+std::size_t Hub::publish_all(const std::vector<Event>& events, Audience audience) {
+  if (events.empty()) return 0;
   std::vector<std::shared_ptr<Stream>> woken;
   std::size_t sent = 0;
   {
     std::lock_guard lock(mutex_);
-    std::string bytes = format_event(++last_id_, name, data);
+    std::string bytes;
+    for (const auto& e : events) bytes += format_event(++last_id_, e.name, e.data);
     for (const auto& s : streams_) {
       if (audience.user_id && !s->admin() && s->user_id() != *audience.user_id) continue;
       append(s, bytes, woken);

@@ -108,16 +108,18 @@ void LiveEvents::poll_lots() {
     return;
   }
   if (have_last_) {
+    std::vector<std::string> deleted;
+    for (const auto& [id, json] : last_) {
+      if (!lots->contains(id))
+        deleted.push_back(R"({"id":)" + std::to_string(id) + R"(,"deleted":true})");
+    }
+    std::vector<Event> events;
     for (const auto& [id, json] : *lots) {
       auto it = last_.find(id);
-      if (it == last_.end() || it->second != json) hub_.publish("lot", json, Audience::everyone());
+      if (it == last_.end() || it->second != json) events.push_back({"lot", json});
     }
-    for (const auto& [id, json] : last_) {
-      if (!lots->contains(id)) {
-        hub_.publish("lot", R"({"id":)" + std::to_string(id) + R"(,"deleted":true})",
-                     Audience::everyone());
-      }
-    }
+    for (const auto& d : deleted) events.push_back({"lot", d});
+    hub_.publish_all(events, Audience::everyone());
   }
   last_ = std::move(*lots);
   have_last_ = true;

@@ -51,6 +51,27 @@ TEST(EventHub, WakesOnlyWhenTheBufferTurnsNonEmpty) {
   EXPECT_EQ(wakes, 2);
 }
 
+TEST(EventHub, ABatchReachesAnEagerTransportAsOnePieceWithConsecutiveIds) {
+  // A transport that writes at every wake (an idle I/O thread) sees each publish() as a
+  // socket write of its own, and a publish_all() as one.
+  Hub hub(10, 4096);
+  std::shared_ptr<Stream> s;
+  std::vector<std::string> writes;
+  s = hub.subscribe(1, false, "", [&] {
+    if (s) writes.push_back(s->take());
+  });
+  hub.publish("lot", "{}", Audience::everyone());
+  hub.publish("lot", "{}", Audience::everyone());
+  EXPECT_EQ(writes.size(), 2u);
+  writes.clear();
+  std::string first = R"({"id":1})", second = R"({"id":2,"deleted":true})";
+  EXPECT_EQ(hub.publish_all({{"lot", first}, {"lot", second}}, Audience::everyone()), 1u);
+  ASSERT_EQ(writes.size(), 1u);
+  EXPECT_EQ(writes[0], format_event(3, "lot", first) + format_event(4, "lot", second));
+  EXPECT_EQ(hub.publish_all({}, Audience::everyone()), 0u);
+  EXPECT_EQ(writes.size(), 1u);
+}
+
 TEST(EventHub, ASlowStreamPastItsBufferLimitIsClosedAndTheOthersGoOn) {
   Hub hub(10, 100);
   int slow_wakes = 0;
