@@ -35,7 +35,23 @@ inline std::string shows_active(std::string_view at) {
          std::string(at) + "))";
 }
 
-// Users (tx_accounts.cpp)
+// Users (tx_accounts.cpp). {}: rows::kUserColumns.
+inline constexpr const char* kUserById = "SELECT {} FROM users u WHERE u.id = ?1";
+inline constexpr const char* kFirstAdmin =
+    "SELECT {} FROM users u WHERE u.role = 'admin' ORDER BY u.id LIMIT 1";
+inline constexpr const char* kCountEnabledAdmins =
+    "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0";
+inline constexpr const char* kCountUsers = "SELECT COUNT(*) FROM users";
+// The admin's user list: each user (the first {}) with its totals; the second {} is
+// shows_active("?1"), ?1 being now. The CAST: PostgreSQL sums a BIGINT as NUMERIC.
+inline constexpr const char* kUsersWithTotals =
+    "SELECT {}, "
+    "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id), "
+    "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id AND {}), "
+    "(SELECT CAST(COALESCE(SUM(b.cost_cents), 0) AS BIGINT) FROM bookings b "
+    "   WHERE b.user_id = u.id AND b.status = 'Completed'), "
+    "(SELECT MAX(b.created_at) FROM bookings b WHERE b.user_id = u.id) "
+    "FROM users u ORDER BY u.id LIMIT ?2 OFFSET ?3";
 inline constexpr const char* kBumpTokenVersion =
     "UPDATE users SET token_version = token_version + 1 WHERE id = ?1";
 inline constexpr const char* kSetUsername = "UPDATE users SET username = ?2 WHERE id = ?1";

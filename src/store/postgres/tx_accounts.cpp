@@ -23,7 +23,7 @@ Id PgTx::insert_user(const NewUser& u) {
 
 std::optional<User> PgTx::user_by_id(Id id) {
   // Not locked: the only change to a user row (token_version + 1) is one atomic UPDATE.
-  auto r = db_.query(fmt::format("SELECT {} FROM users u WHERE u.id = $1", kUserColumns), id);
+  auto r = db_.query(fmt::format(sql::kUserById, kUserColumns), id);
   if (r.empty()) return std::nullopt;
   return read_user(r.row(0));
 }
@@ -67,29 +67,18 @@ void PgTx::set_disabled(Id user_id, bool disabled) {
   db_.query(sql::kSetDisabled, user_id, std::int64_t{disabled ? 1 : 0});
 }
 
-std::int64_t PgTx::count_enabled_admins() {
-  return scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0");
-}
+std::int64_t PgTx::count_enabled_admins() { return scalar(sql::kCountEnabledAdmins); }
 
 std::optional<User> PgTx::first_admin() {
-  auto r = db_.query(fmt::format(
-      "SELECT {} FROM users u WHERE u.role = 'admin' ORDER BY u.id LIMIT 1", kUserColumns));
+  auto r = db_.query(fmt::format(sql::kFirstAdmin, kUserColumns));
   if (r.empty()) return std::nullopt;
   return read_user(r.row(0));
 }
 
 std::vector<std::pair<User, UserTotals>> PgTx::users_with_totals(Timestamp now, std::int64_t limit,
                                                                  std::int64_t offset) {
-  auto r =
-      db_.query(fmt::format("SELECT {}, "
-                            "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id), "
-                            "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id AND {}), "
-                            "(SELECT COALESCE(SUM(b.cost_cents), 0)::bigint FROM bookings b "
-                            "   WHERE b.user_id = u.id AND b.status = 'Completed'), "
-                            "(SELECT MAX(b.created_at) FROM bookings b WHERE b.user_id = u.id) "
-                            "FROM users u ORDER BY u.id LIMIT $2 OFFSET $3",
-                            kUserColumns, sql::shows_active("$1")),
-                now, limit, offset);
+  auto r = db_.query(fmt::format(sql::kUsersWithTotals, kUserColumns, sql::shows_active("?1")), now,
+                     limit, offset);
   std::vector<std::pair<User, UserTotals>> out;
   for (int i = 0; i < r.size(); ++i) {
     UserTotals t;
@@ -102,7 +91,7 @@ std::vector<std::pair<User, UserTotals>> PgTx::users_with_totals(Timestamp now, 
   return out;
 }
 
-std::int64_t PgTx::count_users() { return scalar("SELECT COUNT(*) FROM users"); }
+std::int64_t PgTx::count_users() { return scalar(sql::kCountUsers); }
 
 void PgTx::replace_reset_token(Id user_id, const std::string& token_hash, Timestamp created_at,
                                Timestamp expires_at) {

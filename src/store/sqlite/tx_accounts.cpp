@@ -22,7 +22,7 @@ Id SqliteTx::insert_user(const NewUser& u) {
 }
 
 std::optional<User> SqliteTx::user_by_id(Id id) {
-  static const std::string sql = fmt::format("SELECT {} FROM users u WHERE id = ?1", kUserColumns);
+  static const std::string sql = fmt::format(sql::kUserById, kUserColumns);
   auto s = db_.prepare(sql);
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
@@ -75,13 +75,10 @@ void SqliteTx::set_disabled(Id user_id, bool disabled) {
   db_.prepare(sql::kSetDisabled).bind_all(user_id, std::int64_t{disabled ? 1 : 0}).run();
 }
 
-std::int64_t SqliteTx::count_enabled_admins() {
-  return scalar("SELECT COUNT(*) FROM users u WHERE role = 'admin' AND disabled = 0");
-}
+std::int64_t SqliteTx::count_enabled_admins() { return scalar(sql::kCountEnabledAdmins); }
 
 std::optional<User> SqliteTx::first_admin() {
-  auto s = db_.prepare(
-      fmt::format("SELECT {} FROM users u WHERE role = 'admin' ORDER BY id LIMIT 1", kUserColumns));
+  auto s = db_.prepare(fmt::format(sql::kFirstAdmin, kUserColumns));
   if (!s.step()) return std::nullopt;
   return read_user(s);
 }
@@ -89,17 +86,7 @@ std::optional<User> SqliteTx::first_admin() {
 std::vector<std::pair<User, UserTotals>> SqliteTx::users_with_totals(Timestamp now,
                                                                      std::int64_t limit,
                                                                      std::int64_t offset) {
-  auto s = db_.prepare(fmt::format(
-      "SELECT {}, "
-      "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id), "
-      "(SELECT COUNT(*) FROM bookings b WHERE b.user_id = u.id AND {}), "
-      "(SELECT COALESCE(SUM(b.cost_cents), 0) FROM bookings b WHERE b.user_id = u.id "
-      "   AND b.status = 'Completed'), "
-      "(SELECT MAX(b.created_at) FROM bookings b WHERE b.user_id = u.id) "
-      "FROM users u ORDER BY u.id LIMIT ?2 OFFSET ?3",
-      "u.id, u.email, u.username, u.role, u.token_version, u.created_at, u.password_hash, "
-      "u.disabled",
-      sql::shows_active("?1")));
+  auto s = db_.prepare(fmt::format(sql::kUsersWithTotals, kUserColumns, sql::shows_active("?1")));
   s.bind_all(now, limit, offset);
   std::vector<std::pair<User, UserTotals>> out;
   while (s.step()) {
@@ -113,7 +100,7 @@ std::vector<std::pair<User, UserTotals>> SqliteTx::users_with_totals(Timestamp n
   return out;
 }
 
-std::int64_t SqliteTx::count_users() { return scalar("SELECT COUNT(*) FROM users"); }
+std::int64_t SqliteTx::count_users() { return scalar(sql::kCountUsers); }
 
 void SqliteTx::replace_reset_token(Id user_id, const std::string& token_hash, Timestamp created_at,
                                    Timestamp expires_at) {
