@@ -156,6 +156,25 @@ inline constexpr const char* kPurgeIdempotencyKeys =
 
 // Jobs and schedule runs (tx_jobs.cpp)
 inline constexpr const char* kJobById = "SELECT {} FROM jobs WHERE id = ?1";
+inline constexpr const char* kJobIdByDedupeKey = "SELECT id FROM jobs WHERE dedupe_key = ?1";
+// The console's list and its count, each filter optional (NULL: any). The CASTs give
+// PostgreSQL a type for a parameter that may be NULL; SQLite keeps NULL as it is.
+inline constexpr const char* kJobs =
+    "SELECT {} FROM jobs WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) AND "
+    "(CAST(?2 AS TEXT) IS NULL OR type = ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4";
+inline constexpr const char* kCountJobs =
+    "SELECT COUNT(*) FROM jobs WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) AND "
+    "(CAST(?2 AS TEXT) IS NULL OR type = ?2)";
+inline constexpr const char* kRequeueJob =
+    "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?2, lease_until = NULL, "
+    "finished_at = NULL WHERE id = ?1 AND status IN ('dead', 'failed')";
+// Each schedule's latest run is kept whatever its age: it is what the scheduler compares.
+inline constexpr const char* kPurgeScheduleRuns =
+    "DELETE FROM schedule_runs WHERE due_at < ?1 AND due_at < (SELECT MAX(r.due_at) "
+    "FROM schedule_runs r WHERE r.name = schedule_runs.name)";
+inline constexpr const char* kNextJobDue =
+    "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs WHERE status IN ('queued', 'failed') "
+    "UNION ALL SELECT MIN(lease_until) FROM jobs WHERE status = 'running') AS due";
 inline constexpr const char* kDeleteFinishedJob =
     "DELETE FROM jobs WHERE id = ?1 AND status IN ('dead', 'succeeded')";
 inline constexpr const char* kJobCounts =

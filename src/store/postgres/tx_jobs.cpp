@@ -27,7 +27,7 @@ Id PgTx::enqueue_job(const NewJob& j, Timestamp now) {
     db_.mark(kJobsSignal);  // every process's workers are told once this commits
     return r.int64(0, 0);
   }
-  return db_.query("SELECT id FROM jobs WHERE dedupe_key = $1", *j.dedupe_key).int64(0, 0);
+  return db_.query(sql::kJobIdByDedupeKey, *j.dedupe_key).int64(0, 0);
 }
 
 std::optional<Job> PgTx::job(Id id) {
@@ -39,11 +39,7 @@ std::optional<Job> PgTx::job(Id id) {
 std::vector<Job> PgTx::jobs(const std::optional<std::string>& status,
                             const std::optional<std::string>& type, std::int64_t limit,
                             std::int64_t offset) {
-  auto r = db_.query(
-      fmt::format("SELECT {} FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS "
-                  "NULL OR type = $2) ORDER BY id DESC LIMIT $3 OFFSET $4",
-                  kJobColumns),
-      status, type, limit, offset);
+  auto r = db_.query(fmt::format(sql::kJobs, kJobColumns), status, type, limit, offset);
   std::vector<Job> out;
   out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) out.push_back(read_job(r.row(i)));
@@ -52,19 +48,11 @@ std::vector<Job> PgTx::jobs(const std::optional<std::string>& status,
 
 std::int64_t PgTx::count_jobs(const std::optional<std::string>& status,
                               const std::optional<std::string>& type) {
-  return db_
-      .query(
-          "SELECT COUNT(*) FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS "
-          "NULL OR type = $2)",
-          status, type)
-      .int64(0, 0);
+  return db_.query(sql::kCountJobs, status, type).int64(0, 0);
 }
 
 bool PgTx::requeue_job(Id job_id, Timestamp now) {
-  auto r = db_.query(
-      "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $2, lease_until = NULL, "
-      "finished_at = NULL WHERE id = $1 AND status IN ('dead', 'failed')",
-      job_id, now);
+  auto r = db_.query(sql::kRequeueJob, job_id, now);
   if (r.affected() == 0) return false;
   db_.mark(kJobsSignal);
   return true;
@@ -87,12 +75,7 @@ std::int64_t PgTx::purge_finished_jobs(Timestamp before) {
 }
 
 std::int64_t PgTx::purge_schedule_runs(Timestamp before) {
-  return db_
-      .query(
-          "DELETE FROM schedule_runs s WHERE due_at < $1 AND due_at < (SELECT MAX(r.due_at) "
-          "FROM schedule_runs r WHERE r.name = s.name)",
-          before)
-      .affected();
+  return db_.query(sql::kPurgeScheduleRuns, before).affected();
 }
 
 std::optional<Job> PgTx::claim_job(Timestamp now, Timestamp lease_until) {
@@ -117,14 +100,7 @@ std::optional<Job> PgTx::claim_job(Timestamp now, Timestamp lease_until) {
   return read_job(r.row(0));
 }
 
-std::optional<Timestamp> PgTx::next_job_due() {
-  return db_
-      .query(
-          "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs "
-          "WHERE status IN ('queued', 'failed') "
-          "UNION ALL SELECT MIN(lease_until) FROM jobs WHERE status = 'running') AS due")
-      .opt_time(0, 0);
-}
+std::optional<Timestamp> PgTx::next_job_due() { return db_.query(sql::kNextJobDue).opt_time(0, 0); }
 
 bool PgTx::extend_lease(Id job_id, int attempt, Timestamp lease_until) {
   return db_.query(sql::kExtendLease, job_id, attempt, lease_until).affected() > 0;

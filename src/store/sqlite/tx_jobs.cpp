@@ -28,7 +28,7 @@ Id SqliteTx::enqueue_job(const NewJob& j, Timestamp now) {
                 request_id)
       .run();
   if (db_.changes() == 1) return db_.last_insert_id();
-  auto existing = db_.prepare("SELECT id FROM jobs WHERE dedupe_key = ?1");
+  auto existing = db_.prepare(sql::kJobIdByDedupeKey);
   existing.bind(1, *j.dedupe_key);
   existing.step();
   return existing.int64(0);
@@ -45,10 +45,7 @@ std::optional<Job> SqliteTx::job(Id id) {
 std::vector<Job> SqliteTx::jobs(const std::optional<std::string>& status,
                                 const std::optional<std::string>& type, std::int64_t limit,
                                 std::int64_t offset) {
-  auto s = db_.prepare(
-      fmt::format("SELECT {} FROM jobs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR "
-                  "type = ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4",
-                  kJobColumns));
+  auto s = db_.prepare(fmt::format(sql::kJobs, kJobColumns));
   s.bind_all(status, type, limit, offset);
   std::vector<Job> out;
   while (s.step()) out.push_back(read_job(s));
@@ -57,20 +54,14 @@ std::vector<Job> SqliteTx::jobs(const std::optional<std::string>& status,
 
 std::int64_t SqliteTx::count_jobs(const std::optional<std::string>& status,
                                   const std::optional<std::string>& type) {
-  auto s = db_.prepare(
-      "SELECT COUNT(*) FROM jobs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR type = "
-      "?2)");
+  auto s = db_.prepare(sql::kCountJobs);
   s.bind_all(status, type);
   s.step();
   return s.int64(0);
 }
 
 bool SqliteTx::requeue_job(Id job_id, Timestamp now) {
-  db_.prepare(
-         "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?2, lease_until = NULL, "
-         "finished_at = NULL WHERE id = ?1 AND status IN ('dead', 'failed')")
-      .bind_all(job_id, now)
-      .run();
+  db_.prepare(sql::kRequeueJob).bind_all(job_id, now).run();
   return db_.changes() > 0;
 }
 
@@ -92,11 +83,7 @@ std::int64_t SqliteTx::purge_finished_jobs(Timestamp before) {
 }
 
 std::int64_t SqliteTx::purge_schedule_runs(Timestamp before) {
-  db_.prepare(
-         "DELETE FROM schedule_runs WHERE due_at < ?1 AND due_at < (SELECT MAX(r.due_at) "
-         "FROM schedule_runs r WHERE r.name = schedule_runs.name)")
-      .bind(1, before)
-      .run();
+  db_.prepare(sql::kPurgeScheduleRuns).bind(1, before).run();
   return db_.changes();
 }
 
@@ -125,10 +112,7 @@ std::optional<Job> SqliteTx::claim_job(Timestamp now, Timestamp lease_until) {
 }
 
 std::optional<Timestamp> SqliteTx::next_job_due() {
-  auto s = db_.prepare(
-      "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs WHERE status IN ('queued', "
-      "'failed') "
-      "UNION ALL SELECT MIN(lease_until) FROM jobs WHERE status = 'running')");
+  auto s = db_.prepare(sql::kNextJobDue);
   s.step();
   return s.opt_time(0);
 }
