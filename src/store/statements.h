@@ -209,6 +209,55 @@ inline constexpr const char* kInactiveUsers =
 inline constexpr const char* kUsersWithBookingsBetween =
     "SELECT DISTINCT user_id FROM bookings WHERE starts_at >= ?1 AND starts_at < ?2 "
     "ORDER BY user_id";
+
+// "user_id = ?1", or a condition that is always true when there is no user: either way
+// the text mentions ?1, so one binding fits both. Two statements rather than one with
+// "(?1 IS NULL OR user_id = ?1)", which SQLite cannot answer from the user_id index. The
+// CAST gives PostgreSQL a type for the NULL.
+inline std::string user_filter(bool for_user, const char* column = "user_id") {
+  return for_user ? std::string(column) + " = ?1" : std::string("CAST(?1 AS BIGINT) IS NULL");
+}
+// The statistics' sums are CAST: PostgreSQL sums BIGINT as NUMERIC. Both dialects have
+// FILTER on aggregates (SQLite since 3.30).
+#define PARKD_SQL_COMPLETED_SUM(x) \
+  "CAST(COALESCE(SUM(" x ") FILTER (WHERE status = 'Completed'), 0) AS BIGINT)"
+// Per lot over [?2, ?3) of ?1's bookings (or everyone's): lot, name, bookings, completed,
+// revenue, parked seconds.
+inline std::string range_summary(bool for_user) {
+  std::string sql = "SELECT lot_id, MAX(lot_name), COUNT(*), ";
+  sql += "COUNT(*) FILTER (WHERE status = 'Completed'), ";
+  sql += PARKD_SQL_COMPLETED_SUM("cost_cents") ", " PARKD_SQL_COMPLETED_SUM("ended_at - starts_at");
+  return sql + " FROM bookings WHERE " + user_filter(for_user) +
+         " AND starts_at >= ?2 AND starts_at < ?3 GROUP BY lot_id ORDER BY COUNT(*) DESC, lot_id";
+}
+// All, reserved and active at ?2, completed, cancelled, revenue and parked seconds.
+inline std::string booking_counts(bool for_user) {
+  std::string sql = "SELECT COUNT(*), COUNT(*) FILTER (WHERE " + shows_reserved("?2") + "), ";
+  sql += "COUNT(*) FILTER (WHERE " + shows_active("?2") + "), ";
+  sql += "COUNT(*) FILTER (WHERE status = 'Completed'), ";
+  sql += "COUNT(*) FILTER (WHERE status = 'Cancelled'), ";
+  sql += PARKD_SQL_COMPLETED_SUM("cost_cents") ", " PARKD_SQL_COMPLETED_SUM("ended_at - starts_at");
+  return sql + " FROM bookings b WHERE " + user_filter(for_user);
+}
+// Lots are only soft-deleted, so each has its current name, as for the admin.
+inline constexpr const char* kPerLotOfUser =
+    "SELECT l.id, l.name, COUNT(*), "
+    "CAST(COALESCE(SUM(b.cost_cents) FILTER (WHERE b.status = 'Completed'), 0) AS BIGINT) "
+    "FROM bookings b JOIN lots l ON l.id = b.lot_id WHERE b.user_id = ?1 "
+    "GROUP BY l.id ORDER BY l.id";
+inline constexpr const char* kPerLot =
+    "SELECT l.id, l.name, COUNT(b.id), "
+    "CAST(COALESCE(SUM(b.cost_cents) FILTER (WHERE b.status = 'Completed'), 0) AS BIGINT) "
+    "FROM lots l LEFT JOIN bookings b ON b.lot_id = l.id "
+    "WHERE l.deleted_at IS NULL OR b.id IS NOT NULL GROUP BY l.id ORDER BY l.id";
+// The bookings that the buckets of [?2, ?3) count: start, completed (1 or 0), cost.
+inline std::string bucket_rows(bool for_user) {
+  return "SELECT starts_at, CASE WHEN status = 'Completed' THEN 1 ELSE 0 END, cost_cents "
+         "FROM bookings WHERE " +
+         user_filter(for_user) + " AND starts_at >= ?2 AND starts_at < ?3";
+}
+inline constexpr const char* kCountUsersCreatedBetween =
+    "SELECT COUNT(*) FROM users WHERE created_at >= ?1 AND created_at < ?2";
 inline constexpr const char* kTotalSpots =
     "SELECT COUNT(*) FROM spots s JOIN lots l ON l.id = s.lot_id WHERE l.deleted_at "
     "IS NULL";

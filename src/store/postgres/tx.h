@@ -64,12 +64,6 @@ inline std::string filter_where(const BookingFilter& f, Timestamp now, Params& p
 // Rows per round trip when streaming a table (exports).
 inline constexpr std::int64_t kChunk = 500;
 
-// "user_id = $1", or (no user) a condition that is always true: one binding fits both,
-// and each form gets a plan that fits it (the user's index, or a scan).
-inline std::string user_filter(std::optional<Id> user_id, const char* column = "user_id") {
-  return user_id ? std::string(column) + " = $1" : std::string("$1::bigint IS NULL");
-}
-
 class PgTx final : public Tx {
  public:
   // `write`: inside a READ COMMITTED write transaction, where rows read before they are

@@ -32,15 +32,7 @@ std::vector<Id> PgTx::users_with_bookings_between(Timestamp from, Timestamp to) 
 
 RangeSummary PgTx::range_summary(std::optional<Id> user_id, Timestamp from, Timestamp to) {
   RangeSummary s;
-  auto r = db_.query(
-      "SELECT lot_id, MAX(lot_name), COUNT(*), COUNT(*) FILTER (WHERE status = 'Completed'), "
-      "COALESCE(SUM(cost_cents) FILTER (WHERE status = 'Completed'), 0)::bigint, "
-      "COALESCE(SUM(ended_at - starts_at) FILTER (WHERE status = 'Completed'), 0)::bigint "
-      "FROM bookings WHERE " +
-          user_filter(user_id) +
-          " AND starts_at >= $2 AND starts_at < $3 "
-          "GROUP BY lot_id ORDER BY COUNT(*) DESC, lot_id",
-      user_id, from, to);
+  auto r = db_.query(sql::range_summary(user_id.has_value()), user_id, from, to);
   for (int i = 0; i < r.size(); ++i) {
     s.lots.push_back({r.int64(i, 0), r.text(i, 1), r.int64(i, 2), r.int64(i, 4)});
     s.bookings += r.int64(i, 2);
@@ -58,7 +50,7 @@ void PgTx::for_each_booking(std::optional<Id> user_id,
     auto r =
         db_.query(fmt::format("SELECT {}, u.email FROM bookings b JOIN users u ON u.id = b.user_id "
                               "WHERE {} AND b.id > $2 ORDER BY b.id LIMIT $3",
-                              kBookingColumns, user_filter(user_id, "b.user_id")),
+                              kBookingColumns, sql::user_filter(user_id.has_value(), "b.user_id")),
                   user_id, after, kChunk);
     for (int i = 0; i < r.size(); ++i) {
       Booking b = read_booking(r.row(i));
@@ -85,37 +77,13 @@ void PgTx::for_each_user(const std::function<void(const User&)>& fn) {
 }
 
 StatusCounts PgTx::booking_counts(std::optional<Id> user_id, Timestamp now) {
-  auto r = db_.query(
-      "SELECT COUNT(*), "
-      "COUNT(*) FILTER (WHERE " +
-          sql::shows_reserved("$2") + "), " + "COUNT(*) FILTER (WHERE " + sql::shows_active("$2") +
-          "), " +
-          "COUNT(*) FILTER (WHERE b.status = 'Completed'), "
-          "COUNT(*) FILTER (WHERE b.status = 'Cancelled'), "
-          "COALESCE(SUM(b.cost_cents) FILTER (WHERE b.status = 'Completed'), 0)::bigint, "
-          "COALESCE(SUM(b.ended_at - b.starts_at) FILTER (WHERE b.status = 'Completed'), "
-          "0)::bigint "
-          "FROM bookings b WHERE " +
-          user_filter(user_id),
-      user_id, now);
+  auto r = db_.query(sql::booking_counts(user_id.has_value()), user_id, now);
   return StatusCounts{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.int64(0, 3),
                       r.int64(0, 4), r.int64(0, 5), r.int64(0, 6)};
 }
 
 std::vector<LotAggregate> PgTx::per_lot(std::optional<Id> user_id) {
-  // Lots are only soft-deleted, so each has its current name, as for the admin.
-  auto r = user_id
-               ? db_.query(
-                     "SELECT l.id, l.name, COUNT(*), COALESCE(SUM(b.cost_cents) FILTER "
-                     "(WHERE b.status = 'Completed'), 0)::bigint "
-                     "FROM bookings b JOIN lots l ON l.id = b.lot_id WHERE b.user_id = $1 "
-                     "GROUP BY l.id ORDER BY l.id",
-                     *user_id)
-               : db_.query(
-                     "SELECT l.id, l.name, COUNT(b.id), COALESCE(SUM(b.cost_cents) FILTER "
-                     "(WHERE b.status = 'Completed'), 0)::bigint "
-                     "FROM lots l LEFT JOIN bookings b ON b.lot_id = l.id "
-                     "WHERE l.deleted_at IS NULL OR b.id IS NOT NULL GROUP BY l.id ORDER BY l.id");
+  auto r = user_id ? db_.query(sql::kPerLotOfUser, *user_id) : db_.query(sql::kPerLot);
   std::vector<LotAggregate> out;
   out.reserve(r.size());
   for (int i = 0; i < r.size(); ++i) {
@@ -128,18 +96,14 @@ std::vector<CountAndSum> PgTx::bucket_totals(std::optional<Id> user_id,
                                              const std::vector<Timestamp>& boundaries) {
   BucketTotals totals(boundaries);
   if (boundaries.size() < 2) return totals.take();
-  auto r =
-      db_.query("SELECT starts_at, (status = 'Completed')::int, cost_cents FROM bookings WHERE " +
-                    user_filter(user_id) + " AND starts_at >= $2 AND starts_at < $3",
-                user_id, boundaries.front(), boundaries.back());
+  auto r = db_.query(sql::bucket_rows(user_id.has_value()), user_id, boundaries.front(),
+                     boundaries.back());
   for (int i = 0; i < r.size(); ++i) totals.add(r.time(i, 0), r.int64(i, 1) != 0, r.int64(i, 2));
   return totals.take();
 }
 
 std::int64_t PgTx::count_users_created_between(Timestamp from, Timestamp to) {
-  return db_
-      .query("SELECT COUNT(*) FROM users WHERE created_at >= $1 AND created_at < $2", from, to)
-      .int64(0, 0);
+  return db_.query(sql::kCountUsersCreatedBetween, from, to).int64(0, 0);
 }
 
 std::int64_t PgTx::total_spots() { return scalar(sql::kTotalSpots); }

@@ -71,13 +71,6 @@ inline void bind_filter(Statement& s, const BookingFilter& f, Timestamp now) {
   if (f.vehicle_key) s.bind(8, *f.vehicle_key);
 }
 
-// "user_id = ?1", or a condition that is always true when there is no user: either way
-// the text mentions ?1, so one binding fits both. Two statements rather than one with
-// "(?1 IS NULL OR user_id = ?1)", which SQLite cannot answer from the user_id index.
-inline std::string user_filter(std::optional<Id> user_id, const char* column = "user_id") {
-  return user_id ? std::string(column) + " = ?1" : std::string("?1 IS NULL");
-}
-
 // A connection of the read pool, with what its reads remember between transactions.
 struct ReadConnection final : Connection {
   using Connection::Connection;
