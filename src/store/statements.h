@@ -76,6 +76,13 @@ inline constexpr const char* kConsumeResetToken =
     "user_id";
 
 // Lots and spots (tx_lots.cpp)
+// A lot as a booking or a change reads it (no spot counts); PostgreSQL's write
+// transactions append a row lock.
+inline constexpr const char* kLotRecord =
+    "SELECT l.id, l.name, l.address, l.price_cents, l.capacity, l.created_at, 0, 0 "
+    "FROM lots l WHERE l.deleted_at IS NULL AND l.id = ?1";
+inline constexpr const char* kAddCapacity =
+    "UPDATE lots SET capacity = capacity + ?2 WHERE id = ?1";
 inline constexpr const char* kUpdateLot =
     "UPDATE lots SET name = COALESCE(?2, name), address = COALESCE(?3, address), "
     "price_cents = COALESCE(?4, price_cents) WHERE id = ?1";
@@ -117,7 +124,17 @@ inline constexpr const char* kUpcomingReservations =
     "users u ON u.id = b.user_id WHERE b.lot_id = ?1 AND b.status = 'Reserved' AND "
     "b.occupied_until > ?2 AND b.spot_id IS NOT NULL ORDER BY b.starts_at";
 
-// Bookings (tx_bookings.cpp)
+// Bookings (tx_bookings.cpp). {}: rows::kBookingColumns; PostgreSQL's write
+// transactions append a row lock.
+inline constexpr const char* kBookingById = "SELECT {} FROM bookings b WHERE b.id = ?1";
+inline constexpr const char* kIdempotentResponse =
+    "SELECT status, body, request_hash FROM idempotency_keys "
+    "WHERE user_id = ?1 AND key = ?2 AND created_at >= ?3";
+inline constexpr const char* kStoreIdempotentResponse =
+    "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, key) DO UPDATE SET "
+    "request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, "
+    "created_at = excluded.created_at";
 inline constexpr const char* kLowestFreeSpot =
     "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS "
     "(SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND " PARKD_SQL_IN_FORCE

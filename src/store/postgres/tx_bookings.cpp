@@ -84,9 +84,8 @@ std::optional<Booking> PgTx::booking(Id id) {
   // Locked in a write transaction: release and cancel check the status and then
   // update, so a second release of the same booking waits here and then sees the
   // first one's outcome.
-  auto r = db_.query(fmt::format("SELECT {} FROM bookings b WHERE b.id = $1{}", kBookingColumns,
-                                 write_ ? " FOR NO KEY UPDATE" : ""),
-                     id);
+  auto r = db_.query(
+      fmt::format(sql::kBookingById, kBookingColumns) + (write_ ? " FOR NO KEY UPDATE" : ""), id);
   if (r.empty()) return std::nullopt;
   return read_booking(r.row(0));
 }
@@ -155,22 +154,14 @@ std::optional<StoredResponse> PgTx::idempotent_response(Id user_id, const std::s
   if (write_) {
     db_.query("SELECT pg_advisory_xact_lock(hashtextextended($2, $1))", user_id, key);
   }
-  auto r = db_.query(
-      "SELECT status, body, request_hash FROM idempotency_keys "
-      "WHERE user_id = $1 AND key = $2 AND created_at >= $3",
-      user_id, key, not_before);
+  auto r = db_.query(sql::kIdempotentResponse, user_id, key, not_before);
   if (r.empty()) return std::nullopt;
   return StoredResponse{static_cast<int>(r.int64(0, 0)), r.text(0, 1), r.text(0, 2)};
 }
 
 void PgTx::store_idempotent_response(Id user_id, const std::string& key, const StoredResponse& s,
                                      Timestamp at) {
-  db_.query(
-      "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, key) DO UPDATE SET "
-      "request_hash = EXCLUDED.request_hash, status = EXCLUDED.status, body = EXCLUDED.body, "
-      "created_at = EXCLUDED.created_at",
-      user_id, key, s.request_hash, s.status, s.body, at);
+  db_.query(sql::kStoreIdempotentResponse, user_id, key, s.request_hash, s.status, s.body, at);
 }
 
 void PgTx::purge_idempotency_keys(Timestamp before) {

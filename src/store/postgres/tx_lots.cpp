@@ -67,11 +67,7 @@ std::optional<Lot> PgTx::lot(Id id, Timestamp now) {
 }
 
 std::optional<Lot> PgTx::lot_record(Id id) {
-  auto r = db_.query(
-      std::string("SELECT l.id, l.name, l.address, l.price_cents, l.capacity, l.created_at, "
-                  "0, 0 FROM lots l WHERE l.deleted_at IS NULL AND l.id = $1") +
-          (write_ ? " FOR SHARE OF l" : ""),
-      id);
+  auto r = db_.query(std::string(sql::kLotRecord) + (write_ ? " FOR SHARE OF l" : ""), id);
   if (r.empty()) return std::nullopt;
   return read_lot(r.row(0));
 }
@@ -107,7 +103,7 @@ void PgTx::add_spots(Id lot_id, std::int64_t count) {
       "SELECT $1, m.base + i FROM (SELECT COALESCE(MAX(number), 0) AS base FROM spots "
       "WHERE lot_id = $1) m, generate_series(1::bigint, $2) AS i",
       lot_id, count);
-  db_.query("UPDATE lots SET capacity = capacity + $2 WHERE id = $1", lot_id, count);
+  db_.query(sql::kAddCapacity, lot_id, count);
 }
 
 std::vector<Id> PgTx::removable_spots(Id lot_id, std::int64_t count, Timestamp now) {

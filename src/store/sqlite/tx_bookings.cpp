@@ -61,8 +61,7 @@ Booking SqliteTx::insert_booking(const NewBooking& b) {
 }
 
 std::optional<Booking> SqliteTx::booking(Id id) {
-  static const std::string sql =
-      fmt::format("SELECT {} FROM bookings b WHERE b.id = ?1", kBookingColumns);
+  static const std::string sql = fmt::format(sql::kBookingById, kBookingColumns);
   auto s = db_.prepare(sql);
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
@@ -125,9 +124,7 @@ std::int64_t SqliteTx::complete_ended_reservations(Timestamp now) {
 
 std::optional<StoredResponse> SqliteTx::idempotent_response(Id user_id, const std::string& key,
                                                             Timestamp not_before) {
-  auto s = db_.prepare(
-      "SELECT status, body, request_hash FROM idempotency_keys "
-      "WHERE user_id = ?1 AND key = ?2 AND created_at >= ?3");
+  auto s = db_.prepare(sql::kIdempotentResponse);
   s.bind_all(user_id, key, not_before);
   if (!s.step()) return std::nullopt;
   return StoredResponse{static_cast<int>(s.int64(0)), s.text(1), s.text(2)};
@@ -135,11 +132,7 @@ std::optional<StoredResponse> SqliteTx::idempotent_response(Id user_id, const st
 
 void SqliteTx::store_idempotent_response(Id user_id, const std::string& key,
                                          const StoredResponse& r, Timestamp at) {
-  db_.prepare(
-         "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, key) DO UPDATE SET "
-         "request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, "
-         "created_at = excluded.created_at")
+  db_.prepare(sql::kStoreIdempotentResponse)
       .bind_all(user_id, key, r.request_hash, r.status, r.body, at)
       .run();
 }

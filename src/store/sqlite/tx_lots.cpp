@@ -32,9 +32,7 @@ std::optional<Lot> SqliteTx::lot(Id id, Timestamp now) {
 }
 
 std::optional<Lot> SqliteTx::lot_record(Id id) {
-  auto s = db_.prepare(
-      "SELECT l.id, l.name, l.address, l.price_cents, l.capacity, l.created_at, 0, 0 "
-      "FROM lots l WHERE l.deleted_at IS NULL AND l.id = ?1");
+  auto s = db_.prepare(sql::kLotRecord);
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_lot(s);
@@ -72,9 +70,7 @@ void SqliteTx::add_spots(Id lot_id, std::int64_t count) {
          "WHERE i <= ?2")
       .bind_all(lot_id, count)
       .run();
-  db_.prepare("UPDATE lots SET capacity = capacity + ?2 WHERE id = ?1")
-      .bind_all(lot_id, count)
-      .run();
+  db_.prepare(sql::kAddCapacity).bind_all(lot_id, count).run();
 }
 
 std::vector<Id> SqliteTx::removable_spots(Id lot_id, std::int64_t count, Timestamp now) {
