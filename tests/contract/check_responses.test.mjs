@@ -1,8 +1,17 @@
 // The response validator's own tests (CTest's contract.validator): the verdicts of
-// scripts/response-contract.mjs on answers of a small document.
+// scripts/response-contract.mjs on answers of a small document, and
+// scripts/check-responses.mjs serving the real one over stdin and over a Unix socket.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { responseChecker } from '../../scripts/response-contract.mjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, describe, test } from 'node:test';
+import { responseChecker, root } from '../../scripts/response-contract.mjs';
+
+const script = join(root, 'scripts', 'check-responses.mjs');
 
 const error = {
   type: 'object',
@@ -132,4 +141,64 @@ describe('responseChecker', () => {
     const body = JSON.stringify({ thing: { id: 7, count: 2 } });
     assert.deepEqual(check(answer({ path: '/things/7?x=1', body })).problems, []);
   });
+});
+
+// Answers of the real document, as api_tests sends them.
+const healthy = { test: 'Suite.Healthy', method: 'GET', path: '/healthz', status: 200, content_type: json, body: '{"status":"ok"}' };
+const leaky = { ...healthy, test: 'Suite.Leaky', body: '{"status":"ok","debug":1}' };
+const teapot = { ...healthy, test: 'Suite.Teapot', status: 418 };
+const verdictsFor = [
+  [healthy, { ok: true }],
+  [leaky, { ok: false, problems: ['GET /healthz 200: /debug is not in the document'] }],
+  [teapot, { ok: false, problems: ['GET /healthz 418: status 418 is not in the document for this operation'] }],
+];
+
+// Sends each answer as one line (a string as it is) and reads one verdict line back for it.
+async function exchange(input, output, answers) {
+  const lines = createInterface({ input: output })[Symbol.asyncIterator]();
+  const verdicts = [];
+  for (const a of answers) {
+    input.write((typeof a === 'string' ? a : JSON.stringify(a)) + '\n');
+    verdicts.push(JSON.parse((await lines.next()).value));
+  }
+  return verdicts;
+}
+
+test('--serve gives one verdict line for each answer line', async () => {
+  const child = spawn(process.execPath, [script, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((r) => child.on('exit', r));
+  try {
+    const answers = [...verdictsFor.map(([a]) => a), 'not json', '"a string"'];
+    const verdicts = await exchange(child.stdin, child.stdout, answers);
+    assert.deepEqual(verdicts.slice(0, 3), verdictsFor.map(([, v]) => v));
+    assert.match(verdicts[3].problems[0], /^the validator could not check the answer: /);
+    assert.deepEqual(verdicts[4].problems, ['the validator could not check the answer: not a JSON object']);
+  } finally {
+    child.stdin.end();
+  }
+  assert.equal(await exited, 0, 'it exits at the end of its input');
+});
+
+test('--start serves every connection on a socket until --stop, which sums up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'check-responses-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const socket = join(dir, 'validator.sock');
+  const started = spawnSync(process.execPath, [script, '--start', socket], { encoding: 'utf8' });
+  assert.equal(started.status, 0, started.stderr);
+  for (const [a, verdict] of verdictsFor) {
+    const connection = net.createConnection(socket);
+    assert.deepEqual(await exchange(connection, connection, [a]), [verdict]);
+    connection.end();
+  }
+  const stopped = spawnSync(process.execPath, [script, '--stop', socket], { encoding: 'utf8' });
+  assert.equal(stopped.status, 0, stopped.stderr);
+  assert.match(stopped.stdout, /FAILED Suite\.Leaky\n {2}GET \/healthz 200: \/debug is not in the document\n/);
+  assert.match(stopped.stdout, /FAILED Suite\.Teapot\n/);
+  assert.doesNotMatch(stopped.stdout, /Suite\.Healthy/);
+  assert.match(stopped.stdout, /3 answers from 3 test\(s\), 3 of them checked.*; 2 test\(s\) received/);
+  for (let i = 0; i < 100 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(existsSync(socket), false, 'the validator removes its socket when it stops');
+  const again = spawnSync(process.execPath, [script, '--stop', socket], { encoding: 'utf8' });
+  assert.equal(again.status, 1, 'no validator is left to stop');
+  assert.match(again.stderr, /no validator answers on/);
 });
