@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -182,7 +183,7 @@ std::string current_test_name() {
     return run + test->test_suite_name() + "." + test->name();
   }
   if (const auto* suite = unit->current_test_suite()) {
-    return run + suite->name() + " (set-up or tear-down)";
+    return run + suite->name() + "'s set-up or tear-down";
   }
   return "";
 }
@@ -192,39 +193,113 @@ std::string quoted_body(const std::string& body) {
   return body.substr(0, kQuotedBody) + "… (" + std::to_string(body.size()) + " bytes)";
 }
 
-}  // namespace
+// One answer: the line the validator reads, and what a failure names.
+struct Answer {
+  std::string test;
+  std::string request;  // "GET /api/lots/1"
+  long status = 0;
+  std::string body;
+  std::string line;
+};
 
-void check_response_contract(const std::string& method, const std::string& path,
-                             const HttpResult& result) {
-  if (result.transport_error != 0) return;
-  std::string test_name = current_test_name();
-  nlohmann::json answer = {
-      {"test", test_name},
-      {"method", method},
-      {"path", path},
-      {"status", result.status},
-      {"content_type", result.header("content-type").value_or("")},
-      {"body", result.body.size() <= kLargestCheckedBody ? result.body : std::string()}};
+// Asks the validator about `answer` and adds a failure to the running test when the answer
+// departs from the document or cannot be checked.
+void check_now(const Answer& answer) {
   static Validator validator;
-  Verdict verdict =
-      validator.ask(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  Verdict verdict = validator.ask(answer.line);
+  std::string running = current_test_name();
+  // An answer of the suite's set-up, say, fails the test whose end checks it.
+  std::string where = answer.test == running ? "" : ", received in " + answer.test + ",";
   if (!verdict.unreachable.empty()) {
     // Once per test: the same reason holds for every later answer.
     static std::mutex mutex;
     static std::string reported_to = "\n";
     std::lock_guard lock(mutex);
-    if (reported_to == test_name) return;
-    reported_to = test_name;
-    ADD_FAILURE() << "The answer to " << method << " " << path
+    if (reported_to == running) return;
+    reported_to = running;
+    ADD_FAILURE() << "The answer to " << answer.request << where
                   << " could not be checked against docs/openapi.yaml: " << verdict.unreachable;
     return;
   }
   if (verdict.problems.empty()) return;
   std::string listed;
   for (const auto& p : verdict.problems) listed += "\n  " + p;
-  ADD_FAILURE() << method << " " << path << " was answered " << result.status
+  ADD_FAILURE() << answer.request << where << " was answered " << answer.status
                 << ", which docs/openapi.yaml does not describe:" << listed
-                << "\nThe body: " << quoted_body(result.body);
+                << "\nThe body: " << quoted_body(answer.body);
+}
+
+// The answers received while a test suite runs (its set-up, its tests, its tear-down),
+// checked when the running test ends, or the suite when none is left. Checked on arrival,
+// they would hold up a load test's clients and take CPU from parkd while the load runs
+// (CrashUnderLoad.* then sends a third fewer requests); and a failure in a suite's set-up
+// would make GoogleTest skip its tests, which CTest counts as no failure. Past
+// kLargestPending bytes they are checked at once.
+constexpr std::size_t kLargestPending = 64 * 1024 * 1024;
+
+class Pending {
+ public:
+  // Keeps `answer`; returns the answers to check now (when over kLargestPending).
+  std::vector<Answer> add(Answer answer) {
+    std::lock_guard lock(mutex_);
+    bytes_ += answer.line.size() + answer.body.size();
+    answers_.push_back(std::move(answer));
+    return bytes_ > kLargestPending ? take_locked() : std::vector<Answer>{};
+  }
+  std::vector<Answer> take() {
+    std::lock_guard lock(mutex_);
+    return take_locked();
+  }
+
+ private:
+  std::vector<Answer> take_locked() {
+    bytes_ = 0;
+    return std::exchange(answers_, {});
+  }
+  std::mutex mutex_;
+  std::vector<Answer> answers_;
+  std::size_t bytes_ = 0;
+};
+
+Pending& pending() {
+  static Pending answers;
+  return answers;
+}
+
+// Checks the answers kept so far as a test ends, ahead of the result printer (listeners
+// receive end events in reverse order of registration), so that their failures count for
+// that test; and as a suite ends, for the answers of its tear-down.
+class CheckAtTestEnd : public ::testing::EmptyTestEventListener {
+  void OnTestEnd(const ::testing::TestInfo&) override { check_pending(); }
+  void OnTestSuiteEnd(const ::testing::TestSuite&) override { check_pending(); }
+  static void check_pending() {
+    for (const auto& answer : pending().take()) check_now(answer);
+  }
+};
+
+// Registered before main(): the suite runs on gtest_main.
+[[maybe_unused]] const bool kCheckAtTestEnd = [] {
+  ::testing::UnitTest::GetInstance()->listeners().Append(new CheckAtTestEnd);
+  return true;
+}();
+
+}  // namespace
+
+void check_response_contract(const std::string& method, const std::string& path,
+                             const HttpResult& result) {
+  if (result.transport_error != 0) return;
+  Answer answer{current_test_name(), method + " " + path, result.status, result.body, ""};
+  nlohmann::json line = {
+      {"test", answer.test},
+      {"method", method},
+      {"path", path},
+      {"status", result.status},
+      {"content_type", result.header("content-type").value_or("")},
+      {"body", result.body.size() <= kLargestCheckedBody ? result.body : std::string()}};
+  answer.line = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  // Outside any test suite there is no end to wait for.
+  if (::testing::UnitTest::GetInstance()->current_test_suite() == nullptr) return check_now(answer);
+  for (const auto& due : pending().add(std::move(answer))) check_now(due);
 }
 
 }  // namespace parkd::test
