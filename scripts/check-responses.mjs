@@ -107,7 +107,8 @@ function listen() {
     setInterval(() => {
       try {
         process.kill(pid, 0);
-      } catch {
+      } catch (e) {
+        if (e.code === 'EPERM') return; // alive, another user's
         console.log(`check-responses: process ${pid} is gone, stopping`);
         process.exit(0);
       }
