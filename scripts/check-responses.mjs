@@ -1,189 +1,193 @@
-// Validates the answers the black-box suite received (recorded by its HttpClient under
-// PARKD_RECORD_RESPONSES, one JSON object a line, each with the GoogleTest test that
-// received it) against docs/openapi.yaml: each JSON body against the schema of its
-// operation and status. The schemas are closed at validation time: a field the document
-// does not list fails like a wrong type. Exits 1 listing, test by test, the route, status
-// and offending place of each body that does not match and each status the document does
-// not list for the operation.
+// Checks the answers the black-box suite receives against docs/openapi.yaml
+// (scripts/response-contract.mjs), one at a time, as the suite's HttpClient
+// (tests/support/response_contract.cpp) sends them: each answer is one JSON object a line
+// ({test, method, path, status, content_type, body}), and each gets one verdict line back,
+// {"ok": true} or {"ok": false, "problems": ["<METHOD> <route> <status>: <what>", ...]}.
 //
-//   node scripts/check-responses.mjs <recorded-dir>
+//   node scripts/check-responses.mjs --serve           answers on stdin, verdicts on stdout
+//                                                      (an api_tests run outside CTest)
+//   node scripts/check-responses.mjs --start SOCKET    starts a validator on the Unix socket
+//                                                      SOCKET in the background and returns
+//                                                      once it answers (CTest's
+//                                                      contract.responses.start)
+//   node scripts/check-responses.mjs --stop SOCKET     prints what that validator checked,
+//                                                      test by test, and stops it (CTest's
+//                                                      contract.responses)
 //
-// Answers to paths the document does not describe (unknown endpoints probed on purpose,
-// the web UI's files) are left out: tests/unit/openapi_routes_test.cpp holds the routes.
-import { createRequire } from 'node:module';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The document is read and each schema compiled once per validator, so a CTest run pays
+// for it once, whatever the number of test processes. The background validator (started
+// by --start as `--listen SOCKET --watch PID`, its output in SOCKET.log) exits when
+// stopped or when PID, the CTest that started it, is gone.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { loadSpec, responseChecker } from './response-contract.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = process.argv[2];
-if (!dir) {
-  console.error('usage: node scripts/check-responses.mjs <recorded-dir>');
+const usage = 'usage: node scripts/check-responses.mjs --serve | --start SOCKET | --stop SOCKET';
+const [mode, socket, watchFlag, watchPid] = process.argv.slice(2);
+
+// The verdict on one line of input, and the tally of a validator's answers.
+function verdicts() {
+  const { check } = responseChecker(loadSpec());
+  const tally = { answers: 0, checked: 0, tests: new Set(), problems: new Map() };
+  const verdict = (answer) => {
+    const { checked, problems } = check(answer);
+    const test = answer.test || '(outside a test)';
+    tally.answers++;
+    tally.tests.add(test);
+    if (checked) tally.checked++;
+    if (problems.length === 0) return { ok: true };
+    if (!tally.problems.has(test)) tally.problems.set(test, new Set());
+    for (const p of problems) tally.problems.get(test).add(p);
+    return { ok: false, problems };
+  };
+  return { verdict, tally };
+}
+
+function summary({ answers, checked, tests, problems }) {
+  const lines = [];
+  for (const [test, keys] of [...problems].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`FAILED ${test}`);
+    for (const key of keys) lines.push(`  ${key}`);
+  }
+  lines.push(
+    `check-responses: ${answers} answers from ${tests.size} test(s), ${checked} of them ` +
+      `checked against docs/openapi.yaml; ${problems.size} test(s) received answers the ` +
+      'document does not describe (each failed itself)',
+  );
+  return lines.join('\n');
+}
+
+// One verdict line written to `output` for each answer read from `input`; a line that is
+// a command ({"command": ...}) goes to `command` instead.
+function answerLines(input, output, verdict, command = () => {}) {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    let message;
+    let answer;
+    try {
+      message = JSON.parse(line);
+      if (typeof message !== 'object' || message === null) throw new Error('not a JSON object');
+      if (message.command !== undefined) return command(message);
+      answer = verdict(message);
+    } catch (e) {
+      answer = { ok: false, problems: [`the validator could not check the answer: ${e.message}`] };
+    }
+    output.write(JSON.stringify(answer) + '\n');
+  });
+  return lines;
+}
+
+function serve() {
+  const { verdict } = verdicts();
+  answerLines(process.stdin, process.stdout, verdict).on('close', () => process.exit(0));
+}
+
+function listen() {
+  const { verdict, tally } = verdicts();
+  const server = net.createServer((connection) => {
+    connection.on('error', () => {}); // a test process that died mid-answer
+    answerLines(connection, connection, verdict, ({ command }) => {
+      if (command !== 'stop') return connection.end(`{"error":"unknown command ${command}"}\n`);
+      connection.end(JSON.stringify({ summary: summary(tally) }) + '\n', () => process.exit(0));
+    });
+  });
+  server.on('error', (e) => {
+    console.error(`check-responses: cannot listen on ${socket}: ${e.message}`);
+    process.exit(1);
+  });
+  server.listen(socket, () => {
+    process.on('exit', () => rmSync(socket, { force: true }));
+    console.log(`check-responses: pid ${process.pid} listens on ${socket}`);
+  });
+  if (watchFlag === '--watch') {
+    const pid = Number(watchPid);
+    setInterval(() => {
+      try {
+        process.kill(pid, 0);
+      } catch (e) {
+        if (e.code === 'EPERM') return; // alive, another user's
+        console.log(`check-responses: process ${pid} is gone, stopping`);
+        process.exit(0);
+      }
+    }, 1000).unref();
+  }
+}
+
+// Sends {"command": "stop"} to the validator on `socket`; resolves to its summary, or
+// rejects when none listens there.
+function stopValidator() {
+  return new Promise((resolve, reject) => {
+    const connection = net.createConnection(socket);
+    let reply = '';
+    connection.setEncoding('utf8');
+    connection.on('connect', () => connection.write('{"command":"stop"}\n'));
+    connection.on('data', (chunk) => (reply += chunk));
+    connection.on('error', reject);
+    connection.on('close', () => {
+      try {
+        resolve(JSON.parse(reply).summary);
+      } catch {
+        reject(new Error('the validator closed the connection without a summary'));
+      }
+    });
+  });
+}
+
+const connects = () =>
+  new Promise((resolve) => {
+    const connection = net.createConnection(socket);
+    connection.on('connect', () => resolve(connection.destroy() || true));
+    connection.on('error', () => resolve(false));
+  });
+
+async function start() {
+  await stopValidator().catch(() => {}); // one left over by an interrupted run
+  rmSync(socket, { force: true });
+  const logFile = `${socket}.log`;
+  const log = openSync(logFile, 'w');
+  const self = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, [self, '--listen', socket, '--watch', String(process.ppid)], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  child.unref();
+  const deadline = Date.now() + 60_000;
+  while (!exited && Date.now() < deadline) {
+    if (await connects()) {
+      console.log(`check-responses: validator pid ${child.pid} listens on ${socket}`);
+      process.exit(0);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  console.error(`check-responses: the validator did not start; its output (${logFile}):`);
+  console.error(readFileSync(logFile, 'utf8'));
+  if (!exited) process.kill(child.pid, 'SIGKILL');
+  process.exit(1);
+}
+
+async function stop() {
+  try {
+    console.log(await stopValidator());
+  } catch (e) {
+    console.error(
+      `check-responses: no validator answers on ${socket} (${e.message}): it did not start ` +
+        `or it died during the run; see ${socket}.log`,
+    );
+    process.exit(1);
+  }
+}
+
+if (mode === '--serve') serve();
+else if (mode === '--listen' && socket) listen();
+else if (mode === '--start' && socket) await start();
+else if (mode === '--stop' && socket) await stop();
+else {
+  console.error(usage);
   process.exit(2);
 }
-const require = createRequire(join(root, 'web', 'package.json'));
-const YAML = require('yaml');
-const Ajv2020 = require('ajv/dist/2020').default;
-const addFormats = require('ajv-formats');
-
-const spec = YAML.parse(readFileSync(join(root, 'docs', 'openapi.yaml'), 'utf8'));
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
-// The whole document as one schema, so that '#/components/schemas/X' resolves inside it.
-ajv.addSchema({ ...closed(spec), $id: 'openapi' });
-
-// A copy of the document whose object schemas admit no field they do not list. The
-// closing `unevaluatedProperties: false` goes on the outermost schema of each value only
-// (a response body, a property, an array item), never on an allOf/oneOf/anyOf member:
-// there it would reject the fields its sibling members add. Each component schema X gets
-// a closed twin (allOf X, unevaluatedProperties false) that outermost $refs point at, while
-// $refs in composition members keep the open X. Objects that declare no properties, or
-// say themselves what else they admit (additionalProperties), stay as written.
-function closed(doc) {
-  const copy = structuredClone(doc);
-  const schemas = copy.components?.schemas ?? {};
-  const closable = (s) =>
-    s && typeof s === 'object' && !('additionalProperties' in s) &&
-    !('unevaluatedProperties' in s) && (s.properties || s.allOf || s.oneOf || s.anyOf);
-  const walk = (node, outermost) => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach((n) => walk(n, outermost));
-    if (typeof node.$ref === 'string' && node.$ref.startsWith('#/components/schemas/')) {
-      if (outermost) node.$ref = node.$ref.replace('#/components/schemas/', '#/components/closedSchemas/');
-      return;
-    }
-    if (outermost && closable(node)) node.unevaluatedProperties = false;
-    for (const key of ['allOf', 'oneOf', 'anyOf']) if (node[key]) walk(node[key], false);
-    for (const p of Object.values(node.properties ?? {})) walk(p, true);
-    for (const key of ['items', 'additionalProperties', 'prefixItems']) {
-      if (typeof node[key] === 'object') walk(node[key], true);
-    }
-  };
-  const closedSchemas = {};
-  for (const [name, schema] of Object.entries(schemas)) {
-    walk(schema, false);
-    closedSchemas[name] = closable(doc.components.schemas[name])
-      ? { allOf: [{ $ref: `#/components/schemas/${name}` }], unevaluatedProperties: false }
-      : { $ref: `#/components/schemas/${name}` };
-  }
-  copy.components.closedSchemas = closedSchemas;
-  const media = (responses) => {
-    for (const response of Object.values(responses ?? {})) {
-      for (const m of Object.values(response.content ?? {})) walk(m.schema, true);
-    }
-  };
-  media(copy.components?.responses);
-  for (const item of Object.values(copy.paths)) {
-    for (const op of Object.values(item)) if (op && op.responses) media(op.responses);
-  }
-  return copy;
-}
-
-// Statuses parkd may give on any operation (docs/api.md "Conventions"), as Error objects.
-const ANY_OPERATION = new Set([405, 413, 415, 500, 503]);
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
-
-const routes = Object.entries(spec.paths).map(([template, item]) => ({
-  template,
-  item,
-  regex: new RegExp('^' + template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '$'),
-  literal: !template.includes('{'),
-}));
-
-// The path item of `path`: a literal path before a template (export.csv before {id}).
-function routeOf(path) {
-  const matching = routes.filter((r) => r.regex.test(path));
-  return matching.find((r) => r.literal) ?? matching[0];
-}
-
-function resolve(node) {
-  while (node && node.$ref) {
-    node = node.$ref
-      .slice(2)
-      .split('/')
-      .reduce((at, key) => at[key.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
-  }
-  return node;
-}
-
-const validators = new Map();
-function validatorFor(pointer) {
-  if (!validators.has(pointer)) validators.set(pointer, ajv.getSchema(`openapi#${encodeURI(pointer)}`));
-  return validators.get(pointer);
-}
-const escape = (s) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-
-const problems = new Map(); // test name -> the distinct problems its answers showed
-let checked = 0;
-function problem(key, test) {
-  const name = test || '(outside a test)';
-  if (!problems.has(name)) problems.set(name, new Set());
-  problems.get(name).add(key);
-}
-
-const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
-for (const file of files) {
-  for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
-    if (!line) continue;
-    const r = JSON.parse(line);
-    const method = r.method.toLowerCase();
-    if (!METHODS.includes(method)) continue; // HEAD, OPTIONS: no body to check
-    const path = r.path.split('?')[0];
-    const route = routeOf(path);
-    if (!route || !route.item[method]) continue;
-    const op = route.item[method];
-    if (op['x-parkd-status'] === 'planned') continue;
-    const name = `${r.method} ${route.template} ${r.status}`;
-    let responsePointer = `/paths/${escape(route.template)}/${method}/responses/${r.status}`;
-    let response = op.responses[String(r.status)];
-    if (!response) {
-      if (!ANY_OPERATION.has(r.status)) {
-        problem(`${name}: status ${r.status} is not in the document for this operation`, r.test);
-        continue;
-      }
-      responsePointer = '/components/responses/BadRequest'; // an Error, like any error
-      response = spec.components.responses.BadRequest;
-    }
-    if (response.$ref) responsePointer = response.$ref.slice(1);
-    response = resolve(response);
-    const isJson = (r.content_type || '').startsWith('application/json');
-    const media = response.content?.['application/json'];
-    if (!media) {
-      if (isJson && r.body) problem(`${name}: JSON body where the document has none`, r.test);
-      continue;
-    }
-    if (!isJson) {
-      problem(`${name}: content type ${r.content_type || '(none)'}, the document says JSON`, r.test);
-      continue;
-    }
-    if (!r.body) continue; // too large to record
-    let body;
-    try {
-      body = JSON.parse(r.body);
-    } catch {
-      problem(`${name}: the body is not JSON`, r.test);
-      continue;
-    }
-    const validate = validatorFor(`${responsePointer}/content/application~1json/schema`);
-    checked++;
-    if (!validate(body)) {
-      for (const e of validate.errors) {
-        // An undocumented field is named by its own path, not its object's.
-        const field = e.params?.unevaluatedProperty;
-        const at = field === undefined ? e.instancePath || '/' : `${e.instancePath}/${field}`;
-        const what = field === undefined ? e.message : 'is not in the document';
-        problem(`${name}: ${at} ${what}`, r.test);
-      }
-    }
-  }
-}
-
-for (const [test, keys] of [...problems].sort(([a], [b]) => a.localeCompare(b))) {
-  console.log(`FAILED ${test}`);
-  for (const key of keys) console.log(`  ${key}`);
-}
-console.log(
-  `check-responses: ${checked} JSON answers from ${files.length} recording(s) checked, ` +
-    `${problems.size} test(s) received answers the document does not describe`,
-);
-process.exit(problems.size ? 1 : 0);

@@ -1,5 +1,6 @@
 #include "support/parkd_process.h"
 
+#include "support/response_contract.h"
 #include "support/test_database.h"
 
 #include <curl/curl.h>
@@ -14,7 +15,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -64,44 +64,6 @@ std::optional<std::string> HttpResult::header(const std::string& lower_name) con
   return it->second;
 }
 
-namespace {
-
-// With PARKD_RECORD_RESPONSES=<dir>, every answer this client receives is appended to
-// <dir>/<pid>.jsonl (one JSON object a line: test, method, path, status, content type,
-// body), for scripts/check-responses.mjs to validate against docs/openapi.yaml.
-// The PostgreSQL copies of the suite record into a directory of their own, named at build
-// time (their CTest environment already carries the server's address).
-const char* recorded_responses_dir() {
-#ifdef PARKD_PG_RECORDED_RESPONSES
-  if (testing_postgres()) return PARKD_PG_RECORDED_RESPONSES;
-#endif
-  return std::getenv("PARKD_RECORD_RESPONSES");
-}
-
-void record_response(const std::string& method, const std::string& path, const HttpResult& result) {
-  static const char* dir = recorded_responses_dir();
-  if (dir == nullptr || *dir == '\0' || result.transport_error != 0) return;
-  static std::mutex mutex;
-  static std::ofstream out;
-  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  nlohmann::json line = {
-      {"test", test ? std::string(test->test_suite_name()) + "." + test->name() : ""},
-      {"method", method},
-      {"path", path},
-      {"status", result.status},
-      {"content_type", result.header("content-type").value_or("")},
-      // Large downloads (CSV, the OpenAPI document) are not what is being checked.
-      {"body", result.body.size() <= 256 * 1024 ? result.body : std::string()}};
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  std::lock_guard lock(mutex);
-  if (!out.is_open()) {
-    out.open(std::string(dir) + "/" + std::to_string(::getpid()) + ".jsonl", std::ios::app);
-  }
-  out << text << std::flush;
-}
-
-}  // namespace
-
 HttpResult HttpClient::request(const std::string& method, const std::string& path,
                                const std::string& body,
                                const std::vector<std::string>& headers) const {
@@ -134,7 +96,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& pat
   }
   curl_slist_free_all(list);
   curl_easy_cleanup(curl);
-  record_response(method, path, result);
+  check_response_contract(method, path, result);
   return result;
 }
 

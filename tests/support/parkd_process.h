@@ -24,6 +24,8 @@ struct HttpResult {
   std::optional<std::string> header(const std::string& lower_name) const;
 };
 
+// Every answer it receives is checked against docs/openapi.yaml, failing the test that
+// received a wrong one (support/response_contract.h).
 class HttpClient {
  public:
   explicit HttpClient(std::string base_url) : base_(std::move(base_url)) {}
