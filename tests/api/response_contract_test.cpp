@@ -89,6 +89,25 @@ class ResponseContractSetUpProbe : public ::testing::Test {
 
 TEST_F(ResponseContractSetUpProbe, RunsAfterItsSuiteReceivedAWrongAnswer) {}
 
+// Any failure of a suite's set-up (support/failed_suite_setup.cpp), not only a wrong answer.
+class FailedSetUpProbe : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (probing()) ADD_FAILURE() << "parkd did not start (made up)";
+  }
+};
+
+TEST_F(FailedSetUpProbe, RunsAfterItsSuitesSetUpFailed) {}
+
+TEST(ResponseContract, AFailedSuiteSetUpFailsItsTestsInsteadOfSkippingThem) {
+  auto run = run_probes("FailedSetUpProbe.*");
+  EXPECT_EQ(run.exit_code, 1) << shown(run);
+  EXPECT_TRUE(says(run, "not run: the set-up of FailedSetUpProbe failed")) << shown(run);
+  EXPECT_TRUE(says(run, "[  FAILED  ] FailedSetUpProbe.RunsAfterItsSuitesSetUpFailed"))
+      << shown(run);
+  EXPECT_FALSE(says(run, "SKIPPED")) << shown(run);
+}
+
 TEST(ResponseContract, AWrongAnswerFailsTheTestThatReceivedItNamingRouteStatusAndPath) {
   auto run = run_probes("ResponseContractProbe.*");
   EXPECT_EQ(run.exit_code, 1) << shown(run);
