@@ -20,7 +20,8 @@
 //    method parkd does not serve: every request is a client's, and on a healthy SQLite
 //    store a 500 or 503 is a bug;
 //  - an answer of 400 or more is a JSON object with string `error` and `message`; every
-//    JSON body, and every `data:` line of an event stream, parses;
+//    JSON body, and every `data:` line of an event stream, parses; every header has a
+//    token for its name and no CR, LF or NUL in its value;
 //  - no answer (body, streamed body or events) holds SQLite's words ("SQLITE", "sqlite3",
 //    "SELECT ", "constraint failed") unless the input does (a lot named so is echoed), a
 //    password hash, the token secret, or a file from outside the web directory or a
