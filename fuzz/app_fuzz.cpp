@@ -5,12 +5,12 @@
 // SQLite store, one after another, a queued write's answer handed back to this thread as
 // the server's I/O thread gets it.
 //
-// The store is a fresh copy, per input, of one made at start-up (so that an input's
-// answers depend on it alone): an admin and two users, two lots, an Active booking of
-// each user (ids 1 and 3), a reservation of the first user (id 2) and their confirmation
-// jobs (ids 1-3). The token secret is fixed, and the placeholders @ADMIN@, @USER@ and
-// @OTHER@ in the input are replaced with those accounts' bearer tokens before anything
-// reads it, so that the seeds reach the authenticated handlers:
+// The store is a fresh copy, per input, of one made at start-up (app_world.h), so that an
+// input's answers depend on it alone: an admin and two users, two lots, an Active booking
+// of each user (ids 1 and 3), a reservation of the first user (id 2) and their
+// confirmation jobs (ids 1-3). The token secret is fixed, and the placeholders @ADMIN@,
+// @USER@ and @OTHER@ in the input are replaced with those accounts' bearer tokens before
+// anything reads it, so that the seeds reach the authenticated handlers:
 //   Authorization: Bearer @USER@
 // The web UI is a small directory of the target's own, beside a file that must never be
 // served. Properties, for every request handed to App:
@@ -30,18 +30,17 @@
 //    password change, which answer for whoever the body names) never holds the email or
 //    plate of another seeded user, unless the input names it or an admin changed a user
 //    before: one user's bookings are never shown to another.
+// And in the database an input leaves, the booking rules hold: no two bookings in force
+// hold one spot, or one vehicle, at overlapping times; no lot has more spots taken than
+// it has.
 #include "api/app.h"
+#include "app_world.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
 #include "http/request_guard.h"
-#include "store/sqlite/sqlite_store.h"
 
-#include <date/tz.h>
 #include <http_parser.h>
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
-
-#include <stdlib.h>
 
 #include <algorithm>
 #include <array>
@@ -52,8 +51,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
-#include <filesystem>
-#include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,161 +60,11 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 using namespace parkd;
+using namespace parkd::app_fuzz;
 
 constexpr std::size_t kMaxRequests = 16;  // per input: a login costs a password hash
 constexpr auto kAnswerWait = std::chrono::seconds(5);
-const std::string kSecret = "app-fuzz-secret-0123456789abcdef0123456789abcdef";
-const std::string kOutsideMarker = "OUTSIDE-THE-WEB-DIRECTORY";
-
-struct Account {
-  std::string placeholder;
-  RegisterRequest registration;
-  Role role;
-  std::string plate;  // of its Active booking; empty for the admin
-  std::string token;  // filled in at start-up
-};
-
-// What every input starts from; made once.
-struct World {
-  fs::path dir;
-  fs::path template_db;
-  fs::path work_db;
-  Config config;
-  std::unique_ptr<TokenSigner> signer;
-  std::vector<Account> accounts;
-};
-
-void write_file(const fs::path& path, std::string_view text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-// The store, services and App of one input, on a fresh copy of the start-up database.
-struct Instance {
-  static std::unique_ptr<Store> fresh_store(const World& w) {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(w.work_db.string() + suffix);
-    for (const char* suffix : {"", "-wal"}) {
-      fs::path from = w.template_db.string() + suffix;
-      if (fs::exists(from)) fs::copy_file(from, w.work_db.string() + suffix);
-    }
-    return make_sqlite_store(w.work_db.string(), /*durable_commits=*/false);
-  }
-  explicit Instance(const World& w)
-      : store(fresh_store(w)),
-        throttle(w.config.login_max_failures_per_account, w.config.login_max_failures_per_address,
-                 std::chrono::seconds(w.config.login_window_seconds)),
-        auth(*store, *w.signer, throttle),
-        accounts(*store, w.config.instance_dir, w.config.admin_email),
-        lots(*store),
-        bookings(*store, w.config.min_charge_minutes, w.config.job_max_attempts),
-        stats(*store, date::locate_zone("UTC")),
-        jobs(*store, w.config.job_max_attempts),
-        password_reset(*store, accounts, throttle, w.config.job_max_attempts),
-        live({}, lot_reader(lots)),  // admits more streams than an input has requests
-        app(Services{w.config, *store, auth, accounts, lots, bookings, stats, jobs, password_reset,
-                     &live}) {}
-
-  std::unique_ptr<Store> store;
-  LoginThrottle throttle;
-  AuthService auth;
-  AccountService accounts;
-  LotService lots;
-  BookingService bookings;
-  StatsService stats;
-  JobService jobs;
-  PasswordResetService password_reset;
-  events::LiveEvents live;
-  App app;
-};
-
-// The start-up database: accounts, lots, bookings; and the tokens.
-void seed_database(World& w) {
-  auto store = make_sqlite_store(w.template_db.string(), /*durable_commits=*/false);
-  FUZZ_CHECK(store->migrate().ok(), "the schema migrates");
-  LoginThrottle throttle(5, 20, std::chrono::seconds(60));
-  AuthService auth(*store, *w.signer, throttle);
-  std::vector<User> users;
-  for (auto& a : w.accounts) {
-    auto user = create_account(*store, a.registration, a.role);
-    FUZZ_CHECK(user.ok(), "a seeded account is created");
-    a.token = auth.issue_token(*user);
-    users.push_back(*user);
-  }
-  LotService lots(*store);
-  FUZZ_CHECK(lots.create({"Downtown Parking", "1 Main Street", 3, 500}).ok(), "lot 1");
-  FUZZ_CHECK(lots.create({"Airport Parking", "Terminal 2", 2, 250}).ok(), "lot 2");
-  BookingService bookings(*store, w.config.min_charge_minutes, w.config.job_max_attempts);
-  auto book = [&](const User& user, BookRequest req) {
-    Status st = store->write([&](Tx& tx) -> Status {
-      auto booked = bookings.book(tx, user, req, now());
-      if (!booked) return booked.error();
-      return ok_status();
-    });
-    FUZZ_CHECK(st.ok(), "a seeded booking commits");
-  };
-  book(users[1], {1, std::nullopt, BookingType::immediate, w.accounts[1].plate, {}, {}});
-  auto start = parse_iso8601("2099-01-01T10:00:00Z");
-  book(users[1], {2, std::nullopt, BookingType::reserved, std::nullopt, start,
-                  *start + std::chrono::hours(2)});
-  book(users[2], {1, std::nullopt, BookingType::immediate, w.accounts[2].plate, {}, {}});
-}
-
-World make_world() {
-  spdlog::set_level(spdlog::level::off);
-  World w;
-  std::string dir = (fs::temp_directory_path() / "parkd-app-fuzz-XXXXXX").string();
-  FUZZ_CHECK(mkdtemp(dir.data()) != nullptr, "a temporary directory");
-  w.dir = dir;
-  w.template_db = w.dir / "template.db";
-  w.work_db = w.dir / "work.db";
-  Config& c = w.config;
-  c.database_url = "sqlite:///" + w.work_db.string();
-  c.instance_dir = (w.dir / "instance").string();
-  c.outbox_dir = (w.dir / "instance" / "outbox").string();
-  c.web_dir = (w.dir / "web").string();
-  c.secret_key = kSecret;
-  c.token_max_age = std::int64_t{10} * 365 * 86400;
-  c.admin_email = "admin@parkd.test";
-  c.trusted_proxies = {"127.0.0.1"};  // the peer: forwarding headers are read too
-  fs::create_directories(c.instance_dir);
-  write_file(w.dir / "web" / "index.html", "<!doctype html><title>parkd</title>");
-  write_file(w.dir / "web" / "assets" / "app-1a2b3c.js", "console.log('parkd')");
-  write_file(w.dir / "web" / "openapi.json", R"({"openapi":"3.1.0"})");
-  write_file(w.dir / "web" / "api-docs" / "index.html", "<!doctype html><title>API</title>");
-  write_file(w.dir / "web" / ".env", kOutsideMarker);
-  write_file(w.dir / "secret.txt", kOutsideMarker);
-  w.signer = std::make_unique<TokenSigner>(kSecret, c.token_max_age);
-  auto account = [](std::string placeholder, std::string email, std::string username,
-                    std::string password, Role role, std::string plate) {
-    return Account{std::move(placeholder),
-                   {std::move(email), std::move(username), std::move(password)},
-                   role,
-                   std::move(plate),
-                   ""};
-  };
-  w.accounts = {
-      account("@ADMIN@", "admin@parkd.test", "boss", "Admin-fuzz-pass-1", Role::admin, ""),
-      account("@USER@", "user@parkd.test", "driver", "Driver-fuzz-pass-1", Role::user,
-              "KA01AB1234"),
-      account("@OTHER@", "other@parkd.test", "rider", "Other-fuzz-pass-1", Role::user,
-              "MH12CD5678")};
-  seed_database(w);
-  return w;
-}
-
-const World& world() {
-  static const World w = make_world();
-  // Gone at a normal exit; a crash leaves it for a look.
-  static const struct Cleanup {
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(w.dir, ec);
-    }
-  } cleanup;
-  return w;
-}
 
 // ---- reading the bytes as the server does ------------------------------------------
 
@@ -489,6 +337,58 @@ void check_events(const Request& req, const std::string& bytes, const Allowed& a
   check_text(req, bytes, allowed);
 }
 
+// ---- what the input left --------------------------------------------------------------
+
+// The window a booking in force occupies (docs/api.md "Bookings"): a reservation its
+// [reserved_start, reserved_end), an immediate booking [start_time, open).
+Window occupied(const Booking& b) {
+  if (b.type == BookingType::reserved && b.reserved_start && b.reserved_end)
+    return {*b.reserved_start, b.reserved_end};
+  return {b.start_time, std::nullopt};
+}
+
+bool overlap(const Window& a, const Window& b) {
+  return (!b.end || a.start < *b.end) && (!a.end || b.start < *a.end);
+}
+
+// A plate as the one-vehicle rule compares it: spaces and '-' dropped, upper-cased.
+std::string vehicle(const Booking& b) {
+  std::string key;
+  for (char ch : b.vehicle_number.value_or("")) {
+    if (ch != ' ' && ch != '-')
+      key += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return key;
+}
+
+// The booking rules hold in the database the input left: no two bookings in force share
+// a spot, or a vehicle, at overlapping times, and no lot has more spots taken than it has.
+void check_bookings(Instance& in) {
+  auto page = in.bookings.list(BookingFilter{});
+  FUZZ_CHECK(page.ok(), "the bookings can be listed");
+  std::vector<const Booking*> in_force;
+  for (const auto& b : page->bookings) {
+    if (b.stored_status == BookingStatus::reserved || b.stored_status == BookingStatus::active)
+      in_force.push_back(&b);
+  }
+  for (std::size_t i = 0; i < in_force.size(); ++i) {
+    for (std::size_t j = i + 1; j < in_force.size(); ++j) {
+      const Booking& a = *in_force[i];
+      const Booking& b = *in_force[j];
+      if (!overlap(occupied(a), occupied(b))) continue;
+      FUZZ_CHECK(!a.spot_id || a.spot_id != b.spot_id,
+                 "no two bookings in force hold one spot at overlapping times");
+      FUZZ_CHECK(vehicle(a).empty() || vehicle(a) != vehicle(b),
+                 "no vehicle is in two bookings in force at overlapping times");
+    }
+  }
+  auto lots = in.lots.list(1000, 0);
+  FUZZ_CHECK(lots.ok(), "the lots can be listed");
+  for (const auto& lot : lots->lots) {
+    FUZZ_CHECK(lot.occupied_spots <= lot.capacity, "no lot has more spots taken than it has");
+  }
+}
+
 // ---- answering -------------------------------------------------------------------------
 
 // One request's answer, and the completions handed back to this thread meanwhile.
@@ -582,5 +482,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_events(*req, stream->take(), allowed);
     instance.live.close(stream);
   }
+  check_bookings(instance);
   return 0;
 }
