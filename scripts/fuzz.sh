@@ -13,10 +13,10 @@ seconds="${FUZZ_SECONDS:-60}"
 # The longest input worth trying per target: above a real request body, header or
 # expression, longer inputs only slow the search down.
 declare -A max_len=([json_body]=4096 [token]=1024 [client_address]=512 [cron]=256 [validation]=512
-  [request_guard]=4096 [csv]=1024 [mail_render]=1024)
+  [request_guard]=4096 [csv]=1024 [mail_render]=1024 [app]=4096)
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(json_body token client_address cron validation request_guard csv
-  mail_render)
+  mail_render app)
 
 mkdir -p "$build/artifacts" "$build/logs"
 failed=()

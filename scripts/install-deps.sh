@@ -17,7 +17,9 @@ deb_pkgs=(dpkg-dev)  # dpkg-shlibdeps: the package's library dependencies
 test_pkgs=(libgtest-dev libgmock-dev python3 python3-icalendar curl chromium postgresql
   "${deb_pkgs[@]}")
 bench_pkgs=(wrk libbenchmark-dev sqlite3 time)
-# libFuzzer and the sanitizers' runtimes come with clang's compiler-rt (make fuzz).
+# libFuzzer and the sanitizers' runtimes come with clang's compiler-rt (make fuzz). The fuzz
+# build compiles parkd's core sources against the libraries of build_pkgs (SQLite, libpq,
+# curl, spdlog...), installed with them.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 
 wanted=("${build_pkgs[@]}")
