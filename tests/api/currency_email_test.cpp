@@ -1,7 +1,7 @@
-// Black-box: the emails show amounts in the configured CURRENCY (docs/api.md "Emails",
-// API.md "Money display"): parkd started with CURRENCY=EUR, a booking made, released and
-// reserved, the daily admin report asked for, and every amount read back from the SMTP
-// sink in both parts as "€3.75", never the default rupees or a bare number.
+// Black-box: the emails show amounts in the configured CURRENCY (docs/api.md "Emails" and
+// "Conventions"): parkd started with CURRENCY=EUR, a booking made, released and reserved,
+// the daily admin report asked for, and every amount read back from the SMTP sink in both
+// parts as "€3.75", never the default rupees or a bare number.
 #include "support/api_helpers.h"
 #include "support/job_support.h"
 #include "support/parkd_process.h"

@@ -1,5 +1,5 @@
 // Black-box tests of `parkd job list|show|retry|delete` against a running server sharing
-// its database (API.md "Operating jobs"): what each command shows is what the API shows,
+// its database (docs/api.md "Operating jobs"): what each command shows is what the API shows,
 // what it changes the worker and the API then see, and each refusal exits 2 and changes
 // nothing.
 #include "support/api_helpers.h"

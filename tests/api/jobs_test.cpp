@@ -457,7 +457,7 @@ namespace {
 
 using parkd::testing::SmtpSink;
 
-// The operator's job console: filter, retry and delete (API.md "Operating jobs").
+// The operator's job console: filter, retry and delete (docs/api.md "Operating jobs").
 TEST_F(Jobs, AnOperatorRetriesADeadJobWhichThenSucceeds) {
   // A confirmation the mail server refuses for good (550: dead at once), retried by an
   // operator once the mailbox exists.
