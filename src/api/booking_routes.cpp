@@ -267,7 +267,7 @@ Response export_csv(Call& c, Services& s) { return bookings_csv_download(s.store
 Respond announcing(Services& s, const Respond& respond) {
   if (s.live == nullptr) return respond;
   return [&s, respond](Response r) {
-    if (r.status >= 200 && r.status < 300) {
+    if (r.status >= 200 && r.status < 300 && s.live->listening()) {
       auto body = nlohmann::json::parse(r.body, nullptr, false);
       if (body.is_object() && body.contains("booking") && body["booking"].is_object()) {
         const auto& b = body["booking"];

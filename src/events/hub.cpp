@@ -143,6 +143,11 @@ std::size_t Hub::size() const {
       std::count_if(streams_.begin(), streams_.end(), [](const auto& s) { return !s->closed(); }));
 }
 
+bool Hub::empty() const {
+  std::lock_guard lock(mutex_);
+  return streams_.empty();
+}
+
 std::uint64_t Hub::next_id() {
   std::lock_guard lock(mutex_);
   return ++last_id_;

@@ -92,6 +92,8 @@ class Hub {
   void close_all();
 
   std::size_t size() const;
+  // No stream at all, not even one closed and not yet dropped: O(1), unlike size().
+  bool empty() const;
   std::uint64_t next_id();
 
  private:

@@ -23,6 +23,11 @@ LiveEvents::~LiveEvents() {
 }
 
 std::shared_ptr<Stream> LiveEvents::open(std::int64_t user, bool admin, Refusal& why) {
+  opening_.fetch_add(1);
+  struct Opened {
+    std::atomic<int>& n;
+    ~Opened() { n.fetch_sub(1); }
+  } opened{opening_};
   if (watcher_.stopping()) {
     why = Refusal::unavailable;
     return nullptr;
@@ -55,7 +60,9 @@ std::shared_ptr<Stream> LiveEvents::open(std::int64_t user, bool admin, Refusal&
   return stream;
 }
 
-void LiveEvents::lots_changed() { watcher_.poke(); }
+void LiveEvents::lots_changed() {
+  if (listening()) watcher_.poke();
+}
 
 void LiveEvents::booking_changed(std::int64_t owner, const std::string& booking_json) {
   hub_.publish("booking", R"({"booking":)" + booking_json + "}", Audience::owner_and_admins(owner));
