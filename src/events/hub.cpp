@@ -48,9 +48,11 @@ void Stream::close() {
   pending_.clear();
 }
 
-bool Stream::closed() const {
+bool Stream::closed() const { return closed_.load(); }
+
+bool Stream::has_news() const {
   std::lock_guard lock(mutex_);
-  return closed_;
+  return closed_ || !pending_.empty();
 }
 
 std::shared_ptr<Stream> Hub::subscribe(std::int64_t user, bool admin, std::string greeting,
@@ -60,9 +62,10 @@ std::shared_ptr<Stream> Hub::subscribe(std::int64_t user, bool admin, std::strin
   s->wake_ = std::move(wake);
   {
     std::lock_guard lock(mutex_);
-    std::erase_if(streams_, [](const auto& t) { return t->closed(); });
+    sweep();
     if (streams_.size() >= max_streams_) return nullptr;
     streams_.push_back(s);
+    (admin ? admins_ : by_user_[user]).push_back(s);
   }
   s->wake();
   return s;
@@ -71,6 +74,23 @@ std::shared_ptr<Stream> Hub::subscribe(std::int64_t user, bool admin, std::strin
 void Hub::unsubscribe(const std::shared_ptr<Stream>& stream) {
   std::lock_guard lock(mutex_);
   std::erase(streams_, stream);
+  if (stream->admin()) {
+    std::erase(admins_, stream);
+  } else if (auto it = by_user_.find(stream->user_id()); it != by_user_.end()) {
+    std::erase(it->second, stream);
+    if (it->second.empty()) by_user_.erase(it);
+  }
+}
+
+void Hub::sweep() {
+  auto closed = [](const auto& s) { return s->closed_.load(); };
+  if (std::none_of(streams_.begin(), streams_.end(), closed)) return;
+  std::erase_if(streams_, closed);
+  std::erase_if(admins_, closed);
+  for (auto it = by_user_.begin(); it != by_user_.end();) {
+    std::erase_if(it->second, closed);
+    it = it->second.empty() ? by_user_.erase(it) : std::next(it);
+  }
 }
 
 // With the hub's lock held: a stream over its limit is closed and dropped from the hub,
@@ -101,12 +121,19 @@ std::size_t Hub::publish_all(const std::vector<Event>& events, Audience audience
     std::lock_guard lock(mutex_);
     std::string bytes;
     for (const auto& e : events) bytes += format_event(++last_id_, e.name, e.data);
-    for (const auto& s : streams_) {
-      if (audience.user_id && !s->admin() && s->user_id() != *audience.user_id) continue;
-      append(s, bytes, woken);
-      ++sent;
+    auto to = [&](const std::vector<std::shared_ptr<Stream>>& streams) {
+      for (const auto& s : streams) {
+        append(s, bytes, woken);
+        ++sent;
+      }
+    };
+    if (audience.user_id) {  // the closed ones wait for the next sweep
+      to(admins_);
+      if (auto it = by_user_.find(*audience.user_id); it != by_user_.end()) to(it->second);
+    } else {
+      to(streams_);
+      sweep();
     }
-    std::erase_if(streams_, [](const auto& s) { return s->closed(); });
   }
   for (const auto& s : woken) s->wake();
   return sent;
@@ -117,7 +144,7 @@ void Hub::keep_alive() {
   {
     std::lock_guard lock(mutex_);
     for (const auto& s : streams_) append(s, kKeepAlive, woken);
-    std::erase_if(streams_, [](const auto& s) { return s->closed(); });
+    sweep();
   }
   for (const auto& s : woken) s->wake();
 }
@@ -127,6 +154,8 @@ void Hub::close_all() {
   {
     std::lock_guard lock(mutex_);
     all.swap(streams_);
+    admins_.clear();
+    by_user_.clear();
   }
   for (const auto& s : all) {
     {
@@ -139,8 +168,8 @@ void Hub::close_all() {
 
 std::size_t Hub::size() const {
   std::lock_guard lock(mutex_);
-  return static_cast<std::size_t>(
-      std::count_if(streams_.begin(), streams_.end(), [](const auto& s) { return !s->closed(); }));
+  return static_cast<std::size_t>(std::count_if(streams_.begin(), streams_.end(),
+                                                [](const auto& s) { return !s->closed_.load(); }));
 }
 
 bool Hub::empty() const {

@@ -5,6 +5,7 @@
 // connection is held per stream; a stream whose unsent bytes pass the buffer limit is
 // closed (its client reconnects and gets a fresh snapshot).
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace parkd::events {
@@ -46,6 +48,8 @@ class Stream {
   // Bytes waiting to be written; empty when none. Moves them out.
   std::string take();
   bool closed() const;
+  // Bytes waiting, or closed: what a transport that was busy must still act on.
+  bool has_news() const;
   // The transport's end (the client left): the hub drops the stream.
   void close();
   std::int64_t user_id() const { return user_id_; }
@@ -63,7 +67,9 @@ class Stream {
   std::function<void()> wake_;
   mutable std::mutex mutex_;
   std::string pending_;
-  bool closed_ = false;
+  // Set with mutex_ held; read without it, so that the hub's sweeps over every stream
+  // take no lock per stream.
+  std::atomic<bool> closed_ = false;
 };
 
 class Hub {
@@ -99,11 +105,18 @@ class Hub {
  private:
   void append(const std::shared_ptr<Stream>& s, std::string_view bytes,
               std::vector<std::shared_ptr<Stream>>& woken);
+  // Drops closed streams from every list (the hub's lock held).
+  void sweep();
 
   const std::size_t max_streams_;
   const std::size_t buffer_limit_;
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<Stream>> streams_;
+  // The same streams by audience: a booking event goes to its owner's streams and the
+  // admins' without a look at the other streams (with 1 000 streams open, a look at
+  // each for every booking write cost more than the write's own event).
+  std::vector<std::shared_ptr<Stream>> admins_;
+  std::unordered_map<std::int64_t, std::vector<std::shared_ptr<Stream>>> by_user_;
   std::uint64_t last_id_ = 0;
 };
 

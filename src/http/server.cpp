@@ -188,26 +188,55 @@ std::string raw_refusal(const Error& e) {
   return out + "\r\n" + res.body;
 }
 
-using Post = std::function<void(std::function<void()>)>;
+class LiveWriter;
+
+// The way from other threads onto the I/O threads. Closed at shutdown: a task that
+// comes later is dropped (its connection is gone) instead of reaching a destroyed
+// context.
+struct IoGate {
+  std::mutex mutex;
+  restinio::asio_ns::io_context* io = nullptr;
+  // Event streams woken since the I/O side last pumped: one fan-out wakes up to
+  // MAX_EVENT_STREAMS of them at once, and one I/O task pumps them all instead of one
+  // task each (a post and two locks of `mutex` per stream and event batch, measured in
+  // bench/README.md 2026-12-07).
+  std::mutex ready_mutex;
+  std::vector<std::shared_ptr<LiveWriter>> ready;
+  bool closed = false;
+
+  void post(std::function<void()> task) {
+    std::lock_guard lock(mutex);
+    if (io != nullptr) restinio::asio_ns::post(*io, std::move(task));
+  }
+  void close() {
+    {
+      std::lock_guard lock(mutex);
+      io = nullptr;
+    }
+    std::lock_guard lock(ready_mutex);
+    closed = true;
+    ready.clear();  // writers hold the gate: no cycle outlives the server
+  }
+};
 
 // An event stream (GET /api/events), written from the I/O side: a wake from the hub
-// posts a pump; a pump hands what the stream has buffered to RESTinio's chunked output
-// and returns; the write's completion pumps again. No thread waits for a slow client
-// (its bytes pile up in the hub until its buffer limit closes the stream). Each write
+// queues the stream on the gate; an I/O task pumps the queued streams: a pump hands what
+// the stream has buffered to RESTinio's chunked output and returns; the write's
+// completion pumps again if more came meanwhile. No thread waits for a slow client (its
+// bytes pile up in the hub until its buffer limit closes the stream). Each write
 // re-arms RESTinio's request timeout (REQUEST_TIMEOUT + 5 s), which the keep-alive
 // comments, at most REQUEST_TIMEOUT apart, stay within.
 class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
  public:
   using Builder = restinio::response_builder_t<restinio::chunked_output_t>;
-  LiveWriter(Builder b, std::shared_ptr<events::Stream> stream, Post post)
-      : b_(std::move(b)), stream_(std::move(stream)), post_(std::move(post)) {}
+  LiveWriter(Builder b, std::shared_ptr<events::Stream> stream, std::shared_ptr<IoGate> gate)
+      : b_(std::move(b)), stream_(std::move(stream)), gate_(std::move(gate)) {}
 
   void start() {
     // The stream's wake holds this writer until the end() below lets go of it.
-    stream_->attach([self = shared_from_this()] { self->post_([self] { self->pump(); }); });
+    stream_->attach([self = shared_from_this()] { self->queue(); });
   }
 
- private:
   void pump() {
     std::lock_guard lock(mutex_);
     if (writing_ || ended_) return;
@@ -226,6 +255,28 @@ class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
     });
   }
 
+ private:
+  // Onto the gate's list of streams to pump; the first one on it posts the pumping task.
+  void queue() {
+    const auto& g = gate_;
+    bool first = false;
+    {
+      std::lock_guard lock(g->ready_mutex);
+      if (g->closed) return;
+      first = g->ready.empty();
+      g->ready.push_back(shared_from_this());
+    }
+    if (!first) return;
+    g->post([g] {
+      std::vector<std::shared_ptr<LiveWriter>> ready;
+      {
+        std::lock_guard lock(g->ready_mutex);
+        ready.swap(g->ready);
+      }
+      for (const auto& w : ready) w->pump();
+    });
+  }
+
   void written(bool ok) {
     {
       std::lock_guard lock(mutex_);
@@ -236,7 +287,8 @@ class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
         return;
       }
     }
-    post_([self = shared_from_this()] { self->pump(); });
+    // A wake during the write found it busy: its bytes (or the stream's end) wait.
+    if (stream_->has_news()) queue();
   }
 
   void end() {
@@ -247,7 +299,7 @@ class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
   std::mutex mutex_;
   Builder b_;
   std::shared_ptr<events::Stream> stream_;
-  Post post_;
+  std::shared_ptr<IoGate> gate_;
   bool writing_ = false;
   bool ended_ = false;
 };
@@ -259,7 +311,7 @@ constexpr std::size_t kFlushBytes = std::size_t{64} * 1024;
 constexpr auto kFlushWait = std::chrono::seconds(60);
 
 void send(const RequestHandle& h, Response res, bool head, bool close = false,
-          const Post& post = {}) {
+          const std::shared_ptr<IoGate>& gate = nullptr) {
   restinio::http_status_line_t status{
       restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
       reason_phrase(res.status)};
@@ -277,12 +329,12 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false,
     b.done();
     return;
   }
-  if (res.live && post) {
+  if (res.live && gate) {
     auto b = h->create_response<restinio::chunked_output_t>(status);
     add_headers(b, res);
     if (close) b.connection_close();
     b.flush();  // the headers now: a client knows it is connected before the first event
-    std::make_shared<LiveWriter>(std::move(b), std::move(res.live), post)->start();
+    std::make_shared<LiveWriter>(std::move(b), std::move(res.live), gate)->start();
     return;
   }
   if (!res.stream) {
@@ -388,24 +440,13 @@ class HttpServer {
     io_threads.stop();
     io_threads.wait();
     handlers.reset();  // joins; a request still running at the deadline finishes here
-    {
-      std::lock_guard lock(gate_->mutex);
-      gate_->io = nullptr;
-    }
+    gate_->close();
     io_.destroy_pending_handlers();  // closes kept-alive connections while the server exists
     spdlog::info("http: stopped");
     return ok_status();
   }
 
  private:
-  // A queued write's answer is rendered and sent on an I/O thread, not the writer's.
-  // A write that outlasts the shutdown deadline finds the gate closed: its answer is
-  // dropped (the connection is gone) instead of being posted to a destroyed context.
-  struct IoGate {
-    std::mutex mutex;
-    IoContext* io = nullptr;
-  };
-
   // Accept: the limits every connection lives under.
   restinio::server_settings_t<Traits> settings() {
     return restinio::server_settings_t<Traits>{}
@@ -464,19 +505,20 @@ class HttpServer {
       return;
     }
     bool head = req.method == "HEAD";
-    Post to_io = [gate = gate_](std::function<void()> task) {
-      std::lock_guard lock(gate->mutex);
-      if (gate->io != nullptr) restinio::asio_ns::post(*gate->io, std::move(task));
-    };
-    auto respond = [this, h, head, to_io](Response res) {
+    auto respond = [this, h, head](Response res) {
       try {
-        send(h, std::move(res), head, draining_.load(), to_io);
+        send(h, std::move(res), head, draining_.load(), gate_);
       } catch (const std::exception& e) {
         spdlog::error("http: failed to answer a request: {}", e.what());
       }
       in_flight_.fetch_sub(1);
     };
-    Handoff to_io_thread = to_io;
+    // A queued write's answer is rendered and sent on an I/O thread, not the writer's.
+    // A write that outlasts the shutdown deadline finds the gate closed: its answer is
+    // dropped (the connection is gone).
+    Handoff to_io_thread = [gate = gate_](std::function<void()> task) {
+      gate->post(std::move(task));
+    };
     app_.handle(req, std::move(route), std::move(respond), to_io_thread);
   }
 

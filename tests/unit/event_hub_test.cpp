@@ -38,6 +38,45 @@ TEST(EventHub, BookingEventsGoToTheOwnerAndAdminsOnly) {
   EXPECT_NE(admin->take(), "");
 }
 
+TEST(EventHub, BookingEventsReachEveryStreamOfTheOwnerAndNoneThatLeft) {
+  Hub hub(4, 1024);
+  auto first = hub.subscribe(1, false, "", [] {});
+  auto second = hub.subscribe(1, false, "", [] {});
+  auto admin = hub.subscribe(2, true, "", [] {});
+  auto other = hub.subscribe(5, false, "", [] {});
+  hub.unsubscribe(second);
+  EXPECT_EQ(hub.publish("booking", "{}", Audience::owner_and_admins(1)), 2u);
+  EXPECT_NE(first->take(), "");
+  EXPECT_EQ(second->take(), "");
+  EXPECT_NE(admin->take(), "");
+  EXPECT_EQ(other->take(), "");
+
+  admin->close();  // the admin's client left: its slot is free again
+  EXPECT_EQ(hub.size(), 2u);
+  auto again = hub.subscribe(1, false, "", [] {});
+  auto fourth = hub.subscribe(7, true, "", [] {});
+  ASSERT_NE(again, nullptr);
+  ASSERT_NE(fourth, nullptr);
+  EXPECT_EQ(hub.subscribe(8, false, "", [] {}), nullptr);
+  EXPECT_EQ(hub.publish("booking", "{}", Audience::owner_and_admins(1)), 3u);
+  EXPECT_NE(first->take(), "");
+  EXPECT_NE(again->take(), "");
+  EXPECT_NE(fourth->take(), "");
+  EXPECT_EQ(admin->take(), "");
+}
+
+TEST(EventHub, AStreamHasNewsWhileBytesWaitOrOnceItIsClosed) {
+  Hub hub(10, 1024);
+  auto s = hub.subscribe(1, false, "", [] {});
+  EXPECT_FALSE(s->has_news());
+  hub.publish("lot", "{}", Audience::everyone());
+  EXPECT_TRUE(s->has_news());
+  s->take();
+  EXPECT_FALSE(s->has_news());
+  s->close();
+  EXPECT_TRUE(s->has_news());
+}
+
 TEST(EventHub, WakesOnlyWhenTheBufferTurnsNonEmpty) {
   Hub hub(10, 1024);
   int wakes = 0;
