@@ -20,17 +20,31 @@ Result<LotInput> lot_input(const Request& req) {
   return in;
 }
 
+// The last lot list a handler thread rendered, and its bytes. Lists are read far more
+// often than lots change, and comparing two lists costs a fraction of rendering one
+// (GET /api/lots about 15 % more req/s: bench/README.md, 2026-12-07). Per thread, so
+// that no lock is shared.
+struct RenderedLots {
+  std::vector<Lot> lots;
+  std::int64_t total = -1;
+  std::string body;
+};
+
 Response list_lots(Call& c, Services& s) {
   auto page = paging(c.req);
   if (!page) return error_response(page.error());
   auto lots = s.lots.list(page->limit, page->offset);
   if (!lots) return error_response(lots.error());
-  JsonWriter w;
-  w.begin_object().key("lots").begin_array();
-  for (const auto& l : lots->lots) write_json(w, l);
-  w.end_array().key("total").value(lots->total).end_object();
+  thread_local RenderedLots last;
+  if (lots->total != last.total || lots->lots != last.lots) {
+    JsonWriter w;
+    w.begin_object().key("lots").begin_array();
+    for (const auto& l : lots->lots) write_json(w, l);
+    w.end_array().key("total").value(lots->total).end_object();
+    last = {std::move(lots->lots), lots->total, w.take()};
+  }
   Response r;
-  r.body = w.take();
+  r.body = last.body;
   return r;
 }
 

@@ -44,6 +44,7 @@ struct Lot {
   std::int64_t reserved_spots = 0;  // an upcoming reservation (may be free now)
   Timestamp created_at{};
   std::int64_t available_spots() const { return capacity - occupied_spots; }
+  bool operator==(const Lot&) const = default;
 };
 
 struct Spot {
