@@ -112,7 +112,7 @@ if [[ -n "$load_cmd" ]]; then
   echo "load: book-release over $(wc -l <"$BENCH_TOKENS") users and 10 other lots, wrk -t2 -c$connections," \
     "${duration} s a run; wrk, this Python client and parkd share the $(nproc) cores"
   python3 "$here/events_client.py" --port "$port" --pid "$pid" --tokens "$tokens" --lot "$lot" \
-    --streams "$streams" --changes "$changes" --gap 0.1 --load "$load_cmd"
+    --streams "$streams" --changes "$changes" --gap 0.1 --load "$load_cmd" --admin-token "$admin"
 else
   python3 "$here/events_client.py" --port "$port" --pid "$pid" --tokens "$tokens" --lot "$lot" \
     --streams "$streams" --changes "$changes"
