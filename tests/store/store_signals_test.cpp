@@ -41,6 +41,18 @@ class StoreSignals : public StoreContract {
     return other;
   }
 
+  // The user as a token check reads it (a read outside a snapshot).
+  User token_check(Store& store, Id id) {
+    std::optional<User> user;
+    Status st = store.read_single([&](Tx& tx) {
+      user = tx.user_by_id(id);
+      return ok_status();
+    });
+    EXPECT_TRUE(st.ok());
+    EXPECT_TRUE(user.has_value());
+    return user.value_or(User{});
+  }
+
   std::int64_t free_spots(Store& store, Id lot) {
     std::vector<Lot> lots;
     Status st = store.read([&](Tx& tx) {
@@ -93,6 +105,38 @@ TEST_P(StoreSignals, ABookingInOneProcessShowsInAnotherProcessesLotList) {
   book(lot, 1, window(0, std::nullopt));
   EXPECT_TRUE(eventually([&] { return free_spots(*other, lot) == 2; }, 3s))
       << "the other process still shows the lot as before the booking";
+}
+
+// On PostgreSQL, token checks answer from users kept between reads (user_memo.h): a
+// logout, a password or role change and a disabled account must still count at once.
+TEST_P(StoreSignals, ATokenCheckRightAfterAUserChangeHereSeesTheChange) {
+  if (postgres()) {
+    ASSERT_TRUE(eventually([&] { return store_->lots_generation().has_value(); }));
+  }
+  std::int64_t version = token_check(*store_, user_).token_version;
+  EXPECT_EQ(token_check(*store_, user_).token_version, version);  // kept, on PostgreSQL
+  write([&](Tx& tx) { tx.bump_token_version(user_); });
+  EXPECT_EQ(token_check(*store_, user_).token_version, version + 1);
+  write([&](Tx& tx) { tx.set_disabled(user_, true); });
+  EXPECT_TRUE(token_check(*store_, user_).disabled);
+  write([&](Tx& tx) { tx.set_role(user_, Role::admin); });
+  EXPECT_EQ(token_check(*store_, user_).role, Role::admin);
+  write([&](Tx& tx) { tx.set_password_hash(user_, "another hash"); });
+  EXPECT_EQ(token_check(*store_, user_).password_hash, "another hash");
+  write([&](Tx& tx) { tx.set_username(user_, std::string("Renamed")); });
+  EXPECT_EQ(token_check(*store_, user_).username, std::optional<std::string>("Renamed"));
+}
+
+TEST_P(StoreSignals, ALogoutInOneProcessReachesAnotherProcessesTokenChecks) {
+  auto other = other_process();
+  ASSERT_TRUE(other);
+  std::int64_t version = token_check(*other, user_).token_version;
+  EXPECT_EQ(token_check(*other, user_).token_version, version);
+  write([&](Tx& tx) { tx.bump_token_version(user_); });
+  // NOTIFY brings the news at once; a kept user lives at most a second in any case.
+  EXPECT_TRUE(
+      eventually([&] { return token_check(*other, user_).token_version == version + 1; }, 3s))
+      << "the other process still accepts the token of before the logout";
 }
 
 TEST_P(StoreSignals, AJobQueuedByOneProcessWakesAWorkerOfAnother) {

@@ -6,6 +6,7 @@
 #include "common/threads.h"
 #include "store/postgres/connection.h"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
@@ -19,6 +20,7 @@ namespace {
 
 constexpr const char* kJobsChannel = "parkd_jobs";
 constexpr const char* kLotsChannel = "parkd_lots";
+constexpr const char* kUsersChannel = "parkd_users";
 // Between attempts to reach the database again after a connection broke.
 constexpr std::chrono::seconds kReconnectPause{1};
 
@@ -48,9 +50,14 @@ Signals::~Signals() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
+void Signals::moved(unsigned bits) {
+  if (bits & kLotsSignal) lots_generation_.fetch_add(1);
+  if (bits & kUsersSignal) users_generation_.fetch_add(1);
+}
+
 void Signals::committed(unsigned bits) {
   if (bits == 0) return;
-  if (bits & kLotsSignal) lots_generation_.fetch_add(1);
+  moved(bits);
   std::lock_guard lock(mutex_);
   if (bits & kJobsSignal) {
     ++jobs_seq_;
@@ -70,13 +77,17 @@ bool Signals::wait_for_jobs(std::chrono::milliseconds timeout) {
   return signalled;
 }
 
-std::optional<std::uint64_t> Signals::lots_generation() {
+std::optional<std::uint64_t> Signals::lots_generation() { return generation(lots_generation_); }
+
+std::optional<std::uint64_t> Signals::users_generation() { return generation(users_generation_); }
+
+std::optional<std::uint64_t> Signals::generation(const std::atomic<std::uint64_t>& counter) {
   if (!listening_.load()) {
     std::lock_guard lock(mutex_);
     start_listening();
     return std::nullopt;
   }
-  return lots_generation_.load();
+  return counter.load();
 }
 
 void Signals::start_listening() {
@@ -101,7 +112,8 @@ void Signals::listen_loop() {
     std::unique_ptr<Connection> conn;
     try {
       conn = std::make_unique<Connection>(url_);
-      conn->exec(std::string("LISTEN ") + kJobsChannel + "; LISTEN " + kLotsChannel);
+      conn->exec(fmt::format("LISTEN {}; LISTEN {}; LISTEN {}", kJobsChannel, kLotsChannel,
+                             kUsersChannel));
     } catch (const StoreError& e) {
       if (!failing) spdlog::warn("database: cannot listen for jobs and changes: {}", e.what());
       failing = true;
@@ -115,7 +127,7 @@ void Signals::listen_loop() {
       // Whatever was signalled while nobody listened was missed: assume it all.
       std::lock_guard lock(mutex_);
       ++jobs_seq_;
-      lots_generation_.fetch_add(1);
+      moved(kLotsSignal | kUsersSignal);
       listening_ = true;
       jobs_cv_.notify_all();
     }
@@ -128,10 +140,12 @@ void Signals::listen_loop() {
       if (ready < 0 || !PQconsumeInput(c)) break;
       unsigned bits = 0;
       while (PGnotify* n = PQnotifies(c)) {
-        bits |= std::strcmp(n->relname, kLotsChannel) == 0 ? kLotsSignal : kJobsSignal;
+        bits |= std::strcmp(n->relname, kLotsChannel) == 0    ? kLotsSignal
+                : std::strcmp(n->relname, kUsersChannel) == 0 ? kUsersSignal
+                                                              : kJobsSignal;
         PQfreemem(n);
       }
-      if (bits & kLotsSignal) lots_generation_.fetch_add(1);
+      moved(bits);
       if (bits & kJobsSignal) {
         std::lock_guard lock(mutex_);
         ++jobs_seq_;
@@ -140,7 +154,7 @@ void Signals::listen_loop() {
     }
     // Until listening again, lot lists are read afresh every time.
     listening_ = false;
-    lots_generation_.fetch_add(1);
+    moved(kLotsSignal | kUsersSignal);
     spdlog::warn("database: the connection listening for jobs and changes broke; reconnecting");
     failing = true;
   }
@@ -159,11 +173,13 @@ void Signals::notify_loop() {
     unsigned bits = pending_;
     pending_ = 0;
     lock.unlock();
-    // Constant texts: the payload is empty, the channel says what changed.
-    const char* sql = bits == kJobsSignal   ? "SELECT pg_notify('parkd_jobs', '')"
-                      : bits == kLotsSignal ? "SELECT pg_notify('parkd_lots', '')"
-                                            : "SELECT pg_notify('parkd_jobs', ''), "
-                                              "pg_notify('parkd_lots', '')";
+    // Constant channel names: the payload is empty, the channel says what changed.
+    std::string sql = "SELECT 1";
+    for (auto [bit, channel] : {std::pair{kJobsSignal, kJobsChannel},
+                                {kLotsSignal, kLotsChannel},
+                                {kUsersSignal, kUsersChannel}}) {
+      if (bits & bit) sql += fmt::format(", pg_notify('{}', '')", channel);
+    }
     try {
       if (!conn) conn = std::make_unique<Connection>(url_);
       conn->exec(sql);

@@ -11,8 +11,9 @@
 // 1 143 tps. A NOTIFY in a transaction of its own writes no WAL and holds that lock
 // for microseconds; the notifying thread also merges bursts into one.
 //
-// One listening connection per process receives both channels: job workers wait on it
-// (wait_for_jobs) and kept lot lists compare lots_generation(). News that cannot be
+// One listening connection per process receives the three channels: job workers wait
+// on it (wait_for_jobs), kept lot lists compare lots_generation() and kept users
+// (user_memo.h) users_generation(). News that cannot be
 // sent is sent once the database answers again; a listener that reconnects counts as
 // news of everything. Workers also poll, and a kept lot list lives under a minute.
 
@@ -29,8 +30,9 @@ namespace parkd::pg {
 
 // What a committed transaction changed; a bit set.
 enum Signal : unsigned {
-  kJobsSignal = 1,  // a job became runnable
-  kLotsSignal = 2,  // a lot, a spot or a booking changed: lot lists are stale
+  kJobsSignal = 1,   // a job became runnable
+  kLotsSignal = 2,   // a lot, a spot or a booking changed: lot lists are stale
+  kUsersSignal = 4,  // a user changed (token version, password, role, ...): kept users are stale
 };
 
 class Signals {
@@ -51,9 +53,13 @@ class Signals {
   // Changes whenever something a lot list shows may have changed, here or in another
   // process; nullopt while this process is not listening (then nothing may be cached).
   std::optional<std::uint64_t> lots_generation();
+  // The same for users (UserMemo).
+  std::optional<std::uint64_t> users_generation();
 
  private:
   void start_listening();  // under mutex_
+  std::optional<std::uint64_t> generation(const std::atomic<std::uint64_t>& counter);
+  void moved(unsigned bits);  // bumps the generations of `bits`
   void listen_loop();
   void notify_loop();
 
@@ -65,6 +71,7 @@ class Signals {
   std::uint64_t jobs_seq_ = 0;  // under mutex_
   unsigned pending_ = 0;        // bits for other processes, under mutex_
   std::atomic<std::uint64_t> lots_generation_{0};
+  std::atomic<std::uint64_t> users_generation_{0};
   std::atomic<bool> listening_{false};
   int wake_fd_ = -1;  // an eventfd that ends the listener's poll
   std::thread listener_;

@@ -170,12 +170,14 @@ class PgStore final : public Store {
       Pooled& conn = lease.conn();
       // Taken before the snapshot: a lot list kept at this version is at least as new.
       std::optional<std::uint64_t> version = signals_.lots_generation();
+      std::optional<std::uint64_t> users_version = signals_.users_generation();
       // Sent with the first statement: a read answered from what the connection keeps
       // (the lot list) costs no round trip.
       if (snapshot) conn.begin_lazily("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       Status result = ok_status();
       try {
         PgTx tx(conn, false, version ? &conn.lot_list : nullptr, version.value_or(0));
+        if (users_version) tx.keep_users(&users_, *users_version);
         result = work(tx);
       } catch (const pg::Error& e) {
         if (e.connection_lost()) {
@@ -394,6 +396,7 @@ class PgStore final : public Store {
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<Pooled>> idle_;
   int open_ = 0;         // idle + in use
+  pg::UserMemo users_;   // for every read's token check, across connections
   pg::Signals signals_;  // declared last: its threads stop before the pool goes
 };
 

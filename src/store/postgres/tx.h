@@ -8,6 +8,7 @@
 #include "store/lot_list_memo.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/notify.h"
+#include "store/postgres/user_memo.h"
 #include "store/statements.h"
 #include "store/store.h"
 
@@ -72,6 +73,12 @@ class PgTx final : public Tx {
   // list between transactions (null: none kept).
   PgTx(Connection& db, bool write, LotListMemo* lot_list = nullptr, std::uint64_t version = 0)
       : db_(db), write_(write), lot_list_(lot_list), version_(version) {}
+  // `users`, with the store's users generation: where a read finds and keeps users
+  // (user_by_id) between transactions.
+  void keep_users(UserMemo* users, std::uint64_t generation) {
+    users_ = users;
+    users_generation_ = generation;
+  }
   Id insert_user(const NewUser& u) override;
   std::optional<User> user_by_id(Id id) override;
   std::optional<User> user_by_login(const std::string& login) override;
@@ -174,6 +181,8 @@ class PgTx final : public Tx {
   bool write_;
   LotListMemo* lot_list_;
   std::uint64_t version_;
+  UserMemo* users_ = nullptr;
+  std::uint64_t users_generation_ = 0;
 };
 
 }  // namespace parkd::pg

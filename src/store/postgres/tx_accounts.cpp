@@ -22,10 +22,15 @@ Id PgTx::insert_user(const NewUser& u) {
 }
 
 std::optional<User> PgTx::user_by_id(Id id) {
-  // Not locked: the only change to a user row (token_version + 1) is one atomic UPDATE.
+  if (users_ != nullptr) {
+    if (auto kept = users_->find(users_generation_, id)) return kept;
+  }
+  // Not locked: each change to a user row is one atomic UPDATE.
   auto r = db_.query(fmt::format(sql::kUserById, kUserColumns), id);
   if (r.empty()) return std::nullopt;
-  return read_user(r.row(0));
+  User user = read_user(r.row(0));
+  if (users_ != nullptr) users_->keep(users_generation_, user);
+  return user;
 }
 
 std::optional<User> PgTx::user_by_login(const std::string& login) {
@@ -49,22 +54,29 @@ bool PgTx::username_taken(const std::string& username) {
   return !db_.query("SELECT 1 FROM users WHERE lower(username) = lower($1)", username).empty();
 }
 
-void PgTx::bump_token_version(Id user_id) { db_.query(sql::kBumpTokenVersion, user_id); }
+void PgTx::bump_token_version(Id user_id) {
+  db_.query(sql::kBumpTokenVersion, user_id);
+  db_.mark(kUsersSignal);
+}
 
 void PgTx::set_username(Id user_id, const std::optional<std::string>& username) {
   db_.query(sql::kSetUsername, user_id, username);
+  db_.mark(kUsersSignal);
 }
 
 void PgTx::set_password_hash(Id user_id, const std::string& password_hash) {
   db_.query(sql::kSetPasswordHash, user_id, password_hash);
+  db_.mark(kUsersSignal);
 }
 
 void PgTx::set_role(Id user_id, Role role) {
   db_.query(sql::kSetRole, user_id, std::string(role_name(role)));
+  db_.mark(kUsersSignal);
 }
 
 void PgTx::set_disabled(Id user_id, bool disabled) {
   db_.query(sql::kSetDisabled, user_id, std::int64_t{disabled ? 1 : 0});
+  db_.mark(kUsersSignal);
 }
 
 std::int64_t PgTx::count_enabled_admins() { return scalar(sql::kCountEnabledAdmins); }
