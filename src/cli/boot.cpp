@@ -43,7 +43,7 @@ Result<Runtime> boot(bool migrate) {
     spdlog::warn("cannot create INSTANCE_DIR {}: {}", rt.config.instance_dir, ec.message());
   }
   auto store = open_store(rt.config.database_url,
-                          {rt.config.db_threads, rt.config.sqlite_synchronous == "FULL"});
+                          {rt.config.db_pool_size(), rt.config.sqlite_synchronous == "FULL"});
   if (!store) return store.error();
   rt.store = std::move(*store);
   if (migrate) {

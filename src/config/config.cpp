@@ -11,11 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace parkd {
 namespace {
@@ -205,6 +207,7 @@ Result<Config> load_config(const EnvLookup& env) {
   }
   r.integer("HTTP_THREADS", c.http_threads, 1, 64);
   r.integer("DB_THREADS", c.db_threads, 1, 256);
+  r.integer("DB_POOL", c.db_pool, 1, 256);
   r.integer("MAX_CONNECTIONS", c.max_connections, 1, 100000);
   r.integer("MAX_EVENT_STREAMS", c.max_event_streams, 1, 1000000);
   r.integer("EVENT_STREAM_BUFFER_KB", c.event_stream_buffer_kb, 16, 1024L * 1024);
@@ -315,6 +318,11 @@ Status keep_secret_key(Config& c) {
 Status ensure_secret_key(Config& c) {
   if (Status st = resolve_secret_key(c); !st) return st;
   return keep_secret_key(c);
+}
+
+int Config::db_pool_size() const {
+  if (db_pool > 0) return db_pool;
+  return 4 * static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
 }  // namespace parkd

@@ -46,6 +46,11 @@ struct Config {
   std::string currency = "INR";  // ISO 4217; how the web UI and emails show money
   int http_threads = 2;
   int db_threads = 32;  // measured: 16 -> 32 gave group commit ~50% more book-release throughput
+  // PostgreSQL connections per process; 0: 4 per core (db_pool_size()). More connections
+  // than cores only contend for them with the database itself (bench/README.md,
+  // 2026-12-07: 32 against 8 on 2 cores).
+  int db_pool = 0;
+  int db_pool_size() const;
   int max_connections = 1024;
   int max_event_streams = 10000;  // open GET /api/events streams at most
   // Unsent bytes one stream may hold (KiB) before it is closed as too slow; the client

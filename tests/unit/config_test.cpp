@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 namespace parkd {
 namespace {
@@ -68,6 +70,20 @@ TEST(Config, ReadsEachVariable) {
   EXPECT_EQ(c->mail_from_name, "Parking Team");
   EXPECT_EQ(c->smtp.tls, "tls");
   EXPECT_EQ(c->idle_timeout_seconds, 3);
+}
+
+TEST(Config, ThePostgreSQLPoolIsFourConnectionsPerCoreUnlessDbPoolSetsIt) {
+  auto c = load_config(env({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->db_pool_size(),
+            4 * static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
+  c = load_config(env({{"DB_POOL", "12"}, {"DB_THREADS", "64"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->db_pool_size(), 12);
+  EXPECT_EQ(c->db_threads, 64);
+  c = load_config(env({{"DB_POOL", "0"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("DB_POOL"), std::string::npos) << c.error().message;
 }
 
 TEST(Config, NamesTheVariableInEveryError) {
