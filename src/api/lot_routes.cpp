@@ -24,6 +24,7 @@ Result<LotInput> lot_input(const Request& req) {
 // often than lots change, and comparing two lists costs a fraction of rendering one
 // (GET /api/lots about 15 % more req/s: bench/README.md, 2026-12-07). Per thread, so
 // that no lock is shared.
+constexpr std::size_t kKeptListBytes = std::size_t{64} * 1024;  // about 250 lots
 struct RenderedLots {
   std::vector<Lot> lots;
   std::int64_t total = -1;
@@ -36,15 +37,22 @@ Response list_lots(Call& c, Services& s) {
   auto lots = s.lots.list(page->limit, page->offset);
   if (!lots) return error_response(lots.error());
   thread_local RenderedLots last;
-  if (lots->total != last.total || lots->lots != last.lots) {
-    JsonWriter w;
-    w.begin_object().key("lots").begin_array();
-    for (const auto& l : lots->lots) write_json(w, l);
-    w.end_array().key("total").value(lots->total).end_object();
-    last = {std::move(lots->lots), lots->total, w.take()};
-  }
   Response r;
-  r.body = last.body;
+  if (lots->total == last.total && lots->lots == last.lots) {
+    r.body = last.body;
+    return r;
+  }
+  JsonWriter w;
+  w.begin_object().key("lots").begin_array();
+  for (const auto& l : lots->lots) write_json(w, l);
+  w.end_array().key("total").value(lots->total).end_object();
+  r.body = w.take();
+  // Bounded: a page of thousands of lots is not kept by each of the handler threads.
+  if (r.body.size() <= kKeptListBytes) {
+    last = {std::move(lots->lots), lots->total, r.body};
+  } else {
+    last = {};
+  }
   return r;
 }
 
