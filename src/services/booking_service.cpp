@@ -117,9 +117,9 @@ Result<Booking> BookingService::book(Tx& tx, const User& user, const BookRequest
 
 void BookingService::enqueue_email(Tx& tx, const char* type, const Booking& b,
                                    const std::string& dedupe, Timestamp at) {
-  tx.enqueue_job({type, fmt::format(R"({{"booking_id":{}}})", b.id), dedupe, at,
-                  jobs::max_attempts_for(type, job_max_attempts_), b.user_id},
-                 at);
+  tx.enqueue_job_deferred({type, fmt::format(R"({{"booking_id":{}}})", b.id), dedupe, at,
+                           jobs::max_attempts_for(type, job_max_attempts_), b.user_id},
+                          at);
 }
 
 void BookingService::log_booked(const User& user, const Booking& created) {

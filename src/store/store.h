@@ -274,6 +274,9 @@ class Tx {
   // The job records the request id of the RequestLogScope open where the unit of work
   // was started (common/log.h), so that its worker's log lines name the request.
   virtual Id enqueue_job(const NewJob& job, Timestamp now) = 0;
+  // enqueue_job for a caller that needs no id: the store may send the insert with the
+  // unit's next statement (PostgreSQL: with its COMMIT, no round trip of its own).
+  virtual void enqueue_job_deferred(const NewJob& job, Timestamp now) { enqueue_job(job, now); }
   virtual std::optional<Job> job(Id id) = 0;
   // Newest first; `status` and `type` filter when set.
   virtual std::vector<Job> jobs(const std::optional<std::string>& status,

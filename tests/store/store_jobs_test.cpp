@@ -309,6 +309,49 @@ TEST_P(StoreContract, ADedupeKeyEnqueuesOnceAndAnswersWithTheFirstJob) {
   EXPECT_EQ(read([&](Tx& tx) { return tx.job(first); })->run_at, at(0)) << "unchanged";
 }
 
+// enqueue_job_deferred (booking emails): PostgreSQL sends the insert with the unit's
+// next statement or its COMMIT. The job must be there after a commit, in order before
+// what the unit reads next, and gone with a unit that fails or a nested unit undone.
+TEST_P(StoreContract, ADeferredJobIsStoredByTheCommitEvenAsTheUnitsOnlyWrite) {
+  write([](Tx& tx) { tx.enqueue_job_deferred(new_job(5, "only"), at(0)); });
+  auto listed = read([](Tx& tx) { return tx.jobs(std::nullopt, std::nullopt, 10, 0); });
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0].type, "only");
+  EXPECT_EQ(listed[0].run_at, at(5));
+  EXPECT_EQ(listed[0].status, "queued");
+}
+
+TEST_P(StoreContract, ADeferredJobIsSeenByTheUnitsNextStatement) {
+  write([](Tx& tx) {
+    tx.enqueue_job_deferred(new_job(0, "email", "confirm:1"), at(0));
+    tx.enqueue_job_deferred(new_job(0, "email", "confirm:1"), at(0));
+    EXPECT_EQ(tx.count_jobs(std::nullopt, std::nullopt), 1) << "one dedupe key, one job";
+    tx.enqueue_job_deferred(new_job(0, "email", "confirm:2"), at(0));
+  });
+  EXPECT_EQ(read([](Tx& tx) { return tx.count_jobs(std::nullopt, std::nullopt); }), 2);
+}
+
+TEST_P(StoreContract, ADeferredJobGoesWithAUnitThatFailsOrANestedUnitUndone) {
+  Status failed = store_->write([](Tx& tx) -> Status {
+    tx.enqueue_job_deferred(new_job(0, "dropped"), at(0));
+    return Error::conflict("lot_full", "no spot");
+  });
+  EXPECT_FALSE(failed.ok());
+  Status outer = store_->write([&](Tx& tx) -> Status {
+    tx.enqueue_job_deferred(new_job(0, "kept"), at(0));
+    Status inner = store_->write([](Tx& nested) -> Status {
+      nested.enqueue_job_deferred(new_job(0, "undone"), at(0));
+      return Error::conflict("taken", "no");
+    });
+    EXPECT_FALSE(inner.ok());
+    return ok_status();
+  });
+  ASSERT_TRUE(outer.ok());
+  auto listed = read([](Tx& tx) { return tx.jobs(std::nullopt, std::nullopt, 10, 0); });
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0].type, "kept");
+}
+
 TEST_P(StoreContract, JobListsAreNewestFirstFilteredAndCounted) {
   Id a = write([](Tx& tx) { return tx.enqueue_job(new_job(0, "email"), at(0)); });
   Id b = write([](Tx& tx) { return tx.enqueue_job(new_job(0, "report"), at(0)); });

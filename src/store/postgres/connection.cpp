@@ -187,7 +187,7 @@ std::string numbered_parameters(std::string_view sql) {
   return out;
 }
 
-Rows Connection::run(std::string_view sql, const Params& params) {
+const std::string& Connection::prepared(std::string_view sql, const Params& params) {
   std::string key = params.signature();
   key += sql;
   auto it = prepared_.find(key);
@@ -200,27 +200,51 @@ Rows Connection::run(std::string_view sql, const Params& params) {
     PQclear(r);
     it = prepared_.emplace(std::move(key), std::move(name)).first;
   }
-  auto values = params.pointers();
-  PGresult* r = lazy_begin_.empty() ? PQexecPrepared(conn_, it->second.c_str(), params.size(),
-                                                     values.data(), nullptr, nullptr, 0)
-                                    : begin_and_run(it->second, params.size(), values.data());
+  return it->second;
+}
+
+Rows Connection::run(std::string_view sql, const Params& params) {
+  const std::string& name = prepared(sql, params);
+  PGresult* r = nullptr;
+  if (lazy_begin_.empty() && deferred_.empty()) {
+    auto values = params.pointers();
+    r = PQexecPrepared(conn_, name.c_str(), params.size(), values.data(), nullptr, nullptr, 0);
+  } else {
+    r = pipeline(name, &params);
+  }
   auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) fail(r, "query");
   return Rows(r);
 }
 
-// The pending BEGIN and the first statement in one round trip: libpq's pipeline mode
-// sends both, then a sync, and the results come back in order.
-PGresult* Connection::begin_and_run(const std::string& name, int count, const char* const* values) {
-  bool sent = PQenterPipelineMode(conn_) == 1 &&
-              PQsendQueryParams(conn_, lazy_begin_.c_str(), 0, nullptr, nullptr, nullptr, nullptr,
-                                0) == 1 &&
-              PQsendQueryPrepared(conn_, name.c_str(), count, values, nullptr, nullptr, 0) == 1 &&
-              PQpipelineSync(conn_) == 1;
+// libpq's pipeline mode sends every statement, then a sync, and the results come back
+// in order: one round trip where each statement alone would take one.
+PGresult* Connection::pipeline(const std::string& name, const Params* params) {
+  bool begin = !lazy_begin_.empty();
+  bool sent = PQenterPipelineMode(conn_) == 1;
+  if (sent && begin) {
+    sent = PQsendQueryParams(conn_, lazy_begin_.c_str(), 0, nullptr, nullptr, nullptr, nullptr,
+                             0) == 1;
+  }
+  for (const Deferred& d : deferred_) {
+    if (!sent) break;
+    auto values = d.params.pointers();
+    sent = PQsendQueryPrepared(conn_, d.name.c_str(), d.params.size(), values.data(), nullptr,
+                               nullptr, 0) == 1;
+  }
+  if (sent && params) {
+    auto values = params->pointers();
+    sent = PQsendQueryPrepared(conn_, name.c_str(), params->size(), values.data(), nullptr, nullptr,
+                               0) == 1;
+  } else if (sent) {
+    sent = PQsendQueryParams(conn_, name.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  }
+  sent = sent && PQpipelineSync(conn_) == 1;
   // Everything up to the sync is read, whatever failed, so that the connection leaves
   // pipeline mode with nothing pending. Each statement's results end with a null.
+  std::size_t count = (begin ? 1 : 0) + deferred_.size() + 1;
   std::vector<PGresult*> results;
-  for (int nulls = 0; sent && nulls < 3;) {
+  for (std::size_t nulls = 0; sent && nulls <= count;) {
     PGresult* r = PQgetResult(conn_);
     if (r == nullptr) {
       if (PQstatus(conn_) != CONNECTION_OK) break;
@@ -234,24 +258,28 @@ PGresult* Connection::begin_and_run(const std::string& name, int count, const ch
     results.push_back(r);
   }
   PQexitPipelineMode(conn_);
-  PGresult* begin = results.empty() ? nullptr : results[0];
-  PGresult* statement = results.size() < 2 ? nullptr : results[1];
-  for (std::size_t i = 2; i < results.size(); ++i) PQclear(results[i]);
-  if (!begin || PQresultStatus(begin) != PGRES_COMMAND_OK) {
-    PQclear(statement);
-    fail(begin, "begin");  // the BEGIN stays pending: nothing ran
+  results.resize(count, nullptr);  // a broken connection answered fewer
+  deferred_.clear();
+  // The first failure is the one to report: the statements after it did not run.
+  for (std::size_t i = 0; i + 1 < count; ++i) {
+    auto status = results[i] ? PQresultStatus(results[i]) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      PQclear(results[i]);
+      continue;
+    }
+    for (std::size_t j = i + 1; j < count; ++j) PQclear(results[j]);
+    // A BEGIN that failed stays pending: nothing ran.
+    if (begin && i == 0) fail(results[i], "begin");
+    lazy_begin_.clear();
+    fail(results[i], "query");
   }
-  PQclear(begin);
   lazy_begin_.clear();
-  return statement;
+  return results.back();
 }
 
 void Connection::exec(const std::string& sql) {
-  if (!lazy_begin_.empty() && &sql != &lazy_begin_) {
-    exec(lazy_begin_);
-    lazy_begin_.clear();
-  }
-  PGresult* r = PQexec(conn_, sql.c_str());
+  PGresult* r = lazy_begin_.empty() && deferred_.empty() ? PQexec(conn_, sql.c_str())
+                                                         : pipeline(sql, nullptr);
   auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) fail(r, "exec");
   PQclear(r);

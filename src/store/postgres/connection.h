@@ -141,14 +141,30 @@ class Connection {
     return run(sql, params);
   }
   Rows run(std::string_view sql, const Params& params);
-  // Runs one or more statements without parameters (DDL, BEGIN/COMMIT).
+  // A write whose answer nobody reads: sent in the same round trip as the next
+  // statement, run() or exec() (the COMMIT), in order. Its failure is thrown there.
+  template <class... Args>
+  void defer(std::string_view sql, const Args&... args) {
+    Params params;
+    (params.add(args), ...);
+    deferred_.push_back({prepared(sql, params), std::move(params)});
+  }
+  bool has_deferred() const { return !deferred_.empty(); }
+  // Runs one or more statements without parameters (DDL, BEGIN/COMMIT); only one when
+  // a BEGIN or a deferred write is pending, since those go in one pipeline with it.
   void exec(const std::string& sql);
   // Runs `begin` (a BEGIN) just before the next statement, so that a transaction that
   // runs none costs no round trip. Pending until it has run: a BEGIN that failed on a
-  // broken connection leaves it pending, which tells that nothing else ran.
-  void begin_lazily(std::string begin) { lazy_begin_ = std::move(begin); }
+  // broken connection leaves it pending, which tells that nothing else ran. A new
+  // transaction starts with no deferred write.
+  void begin_lazily(std::string begin) {
+    lazy_begin_ = std::move(begin);
+    deferred_.clear();
+  }
   bool lazy_begin_pending() const { return !lazy_begin_.empty(); }
   void cancel_lazy_begin() { lazy_begin_.clear(); }
+  // Forgets the deferred writes (the transaction or savepoint is being rolled back).
+  void discard_deferred() { deferred_.clear(); }
 
   // False once libpq has seen the connection break.
   bool usable() const { return PQstatus(conn_) == CONNECTION_OK; }
@@ -164,13 +180,23 @@ class Connection {
   unsigned take_marks() { return std::exchange(marks_, 0U); }
 
  private:
+  struct Deferred {
+    std::string name;  // of the prepared statement
+    Params params;
+  };
   [[noreturn]] void fail(PGresult* result, std::string_view what);
-  PGresult* begin_and_run(const std::string& name, int count, const char* const* values);
+  // The name of `sql` prepared for these parameter types, preparing it on first use.
+  const std::string& prepared(std::string_view sql, const Params& params);
+  // The pending BEGIN, the deferred writes and then `name` (prepared, with `params`) or,
+  // when `params` is null, the plain statement `name`, in one round trip; returns the
+  // last one's result and throws the first failure before it.
+  PGresult* pipeline(const std::string& name, const Params* params);
   PGconn* conn_ = nullptr;
   std::string password_;  // only to scrub it from messages
   std::string failed_state_;
   unsigned marks_ = 0;
   std::string lazy_begin_;
+  std::vector<Deferred> deferred_;
   std::unordered_map<std::string, std::string> prepared_;  // signature + SQL -> name
 };
 

@@ -273,10 +273,10 @@ class PgStore final : public Store {
         return {Outcome::done, std::move(result)};
       }
       committing = true;
-      if (conn.lazy_begin_pending()) {
+      if (conn.lazy_begin_pending() && !conn.has_deferred()) {
         conn.cancel_lazy_begin();  // the unit ran no statement: no transaction to end
       } else {
-        conn.exec("COMMIT");
+        conn.exec("COMMIT");  // with the deferred writes, in one round trip
       }
       signals_.committed(conn.take_marks());
       return {Outcome::done, std::move(result)};
@@ -314,7 +314,10 @@ class PgStore final : public Store {
       conn.exec("SAVEPOINT unit");
       PgTx tx(conn, true);
       Status result = work(tx);
-      if (!result.ok()) conn.exec("ROLLBACK TO SAVEPOINT unit");
+      if (!result.ok()) {
+        conn.discard_deferred();
+        conn.exec("ROLLBACK TO SAVEPOINT unit");
+      }
       conn.exec("RELEASE SAVEPOINT unit");
       return result;
     } catch (const pg::Error& e) {
@@ -330,6 +333,7 @@ class PgStore final : public Store {
   }
 
   static void end_quietly(Connection& conn, const char* sql) {
+    conn.discard_deferred();
     if (!conn.usable() || conn.idle()) return;
     PGresult* r = PQexec(conn.handle(), sql);
     PQclear(r);

@@ -136,6 +136,7 @@ class PgTx final : public Tx {
                                  Timestamp at) override;
   void purge_idempotency_keys(Timestamp before) override;
   Id enqueue_job(const NewJob& j, Timestamp now) override;
+  void enqueue_job_deferred(const NewJob& j, Timestamp now) override;
   std::optional<Job> job(Id id) override;
   std::vector<Job> jobs(const std::optional<std::string>& status,
                         const std::optional<std::string>& type, std::int64_t limit,

@@ -15,19 +15,35 @@ namespace parkd::pg {
 using rows::kJobColumns;
 using rows::read_job;
 
+namespace {
+
+constexpr const char* kInsertJob =
+    "INSERT INTO jobs (type, payload, status, max_attempts, run_at, dedupe_key, "
+    "owner_user_id, created_at, request_id) VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8) "
+    "ON CONFLICT (dedupe_key) DO NOTHING";
+
+std::optional<std::string> request_id() {
+  if (auto id = current_request_id(); !id.empty()) return std::string(id);
+  return std::nullopt;
+}
+
+}  // namespace
+
 Id PgTx::enqueue_job(const NewJob& j, Timestamp now) {
-  std::optional<std::string> request_id;
-  if (auto id = current_request_id(); !id.empty()) request_id = std::string(id);
-  auto r = db_.query(
-      "INSERT INTO jobs (type, payload, status, max_attempts, run_at, dedupe_key, "
-      "owner_user_id, created_at, request_id) VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8) "
-      "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-      j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id, now, request_id);
+  auto r = db_.query(std::string(kInsertJob) + " RETURNING id", j.type, j.payload, j.max_attempts,
+                     j.run_at, j.dedupe_key, j.owner_user_id, now, request_id());
   if (!r.empty()) {
     db_.mark(kJobsSignal);  // every process's workers are told once this commits
     return r.int64(0, 0);
   }
   return db_.query(sql::kJobIdByDedupeKey, *j.dedupe_key).int64(0, 0);
+}
+
+void PgTx::enqueue_job_deferred(const NewJob& j, Timestamp now) {
+  // Told even when a dedupe key kept the insert from happening: a spare wake-up.
+  db_.mark(kJobsSignal);
+  db_.defer(kInsertJob, j.type, j.payload, j.max_attempts, j.run_at, j.dedupe_key, j.owner_user_id,
+            now, request_id());
 }
 
 std::optional<Job> PgTx::job(Id id) {
