@@ -125,7 +125,7 @@ int cmd_serve(const ServeFlags& flags) {
   ServerOptions options{c.host,
                         c.port,
                         c.http_threads,
-                        c.db_threads,
+                        c.handler_threads(),
                         c.max_connections,
                         c.request_timeout_seconds,
                         c.idle_timeout_seconds,

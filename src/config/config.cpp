@@ -325,4 +325,9 @@ int Config::db_pool_size() const {
   return 4 * static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
+int Config::handler_threads() const {
+  if (db_threads > 0) return db_threads;
+  return sqlite_path(database_url) ? 32 : db_pool_size();
+}
+
 }  // namespace parkd

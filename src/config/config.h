@@ -45,12 +45,18 @@ struct Config {
   std::string timezone = "UTC";
   std::string currency = "INR";  // ISO 4217; how the web UI and emails show money
   int http_threads = 2;
-  int db_threads = 32;  // measured: 16 -> 32 gave group commit ~50% more book-release throughput
+  int db_threads = 0;  // request handler threads; 0: handler_threads() chooses
   // PostgreSQL connections per process; 0: 4 per core (db_pool_size()). More connections
   // than cores only contend for them with the database itself (bench/README.md,
   // 2026-12-07: 32 against 8 on 2 cores).
   int db_pool = 0;
   int db_pool_size() const;
+  // DB_THREADS when set. Else 32 on SQLite: more writers waiting share one commit
+  // (16 -> 32 gave ~50 % more book-release throughput). On PostgreSQL as many as the
+  // pool: a thread beyond it only waits for a connection, and the hand-offs cost
+  // (32 threads on a pool of 8 served 17 % fewer book-release requests than 8 on 8,
+  // bench/README.md, 2026-12-07 03:00).
+  int handler_threads() const;
   int max_connections = 1024;
   int max_event_streams = 10000;  // open GET /api/events streams at most
   // Unsent bytes one stream may hold (KiB) before it is closed as too slow; the client

@@ -86,6 +86,28 @@ TEST(Config, ThePostgreSQLPoolIsFourConnectionsPerCoreUnlessDbPoolSetsIt) {
   EXPECT_NE(c.error().message.find("DB_POOL"), std::string::npos) << c.error().message;
 }
 
+// Handler threads: 32 on SQLite (waiting writers share a commit), the pool's size on
+// PostgreSQL (a thread beyond it would only wait for a connection), DB_THREADS if set.
+TEST(Config, HandlerThreadsAre32OnSQLiteAndThePoolsSizeOnPostgreSQLUnlessDbThreadsSetsThem) {
+  auto c = load_config(env({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->handler_threads(), 32);
+  c = load_config(env({{"DATABASE_URL", "postgresql://parkd@db.internal/parkd"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->handler_threads(), c->db_pool_size());
+  c = load_config(
+      env({{"DATABASE_URL", "postgresql://parkd@db.internal/parkd"}, {"DB_POOL", "6"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->handler_threads(), 6);
+  c = load_config(
+      env({{"DATABASE_URL", "postgresql://parkd@db.internal/parkd"}, {"DB_THREADS", "20"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->handler_threads(), 20);
+  c = load_config(env({{"DB_THREADS", "4"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->handler_threads(), 4);
+}
+
 TEST(Config, NamesTheVariableInEveryError) {
   const std::map<std::string, std::string> bad = {{"PORT", "abc"},
                                                   {"PORT", "70000"},
