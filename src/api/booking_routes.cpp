@@ -56,6 +56,16 @@ std::string body_digest(const nlohmann::json& body) {
   return out;
 }
 
+// A committed write of a booking: it goes to its owner's and the admins' event streams
+// (events/live.h), and the lot watcher re-reads at once. Rendered once per write, never
+// per subscriber, from the Booking itself rather than parsed back out of the answer.
+void announce(Services& s, const Booking& b) {
+  if (s.live == nullptr || !s.live->listening()) return;
+  JsonWriter w;
+  write_json(w, b, now());
+  s.live->booking_changed(b.user_id, w.take());
+}
+
 void book(Call& c, Services& s, const Respond& respond) {
   auto body = json_object_body(c.req);
   if (!body) return respond(error_response(body.error()));
@@ -85,7 +95,10 @@ void book(Call& c, Services& s, const Respond& respond) {
     created.body = booking_message_json("Spot booked successfully", *outcome, now());
     return created;
   };
-  w.committed = [user = *c.user](const Booking& b) { BookingService::log_booked(user, b); };
+  w.committed = [&s, user = *c.user](const Booking& b) {
+    BookingService::log_booked(user, b);
+    announce(s, b);
+  };
   write_idempotent(s.store, std::move(w), c.handoff, respond);
 }
 
@@ -120,8 +133,9 @@ void extend(Call& c, Services& s, const Respond& respond) {
   FieldReader f(*body);
   auto reserved_end = f.time("reserved_end", true);
   if (!f.ok()) return respond(error_response(f.error()));
-  s.bookings.extend(*c.user, *id, *reserved_end, c.handoff, [respond](Result<Booking> b) {
+  s.bookings.extend(*c.user, *id, *reserved_end, c.handoff, [&s, respond](Result<Booking> b) {
     if (!b) return respond(error_response(b.error()));
+    announce(s, *b);
     Response r;
     r.body = booking_message_json("Reservation extended", *b, now());
     respond(std::move(r));
@@ -131,8 +145,9 @@ void extend(Call& c, Services& s, const Respond& respond) {
 void booking_action(Call& c, Services& s, bool cancel, const Respond& respond) {
   auto id = path_id(c.params[0], "Booking");
   if (!id) return respond(error_response(id.error()));
-  auto answer = [respond, cancel](Result<Booking> b) {
+  auto answer = [&s, respond, cancel](Result<Booking> b) {
     if (!b) return respond(error_response(b.error()));
+    announce(s, *b);
     Response r;
     r.body = booking_message_json(cancel ? "Reservation cancelled" : "Spot released", *b, now());
     respond(std::move(r));
@@ -261,40 +276,20 @@ Response bookings_csv_download(Store& store, std::optional<Id> user_id) {
 
 Response export_csv(Call& c, Services& s) { return bookings_csv_download(s.store, c.user->id); }
 
-// A committed write that answers a booking: the booking goes to its owner's and the
-// admins' event streams, and the lot watcher re-reads at once. Parsed once per write,
-// never per subscriber.
-Respond announcing(Services& s, const Respond& respond) {
-  if (s.live == nullptr) return respond;
-  return [&s, respond](Response r) {
-    if (r.status >= 200 && r.status < 300 && s.live->listening()) {
-      auto body = nlohmann::json::parse(r.body, nullptr, false);
-      if (body.is_object() && body.contains("booking") && body["booking"].is_object()) {
-        const auto& b = body["booking"];
-        if (auto owner = b.find("user_id"); owner != b.end() && owner->is_number_integer())
-          s.live->booking_changed(owner->get<std::int64_t>(), b.dump());
-      }
-    }
-    respond(std::move(r));
-  };
-}
-
 }  // namespace
 
 void add_booking_routes(Router& r, Services& s) {
   r.add_one_write("POST", "/api/book", Access::user,
-                  [&s](Call& c, const Respond& respond) { book(c, s, announcing(s, respond)); });
+                  [&s](Call& c, const Respond& respond) { book(c, s, respond); });
   for (const char* release : {"/api/release/{id}", "/api/bookings/{id}/release"}) {
     r.add_one_write("POST", release, Access::user, [&s](Call& c, const Respond& respond) {
-      booking_action(c, s, false, announcing(s, respond));
+      booking_action(c, s, false, respond);
     });
   }
   r.add_one_write("POST", "/api/bookings/{id}/cancel", Access::user,
-                  [&s](Call& c, const Respond& respond) {
-                    booking_action(c, s, true, announcing(s, respond));
-                  });
+                  [&s](Call& c, const Respond& respond) { booking_action(c, s, true, respond); });
   r.add_one_write("POST", "/api/bookings/{id}/extend", Access::user,
-                  [&s](Call& c, const Respond& respond) { extend(c, s, announcing(s, respond)); });
+                  [&s](Call& c, const Respond& respond) { extend(c, s, respond); });
   // Read-only, as cheap as a lot read.
   r.add(
       "POST", "/api/quote", Access::user, [&s](Call& c) { return quote(c, s); }, Pace::quick);

@@ -5,6 +5,8 @@
 #include "support/api_helpers.h"
 #include "support/parkd_process.h"
 
+#include "common/time.h"
+
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -201,6 +203,55 @@ TEST_F(EventsApi, ABookingGivesEveryoneTheLotAndOnlyItsOwnerTheBooking) {
   // The other user's stream: the lot event came; no booking event follows it.
   EXPECT_FALSE(other_stream.next_matching(
       "booking", [](const json&) { return true; }, std::chrono::seconds(2)));
+}
+
+// Every write of a booking reaches its owner's stream with what it left: a release, an
+// extension and a cancellation each send a booking event with the new status or end.
+TEST_F(EventsApi, AReleaseAnExtensionAndACancellationEachSendTheOwnerTheBooking) {
+  auto lot = create_lot(http(), admin_, 2);
+  auto owner = make_user(*parkd_);
+  SseReader stream(parkd_->port(), "/api/events", owner.token);
+  ASSERT_TRUE(stream.next());  // the snapshot
+  auto booking_event = [&](const json& id, const std::string& status) {
+    return stream.next_matching("booking", [&](const json& d) {
+      return d["booking"]["id"] == id && d["booking"]["status"] == status;
+    });
+  };
+
+  auto parked = book(http(), owner.token, {{"lot_id", lot["id"]}});
+  ASSERT_EQ(parked.status, 201) << parked.body;
+  json parked_id = parked.json()["booking"]["id"];
+  ASSERT_TRUE(booking_event(parked_id, "Active"));
+  auto released = http().post("/api/release/" + parked_id.dump(), json(), owner.token);
+  ASSERT_EQ(released.status, 200) << released.body;
+  auto completed = booking_event(parked_id, "Completed");
+  ASSERT_TRUE(completed);
+  EXPECT_EQ(completed->json_data()["booking"]["total_cost"],
+            released.json()["booking"]["total_cost"]);
+
+  Timestamp start = now() + std::chrono::hours(2);
+  auto reserved = book(http(), owner.token,
+                       {{"lot_id", lot["id"]},
+                        {"booking_type", "reserved"},
+                        {"reserved_start", format_iso8601(start)},
+                        {"reserved_end", format_iso8601(start + std::chrono::hours(1))}});
+  ASSERT_EQ(reserved.status, 201) << reserved.body;
+  json reserved_id = reserved.json()["booking"]["id"];
+  ASSERT_TRUE(booking_event(reserved_id, "Reserved"));
+  std::string new_end = format_iso8601(start + std::chrono::hours(3));
+  auto extended = http().post("/api/bookings/" + reserved_id.dump() + "/extend",
+                              {{"reserved_end", new_end}}, owner.token);
+  ASSERT_EQ(extended.status, 200) << extended.body;
+  json extended_end = extended.json()["booking"]["reserved_end"];
+  ASSERT_NE(extended_end, reserved.json()["booking"]["reserved_end"]);
+  auto longer = stream.next_matching("booking", [&](const json& d) {
+    return d["booking"]["id"] == reserved_id && d["booking"]["reserved_end"] == extended_end;
+  });
+  EXPECT_TRUE(longer) << "the extension's new end";
+  auto cancelled =
+      http().post("/api/bookings/" + reserved_id.dump() + "/cancel", json(), owner.token);
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_TRUE(booking_event(reserved_id, "Cancelled"));
 }
 
 TEST_F(EventsApi, TheQueryTokenWorksAndNeverReachesTheLog) {
