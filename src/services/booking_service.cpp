@@ -169,8 +169,7 @@ void BookingService::release(const User& user, Id booking_id, const Store::Hando
                                                                booking_status_name(status)));
     }
     Timestamp ended = b.reserved_end && at > *b.reserved_end ? *b.reserved_end : at;
-    return written(
-        tx.complete_booking(b.id, ended, release_cost_cents(b, ended, min_charge_minutes_)));
+    return tx.complete_locked_booking(b, ended, release_cost_cents(b, ended, min_charge_minutes_));
   };
   change_owned(user, booking_id, release_active, handoff,
                [done = std::move(done)](Result<Booking> released) {
@@ -192,11 +191,11 @@ void BookingService::cancel(const User& user, Id booking_id, const Store::Handof
                                          "cancelled; this booking is {}",
                                          booking_status_name(status)));
     }
-    auto cancelled = tx.cancel_booking(b.id);
+    Booking cancelled = tx.cancel_locked_booking(b);
     // A booking is cancelled once: one cancellation email per booking.
     enqueue_email(tx, job_types::booking_cancelled, b, fmt::format("booking_cancelled:{}", b.id),
                   at);
-    return written(std::move(cancelled));
+    return cancelled;
   };
   change_owned(user, booking_id, cancel_reserved, handoff,
                [done = std::move(done)](Result<Booking> cancelled) {

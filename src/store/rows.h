@@ -44,6 +44,20 @@ User read_user(const Row& r, int c = 0) {
   return u;
 }
 
+// What sql::kCompleteBooking and sql::kCancelBooking leave of a booking, for a store
+// that sends them without reading the row back (Tx::complete_locked_booking).
+inline Booking completed(Booking b, Timestamp ended_at, std::int64_t cost_cents) {
+  b.stored_status = BookingStatus::completed;
+  b.end_time = ended_at;
+  b.cost_cents = cost_cents;
+  return b;
+}
+inline Booking cancelled(Booking b) {
+  b.stored_status = BookingStatus::cancelled;
+  b.cost_cents = 0;
+  return b;
+}
+
 // Selected from `bookings b`.
 inline constexpr const char* kBookingColumns =
     "b.id, b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number, b.type, b.vehicle_number, "

@@ -251,6 +251,17 @@ class Tx {
   virtual std::optional<Booking> complete_booking(Id id, Timestamp ended_at,
                                                   std::int64_t cost_cents) = 0;
   virtual std::optional<Booking> cancel_booking(Id id) = 0;
+  // complete_booking and cancel_booking of a booking this write unit read with booking(),
+  // which locked it: the write cannot miss the row, so the store may send it with the
+  // unit's next statement (PostgreSQL: with its COMMIT, no round trip of its own) and
+  // answer the booking as the write leaves it (rows::completed, rows::cancelled).
+  virtual Booking complete_locked_booking(const Booking& locked, Timestamp ended_at,
+                                          std::int64_t cost_cents) {
+    return complete_booking(locked.id, ended_at, cost_cents).value();
+  }
+  virtual Booking cancel_locked_booking(const Booking& locked) {
+    return cancel_booking(locked.id).value();
+  }
   // Moves a reservation's end (reserved_end and the time it holds its spot) to
   // `reserved_end` and sets its cost. The caller has checked the added time is free; on
   // PostgreSQL a concurrent booking of it fails the exclusion constraint, and write()

@@ -343,6 +343,39 @@ TEST_P(StoreContract, EachBookingWriteAnswersTheRowItLeft) {
   EXPECT_FALSE(write([&](Tx& tx) { return tx.complete_booking(open + 1000, at(1), 1); }));
 }
 
+// The locked forms (release and cancel): PostgreSQL sends the update with the unit's
+// COMMIT and answers without reading the row. The answer must still be the row as
+// stored, the unit's next statement must see the write, and a unit that fails keeps none.
+TEST_P(StoreContract, ALockedBookingsCompletionAndCancellationAnswerTheRowTheyLeave) {
+  Id lot = make_lot("North", 2);
+  Id reserved = book(lot, 1, window(100, 200), 500);
+  Id open = book(lot, 2, window(0, std::nullopt));
+  Id spot = spot_number(lot, 2).id;
+  Booking cancelled =
+      write([&](Tx& tx) { return tx.cancel_locked_booking(*tx.booking(reserved)); });
+  expect_same_booking(cancelled, booking(reserved));
+  EXPECT_EQ(cancelled.stored_status, BookingStatus::cancelled);
+  EXPECT_EQ(cancelled.cost_cents, 0);
+
+  Status failed = store_->write([&](Tx& tx) -> Status {
+    tx.complete_locked_booking(*tx.booking(open), at(60), 10);
+    return Error::conflict("booking_not_active", "no");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(booking(open).stored_status, BookingStatus::active);
+
+  Booking done = write([&](Tx& tx) {
+    Booking answered = tx.complete_locked_booking(*tx.booking(open), at(3600), 250);
+    EXPECT_EQ(tx.booking(open)->stored_status, BookingStatus::completed) << "seen by the unit";
+    // Completing ends the hold at the end time: the spot is free from then on.
+    EXPECT_FALSE(tx.spot_conflict(spot, window(3600, std::nullopt)));
+    return answered;
+  });
+  expect_same_booking(done, booking(open));
+  EXPECT_EQ(done.end_time, at(3600));
+  EXPECT_EQ(done.cost_cents, 250);
+}
+
 TEST_P(StoreContract, CancellingAReservationFreesItsWindowAndZeroesItsCost) {
   Id lot = make_lot("North", 1);
   Id spot = spot_number(lot, 1).id;

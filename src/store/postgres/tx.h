@@ -125,6 +125,9 @@ class PgTx final : public Tx {
   std::optional<Booking> complete_booking(Id id, Timestamp ended_at,
                                           std::int64_t cost_cents) override;
   std::optional<Booking> cancel_booking(Id id) override;
+  Booking complete_locked_booking(const Booking& locked, Timestamp ended_at,
+                                  std::int64_t cost_cents) override;
+  Booking cancel_locked_booking(const Booking& locked) override;
   std::optional<Booking> extend_reservation(Id id, Timestamp reserved_end,
                                             std::int64_t cost_cents) override;
   std::vector<Booking> bookings(const BookingFilter& f, Timestamp now) override;

@@ -108,6 +108,19 @@ std::optional<Booking> PgTx::cancel_booking(Id id) {
   return written_booking(db_, sql::kCancelBooking, id);
 }
 
+Booking PgTx::complete_locked_booking(const Booking& locked, Timestamp ended_at,
+                                      std::int64_t cost_cents) {
+  db_.mark(kLotsSignal);
+  db_.defer(sql::kCompleteBooking, locked.id, ended_at, cost_cents);
+  return rows::completed(locked, ended_at, cost_cents);
+}
+
+Booking PgTx::cancel_locked_booking(const Booking& locked) {
+  db_.mark(kLotsSignal);
+  db_.defer(sql::kCancelBooking, locked.id);
+  return rows::cancelled(locked);
+}
+
 std::optional<Booking> PgTx::extend_reservation(Id id, Timestamp reserved_end,
                                                 std::int64_t cost_cents) {
   db_.mark(kLotsSignal);
