@@ -46,8 +46,8 @@ Status check_vehicle_free(Tx& tx, const std::optional<std::string>& vehicle_numb
 
 }  // namespace
 
-Result<BookingService::Choice> BookingService::choose(Tx& tx, const BookRequest& req,
-                                                      Timestamp at) {
+Result<BookingService::Choice> BookingService::checked(Tx& tx, const BookRequest& req,
+                                                       Timestamp at) {
   auto lot = tx.lot_record(req.lot_id);
   if (!lot) return Error::not_found("Parking lot not found");
 
@@ -72,34 +72,42 @@ Result<BookingService::Choice> BookingService::choose(Tx& tx, const BookRequest&
                           fmt::format("Spot {} is not free for the requested time", spot->number)),
           conflict);
     }
-  } else {
-    spot = tx.lowest_free_spot(req.lot_id, window);
-    if (!spot) {
-      std::optional<Window> conflict;
-      if (req.type == BookingType::reserved) {
-        // Show the window that blocks the first spot, as the original's frontend does.
-        auto spots = tx.spots(req.lot_id, at);
-        if (!spots.empty()) conflict = tx.spot_conflict(spots.front().id, window);
-      }
-      return with_conflict(
-          Error::conflict("lot_full", "No spot is free in this lot for the requested time"),
-          conflict);
-    }
   }
-  return Choice{*lot, *spot, window};
+  return Choice{*lot, spot, window};
+}
+
+Result<Spot> BookingService::lowest_free_spot(Tx& tx, const BookRequest& req, const Choice& choice,
+                                              Timestamp at) {
+  if (auto spot = tx.lowest_free_spot(req.lot_id, choice.window)) return *spot;
+  std::optional<Window> conflict;
+  if (req.type == BookingType::reserved) {
+    // Show the window that blocks the first spot, as the original's frontend does.
+    auto spots = tx.spots(req.lot_id, at);
+    if (!spots.empty()) conflict = tx.spot_conflict(spots.front().id, choice.window);
+  }
+  return with_conflict(
+      Error::conflict("lot_full", "No spot is free in this lot for the requested time"), conflict);
+}
+
+Result<BookingService::Choice> BookingService::choose(Tx& tx, const BookRequest& req,
+                                                      Timestamp at) {
+  auto choice = checked(tx, req, at);
+  if (!choice || choice->spot) return choice;
+  auto spot = lowest_free_spot(tx, req, *choice, at);
+  if (!spot) return spot.error();
+  choice->spot = *spot;
+  return choice;
 }
 
 Result<Booking> BookingService::book(Tx& tx, const User& user, const BookRequest& req,
                                      Timestamp at) {
-  auto choice = choose(tx, req, at);
+  auto choice = checked(tx, req, at);
   if (!choice) return choice.error();
   const Lot& lot = choice->lot;
   NewBooking nb;
   nb.user_id = user.id;
   nb.lot_id = lot.id;
   nb.lot_name = lot.name;
-  nb.spot_id = choice->spot.id;
-  nb.spot_number = choice->spot.number;
   nb.type = req.type;
   nb.vehicle_number = req.vehicle_number;
   if (req.vehicle_number) nb.vehicle_key = vehicle_key(*req.vehicle_number);
@@ -109,7 +117,21 @@ Result<Booking> BookingService::book(Tx& tx, const User& user, const BookRequest
   nb.cost_cents = req.type == BookingType::reserved
                       ? window_cost_cents(lot.price_cents, choice->window, min_charge_minutes_)
                       : 0;
-  Booking created = tx.insert_booking(nb);
+  // With no spot asked for, the store may take the lowest free one in the insert itself
+  // (PostgreSQL: one statement, one round trip, instead of a search and an insert).
+  std::optional<Booking> inserted;
+  if (!choice->spot) inserted = tx.insert_booking_on_a_free_spot(nb);
+  if (!inserted) {
+    if (!choice->spot) {
+      auto spot = lowest_free_spot(tx, req, *choice, at);
+      if (!spot) return spot.error();
+      choice->spot = *spot;
+    }
+    nb.spot_id = choice->spot->id;
+    nb.spot_number = choice->spot->number;
+    inserted = tx.insert_booking(nb);
+  }
+  Booking created = std::move(*inserted);
   enqueue_email(tx, job_types::booking_confirmation, created,
                 fmt::format("booking_confirmation:{}", created.id), at);
   return created;
@@ -249,7 +271,7 @@ Result<Quote> BookingService::quote(const BookRequest& req) {
     if (!choice) return choice.error();
     // An immediate booking's window is open: window_cost_cents bills it the minimum charge.
     quoted = Quote{choice->lot.id,
-                   choice->spot,
+                   *choice->spot,
                    req.type,
                    choice->window,
                    choice->lot.price_cents,

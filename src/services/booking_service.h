@@ -107,9 +107,13 @@ class BookingService {
   // The lot, spot and window booking `req` at `at` would take; book() and quote() share it.
   struct Choice {
     Lot lot;
-    Spot spot;
+    std::optional<Spot> spot;  // nullopt from checked(): the lowest free one, not yet sought
     Window window;
   };
+  // The lot and window, checked, and the spot when the request names one.
+  Result<Choice> checked(Tx& tx, const BookRequest& req, Timestamp at);
+  // The lowest free spot of the choice's lot for its window, or lot_full.
+  Result<Spot> lowest_free_spot(Tx& tx, const BookRequest& req, const Choice& choice, Timestamp at);
   Result<Choice> choose(Tx& tx, const BookRequest& req, Timestamp at);
   Result<Booking> owned_booking(Tx& tx, const User& user, Id booking_id);
   // Queues the email job `type` about booking `b` in `tx`; `dedupe` keeps a repeated

@@ -44,6 +44,16 @@ User read_user(const Row& r, int c = 0) {
   return u;
 }
 
+// A new booking's reserved_start, reserved_end and status as stored.
+struct StoredWindow {
+  std::optional<Timestamp> reserved_start, reserved_end;
+  std::string status;
+};
+inline StoredWindow stored_window(const NewBooking& b) {
+  if (b.type != BookingType::reserved) return {std::nullopt, std::nullopt, "Active"};
+  return {b.occupies.start, b.occupies.end, "Reserved"};
+}
+
 // What sql::kCompleteBooking and sql::kCancelBooking leave of a booking, for a store
 // that sends them without reading the row back (Tx::complete_locked_booking).
 inline Booking completed(Booking b, Timestamp ended_at, std::int64_t cost_cents) {

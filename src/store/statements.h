@@ -135,10 +135,12 @@ inline constexpr const char* kStoreIdempotentResponse =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, key) DO UPDATE SET "
     "request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, "
     "created_at = excluded.created_at";
-inline constexpr const char* kLowestFreeSpot =
-    "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = ?1 AND NOT EXISTS "
-    "(SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND " PARKD_SQL_IN_FORCE
-    " AND " PARKD_SQL_OVERLAPS("?2", "?3") ") ORDER BY s.number LIMIT 1";
+#define PARKD_SQL_LOWEST_FREE_SPOT(lot, start, end)                          \
+  "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = " lot       \
+  " AND NOT EXISTS "                                                         \
+  "(SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND " PARKD_SQL_IN_FORCE \
+  " AND " PARKD_SQL_OVERLAPS(start, end) ") ORDER BY s.number LIMIT 1"
+inline constexpr const char* kLowestFreeSpot = PARKD_SQL_LOWEST_FREE_SPOT("?1", "?2", "?3");
 inline constexpr const char* kSpotConflict =
     "SELECT b.starts_at, b.occupied_until FROM bookings b WHERE b.spot_id = ?1 "
     "AND " PARKD_SQL_IN_FORCE
@@ -157,6 +159,15 @@ inline constexpr const char* kInsertBooking =
     "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
     "price_cents, cost_cents, status, vehicle_key) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+// kInsertBooking on the lowest free spot, without the spot's two parameters; {}: a lock
+// clause for the search.
+inline constexpr const char* kInsertBookingOnAFreeSpot =
+    "WITH free AS (" PARKD_SQL_LOWEST_FREE_SPOT("?2", "?7", "?8") "{}) "
+    "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
+    "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
+    "price_cents, cost_cents, status, vehicle_key) "
+    "SELECT ?1, ?2, ?3, free.id, free.number, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14 "
+    "FROM free";
 inline constexpr const char* kExtendReservation =
     "UPDATE bookings SET reserved_end = ?2, occupied_until = ?2, cost_cents = ?3 "
     "WHERE id = ?1 AND type = 'reserved'";

@@ -245,6 +245,11 @@ class Tx {
   // The booking as stored. The three writes after it answer the booking as they leave
   // it, or nullopt when there is no such booking (extend: no such reservation).
   virtual Booking insert_booking(const NewBooking& booking) = 0;
+  // insert_booking on the spot lowest_free_spot would give (booking.spot_id and
+  // spot_number are ignored), in one statement; nullopt when none is free. On
+  // PostgreSQL it passes over spots that bookings in flight hold instead of waiting for
+  // them: on nullopt, lowest_free_spot decides.
+  virtual std::optional<Booking> insert_booking_on_a_free_spot(const NewBooking& booking) = 0;
   virtual std::optional<Booking> booking(Id id) = 0;
   // The booking in force on the spot at `now`, with the user's email.
   virtual std::optional<Booking> current_booking_on_spot(Id spot_id, Timestamp now) = 0;

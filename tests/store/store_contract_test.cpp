@@ -343,6 +343,40 @@ TEST_P(StoreContract, EachBookingWriteAnswersTheRowItLeft) {
   EXPECT_FALSE(write([&](Tx& tx) { return tx.complete_booking(open + 1000, at(1), 1); }));
 }
 
+// A booking with no spot asked for: the search and the insert in one statement. It takes
+// the spot lowest_free_spot gives, for the booking's own window, and writes nothing when
+// none is free.
+TEST_P(StoreContract, ABookingOnAFreeSpotTakesTheLowestOneFreeForItsWindow) {
+  Id lot = make_lot("North", 3);
+  book(lot, 1, window(0, std::nullopt));
+  book(lot, 2, window(100, 200), 300);
+  auto taken = [&](Window w) {
+    return write([&](Tx& tx) {
+      return tx.insert_booking_on_a_free_spot(new_booking(user_, lot, Spot{}, w, 40));
+    });
+  };
+  auto before = taken(window(0, 100));  // ends as spot 2's reservation begins
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(before->spot_number, 2);
+  EXPECT_EQ(before->spot_id, spot_number(lot, 2).id);
+  expect_same_booking(before, booking(before->id));
+  EXPECT_EQ(before->stored_status, BookingStatus::reserved);
+  EXPECT_EQ(before->cost_cents, 40);
+
+  auto open = taken(window(50, std::nullopt));  // spot 2 is now held until 200
+  ASSERT_TRUE(open.has_value());
+  EXPECT_EQ(open->spot_number, 3);
+  EXPECT_EQ(open->stored_status, BookingStatus::active);
+  EXPECT_EQ(open->reserved_start, std::nullopt);
+
+  auto count = [&] {
+    return read([](Tx& tx) { return tx.count_bookings(BookingFilter{}, at(0)); });
+  };
+  std::int64_t stored = count();
+  EXPECT_FALSE(taken(window(60, 90))) << "spot 1 held, 2 and 3 taken by now";
+  EXPECT_EQ(count(), stored);
+}
+
 // The locked forms (release and cancel): PostgreSQL sends the update with the unit's
 // COMMIT and answers without reading the row. The answer must still be the row as
 // stored, the unit's next statement must see the write, and a unit that fails keeps none.

@@ -66,18 +66,29 @@ std::optional<Booking> written_booking(Connection& db, const char* sql, const Ar
 
 Booking PgTx::insert_booking(const NewBooking& b) {
   db_.mark(kLotsSignal);
-  bool reserved = b.type == BookingType::reserved;
-  std::optional<Timestamp> rs, re;
-  if (reserved) rs = b.occupies.start, re = b.occupies.end;
+  rows::StoredWindow w = rows::stored_window(b);
   // A concurrent booking of an overlapping window on this spot fails the exclusion
   // constraint here (23P01); write() reruns the unit, which then picks another spot.
   // Likewise a concurrent overlapping booking of the same vehicle, in any lot, fails
   // bookings_vehicle_no_overlap; the rerun's vehicle_conflict then sees it committed.
   return *written_booking(db_, sql::kInsertBooking, b.user_id, b.lot_id, b.lot_name, b.spot_id,
                           b.spot_number, std::string(booking_type_name(b.type)), b.vehicle_number,
-                          b.created_at, b.occupies.start, open_end(b.occupies), rs, re,
-                          b.price_cents, b.cost_cents,
-                          std::string(reserved ? "Reserved" : "Active"), b.vehicle_key);
+                          b.created_at, b.occupies.start, open_end(b.occupies), w.reserved_start,
+                          w.reserved_end, b.price_cents, b.cost_cents, w.status, b.vehicle_key);
+}
+
+std::optional<Booking> PgTx::insert_booking_on_a_free_spot(const NewBooking& b) {
+  db_.mark(kLotsSignal);
+  rows::StoredWindow w = rows::stored_window(b);
+  // The search and the insert in one round trip; a conflict fails as in insert_booking.
+  // The spot is locked and spots other bookings in flight hold are skipped, as in
+  // lowest_free_spot's first search.
+  static const std::string sql =
+      fmt::format(sql::kInsertBookingOnAFreeSpot, " FOR NO KEY UPDATE OF s SKIP LOCKED");
+  return written_booking(db_, sql.c_str(), b.user_id, b.lot_id, b.lot_name,
+                         std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at,
+                         b.occupies.start, open_end(b.occupies), w.reserved_start, w.reserved_end,
+                         b.price_cents, b.cost_cents, w.status, b.vehicle_key);
 }
 
 std::optional<Booking> PgTx::booking(Id id) {

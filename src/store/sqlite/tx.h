@@ -122,6 +122,7 @@ class SqliteTx final : public Tx {
   std::optional<Window> spot_conflict(Id spot_id, const Window& w) override;
   std::optional<Window> vehicle_conflict(const std::string& vehicle_key, const Window& w) override;
   Booking insert_booking(const NewBooking& b) override;
+  std::optional<Booking> insert_booking_on_a_free_spot(const NewBooking& b) override;
   std::optional<Booking> booking(Id id) override;
   std::optional<Booking> current_booking_on_spot(Id spot_id, Timestamp now) override;
   std::optional<Booking> complete_booking(Id id, Timestamp ended_at,

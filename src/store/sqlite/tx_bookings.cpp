@@ -50,14 +50,22 @@ std::optional<Booking> written_booking(Statement& s) {
 
 Booking SqliteTx::insert_booking(const NewBooking& b) {
   static const std::string sql = std::string(sql::kInsertBooking) + rows::returning_booking();
-  bool reserved = b.type == BookingType::reserved;
-  std::optional<Timestamp> rs, re;
-  if (reserved) rs = b.occupies.start, re = b.occupies.end;
+  rows::StoredWindow w = rows::stored_window(b);
   return *written_booking(db_.prepare(sql).bind_all(
       b.user_id, b.lot_id, b.lot_name, b.spot_id, b.spot_number,
       std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at, b.occupies.start,
-      open_end(b.occupies), rs, re, b.price_cents, b.cost_cents,
-      std::string(reserved ? "Reserved" : "Active"), b.vehicle_key));
+      open_end(b.occupies), w.reserved_start, w.reserved_end, b.price_cents, b.cost_cents, w.status,
+      b.vehicle_key));
+}
+
+std::optional<Booking> SqliteTx::insert_booking_on_a_free_spot(const NewBooking& b) {
+  static const std::string sql =
+      fmt::format(sql::kInsertBookingOnAFreeSpot, "") + rows::returning_booking();
+  rows::StoredWindow w = rows::stored_window(b);
+  return written_booking(db_.prepare(sql).bind_all(
+      b.user_id, b.lot_id, b.lot_name, std::string(booking_type_name(b.type)), b.vehicle_number,
+      b.created_at, b.occupies.start, open_end(b.occupies), w.reserved_start, w.reserved_end,
+      b.price_cents, b.cost_cents, w.status, b.vehicle_key));
 }
 
 std::optional<Booking> SqliteTx::booking(Id id) {
