@@ -101,35 +101,47 @@ Result<BookingService::Choice> BookingService::choose(Tx& tx, const BookRequest&
 
 Result<Booking> BookingService::book(Tx& tx, const User& user, const BookRequest& req,
                                      Timestamp at) {
-  auto choice = checked(tx, req, at);
-  if (!choice) return choice.error();
-  const Lot& lot = choice->lot;
   NewBooking nb;
   nb.user_id = user.id;
-  nb.lot_id = lot.id;
-  nb.lot_name = lot.name;
+  nb.lot_id = req.lot_id;
   nb.type = req.type;
   nb.vehicle_number = req.vehicle_number;
   if (req.vehicle_number) nb.vehicle_key = vehicle_key(*req.vehicle_number);
   nb.created_at = at;
-  nb.occupies = choice->window;
-  nb.price_cents = lot.price_cents;
-  nb.cost_cents = req.type == BookingType::reserved
-                      ? window_cost_cents(lot.price_cents, choice->window, min_charge_minutes_)
-                      : 0;
-  // With no spot asked for, the store may take the lowest free one in the insert itself
-  // (PostgreSQL: one statement, one round trip, instead of a search and an insert).
+  // With no spot asked for, the store takes the lowest free one in the insert itself, with
+  // the lot's name and price (PostgreSQL: one statement, one round trip). An immediate
+  // booking with no vehicle to check needs nothing else of its lot first: it costs
+  // nothing until released. Otherwise, or when that insert finds no lot or no free spot,
+  // the checks below run and say which.
   std::optional<Booking> inserted;
-  if (!choice->spot) inserted = tx.insert_booking_on_a_free_spot(nb);
+  bool searched = false;
+  if (req.type == BookingType::immediate && !req.spot_id && !req.vehicle_number) {
+    nb.occupies = Window{at, std::nullopt};
+    nb.cost_cents = 0;
+    inserted = tx.insert_booking_on_a_free_spot(nb);
+    searched = true;
+  }
   if (!inserted) {
-    if (!choice->spot) {
-      auto spot = lowest_free_spot(tx, req, *choice, at);
-      if (!spot) return spot.error();
-      choice->spot = *spot;
+    auto choice = checked(tx, req, at);
+    if (!choice) return choice.error();
+    const Lot& lot = choice->lot;
+    nb.lot_name = lot.name;
+    nb.occupies = choice->window;
+    nb.price_cents = lot.price_cents;
+    nb.cost_cents = req.type == BookingType::reserved
+                        ? window_cost_cents(lot.price_cents, choice->window, min_charge_minutes_)
+                        : 0;
+    if (!choice->spot && !searched) inserted = tx.insert_booking_on_a_free_spot(nb);
+    if (!inserted) {
+      if (!choice->spot) {
+        auto spot = lowest_free_spot(tx, req, *choice, at);
+        if (!spot) return spot.error();
+        choice->spot = *spot;
+      }
+      nb.spot_id = choice->spot->id;
+      nb.spot_number = choice->spot->number;
+      inserted = tx.insert_booking(nb);
     }
-    nb.spot_id = choice->spot->id;
-    nb.spot_number = choice->spot->number;
-    inserted = tx.insert_booking(nb);
   }
   Booking created = std::move(*inserted);
   enqueue_email(tx, job_types::booking_confirmation, created,

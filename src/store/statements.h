@@ -159,15 +159,19 @@ inline constexpr const char* kInsertBooking =
     "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
     "price_cents, cost_cents, status, vehicle_key) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
-// kInsertBooking on the lowest free spot, without the spot's two parameters; {}: a lock
-// clause for the search.
+// kInsertBooking on the lowest free spot of a lot not deleted, with the lot's name and
+// price as stored: user, lot, type, vehicle_number, created_at, starts_at,
+// occupied_until, reserved_start, reserved_end, cost, status, vehicle_key. The {} are
+// lock clauses for the lot and for the spot; the spot's search reads the lot from `l`
+// so that the lot is locked first, as in a booking's unit (lot_record, then the spot).
 inline constexpr const char* kInsertBookingOnAFreeSpot =
-    "WITH free AS (" PARKD_SQL_LOWEST_FREE_SPOT("?2", "?7", "?8") "{}) "
+    "WITH l AS (SELECT id, name, price_cents FROM lots WHERE id = ?2 AND deleted_at IS NULL{}), "
+    "free AS (" PARKD_SQL_LOWEST_FREE_SPOT("(SELECT id FROM l)", "?6", "?7") "{}) "
     "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
     "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
     "price_cents, cost_cents, status, vehicle_key) "
-    "SELECT ?1, ?2, ?3, free.id, free.number, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14 "
-    "FROM free";
+    "SELECT ?1, l.id, l.name, free.id, free.number, ?3, ?4, ?5, ?6, ?7, ?8, ?9, l.price_cents, "
+    "?10, ?11, ?12 FROM l, free";
 inline constexpr const char* kExtendReservation =
     "UPDATE bookings SET reserved_end = ?2, occupied_until = ?2, cost_cents = ?3 "
     "WHERE id = ?1 AND type = 'reserved'";

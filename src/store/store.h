@@ -245,10 +245,11 @@ class Tx {
   // The booking as stored. The three writes after it answer the booking as they leave
   // it, or nullopt when there is no such booking (extend: no such reservation).
   virtual Booking insert_booking(const NewBooking& booking) = 0;
-  // insert_booking on the spot lowest_free_spot would give (booking.spot_id and
-  // spot_number are ignored), in one statement; nullopt when none is free. On
-  // PostgreSQL it passes over spots that bookings in flight hold instead of waiting for
-  // them: on nullopt, lowest_free_spot decides.
+  // insert_booking on the spot lowest_free_spot would give, with the name and price of
+  // the lot as lot_record reads and locks it (booking.spot_id, spot_number, lot_name and
+  // price_cents are ignored), in one statement; nullopt when the lot is gone or no spot
+  // is free. On PostgreSQL it passes over spots that bookings in flight hold instead of
+  // waiting for them: on nullopt, lot_record and lowest_free_spot decide.
   virtual std::optional<Booking> insert_booking_on_a_free_spot(const NewBooking& booking) = 0;
   virtual std::optional<Booking> booking(Id id) = 0;
   // The booking in force on the spot at `now`, with the user's email.

@@ -344,26 +344,30 @@ TEST_P(StoreContract, EachBookingWriteAnswersTheRowItLeft) {
 }
 
 // A booking with no spot asked for: the search and the insert in one statement. It takes
-// the spot lowest_free_spot gives, for the booking's own window, and writes nothing when
-// none is free.
+// the spot lowest_free_spot gives, for the booking's own window, and the lot's name and
+// price as stored, and writes nothing when no spot is free or the lot is gone.
 TEST_P(StoreContract, ABookingOnAFreeSpotTakesTheLowestOneFreeForItsWindow) {
   Id lot = make_lot("North", 3);
+  write([&](Tx& tx) { tx.update_lot(lot, LotChanges{std::nullopt, std::nullopt, 250}); });
   book(lot, 1, window(0, std::nullopt));
   book(lot, 2, window(100, 200), 300);
-  auto taken = [&](Window w) {
+  auto taken = [&](Window w, Id in) {
     return write([&](Tx& tx) {
-      return tx.insert_booking_on_a_free_spot(new_booking(user_, lot, Spot{}, w, 40));
+      return tx.insert_booking_on_a_free_spot(new_booking(user_, in, Spot{}, w, 40));
     });
   };
-  auto before = taken(window(0, 100));  // ends as spot 2's reservation begins
+  auto taken_here = [&](Window w) { return taken(w, lot); };
+  auto before = taken_here(window(0, 100));  // ends as spot 2's reservation begins
   ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(before->lot_name, "North");
+  EXPECT_EQ(before->price_cents, 250);
   EXPECT_EQ(before->spot_number, 2);
   EXPECT_EQ(before->spot_id, spot_number(lot, 2).id);
   expect_same_booking(before, booking(before->id));
   EXPECT_EQ(before->stored_status, BookingStatus::reserved);
   EXPECT_EQ(before->cost_cents, 40);
 
-  auto open = taken(window(50, std::nullopt));  // spot 2 is now held until 200
+  auto open = taken_here(window(50, std::nullopt));  // spot 2 is now held until 200
   ASSERT_TRUE(open.has_value());
   EXPECT_EQ(open->spot_number, 3);
   EXPECT_EQ(open->stored_status, BookingStatus::active);
@@ -373,7 +377,11 @@ TEST_P(StoreContract, ABookingOnAFreeSpotTakesTheLowestOneFreeForItsWindow) {
     return read([](Tx& tx) { return tx.count_bookings(BookingFilter{}, at(0)); });
   };
   std::int64_t stored = count();
-  EXPECT_FALSE(taken(window(60, 90))) << "spot 1 held, 2 and 3 taken by now";
+  EXPECT_FALSE(taken_here(window(60, 90))) << "spot 1 held, 2 and 3 taken by now";
+  Id gone = make_lot("Gone", 2);
+  write([&](Tx& tx) { tx.soft_delete_lot(gone, at(1)); });
+  EXPECT_FALSE(taken(window(60, 90), gone));
+  EXPECT_FALSE(taken(window(60, 90), gone + 1000)) << "no such lot";
   EXPECT_EQ(count(), stored);
 }
 

@@ -81,14 +81,14 @@ std::optional<Booking> PgTx::insert_booking_on_a_free_spot(const NewBooking& b) 
   db_.mark(kLotsSignal);
   rows::StoredWindow w = rows::stored_window(b);
   // The search and the insert in one round trip; a conflict fails as in insert_booking.
-  // The spot is locked and spots other bookings in flight hold are skipped, as in
-  // lowest_free_spot's first search.
-  static const std::string sql =
-      fmt::format(sql::kInsertBookingOnAFreeSpot, " FOR NO KEY UPDATE OF s SKIP LOCKED");
-  return written_booking(db_, sql.c_str(), b.user_id, b.lot_id, b.lot_name,
+  // The lot is locked as lot_record() locks it, the spot as lowest_free_spot() does in
+  // its first search, which passes over spots other bookings in flight hold.
+  static const std::string sql = fmt::format(sql::kInsertBookingOnAFreeSpot, " FOR SHARE",
+                                             " FOR NO KEY UPDATE OF s SKIP LOCKED");
+  return written_booking(db_, sql.c_str(), b.user_id, b.lot_id,
                          std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at,
                          b.occupies.start, open_end(b.occupies), w.reserved_start, w.reserved_end,
-                         b.price_cents, b.cost_cents, w.status, b.vehicle_key);
+                         b.cost_cents, w.status, b.vehicle_key);
 }
 
 std::optional<Booking> PgTx::booking(Id id) {
