@@ -135,12 +135,13 @@ inline constexpr const char* kStoreIdempotentResponse =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, key) DO UPDATE SET "
     "request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, "
     "created_at = excluded.created_at";
-#define PARKD_SQL_LOWEST_FREE_SPOT(lot, start, end)                          \
-  "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = " lot       \
-  " AND NOT EXISTS "                                                         \
-  "(SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND " PARKD_SQL_IN_FORCE \
-  " AND " PARKD_SQL_OVERLAPS(start, end) ") ORDER BY s.number LIMIT 1"
-inline constexpr const char* kLowestFreeSpot = PARKD_SQL_LOWEST_FREE_SPOT("?1", "?2", "?3");
+// Spot `s` is free for the window [start, end): no booking in force on it overlaps it.
+#define PARKD_SQL_SPOT_FREE(start, end)                                                 \
+  "NOT EXISTS (SELECT 1 FROM bookings b WHERE b.spot_id = s.id AND " PARKD_SQL_IN_FORCE \
+  " AND " PARKD_SQL_OVERLAPS(start, end) ")"
+inline constexpr const char* kLowestFreeSpot =
+    "SELECT s.id, s.lot_id, s.number FROM spots s WHERE s.lot_id = ?1 AND " PARKD_SQL_SPOT_FREE(
+        "?2", "?3") " ORDER BY s.number LIMIT 1";
 inline constexpr const char* kSpotConflict =
     "SELECT b.starts_at, b.occupied_until FROM bookings b WHERE b.spot_id = ?1 "
     "AND " PARKD_SQL_IN_FORCE
@@ -159,19 +160,19 @@ inline constexpr const char* kInsertBooking =
     "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
     "price_cents, cost_cents, status, vehicle_key) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
-// kInsertBooking on the lowest free spot of a lot not deleted, with the lot's name and
-// price as stored: user, lot, type, vehicle_number, created_at, starts_at,
-// occupied_until, reserved_start, reserved_end, cost, status, vehicle_key. The {} are
-// lock clauses for the lot and for the spot; the spot's search reads the lot from `l`
-// so that the lot is locked first, as in a booking's unit (lot_record, then the spot).
+// kInsertBooking on the spot kLowestFreeSpot finds, in a lot not deleted, with the lot's
+// name and price as stored: user, lot, type, vehicle_number, created_at, starts_at,
+// occupied_until, reserved_start, reserved_end, cost, status, vehicle_key. {}: a lock
+// clause. A join, not CTEs: SQLite materialises each CTE, which made this statement
+// slower than the three it replaces (measured: 17-18 against 16 us per book-release
+// cycle; the join 13).
 inline constexpr const char* kInsertBookingOnAFreeSpot =
-    "WITH l AS (SELECT id, name, price_cents FROM lots WHERE id = ?2 AND deleted_at IS NULL{}), "
-    "free AS (" PARKD_SQL_LOWEST_FREE_SPOT("(SELECT id FROM l)", "?6", "?7") "{}) "
     "INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, "
     "vehicle_number, created_at, starts_at, occupied_until, reserved_start, reserved_end, "
     "price_cents, cost_cents, status, vehicle_key) "
-    "SELECT ?1, l.id, l.name, free.id, free.number, ?3, ?4, ?5, ?6, ?7, ?8, ?9, l.price_cents, "
-    "?10, ?11, ?12 FROM l, free";
+    "SELECT ?1, l.id, l.name, s.id, s.number, ?3, ?4, ?5, ?6, ?7, ?8, ?9, l.price_cents, ?10, "
+    "?11, ?12 FROM lots l JOIN spots s ON s.lot_id = l.id WHERE l.id = ?2 AND l.deleted_at IS "
+    "NULL AND " PARKD_SQL_SPOT_FREE("?6", "?7") " ORDER BY s.number LIMIT 1{}";
 inline constexpr const char* kExtendReservation =
     "UPDATE bookings SET reserved_end = ?2, occupied_until = ?2, cost_cents = ?3 "
     "WHERE id = ?1 AND type = 'reserved'";

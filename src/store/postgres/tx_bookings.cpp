@@ -81,10 +81,11 @@ std::optional<Booking> PgTx::insert_booking_on_a_free_spot(const NewBooking& b) 
   db_.mark(kLotsSignal);
   rows::StoredWindow w = rows::stored_window(b);
   // The search and the insert in one round trip; a conflict fails as in insert_booking.
-  // The lot is locked as lot_record() locks it, the spot as lowest_free_spot() does in
-  // its first search, which passes over spots other bookings in flight hold.
-  static const std::string sql = fmt::format(sql::kInsertBookingOnAFreeSpot, " FOR SHARE",
-                                             " FOR NO KEY UPDATE OF s SKIP LOCKED");
+  // The lot is locked as lot_record() locks it, then the spot as lowest_free_spot() does
+  // in its first search, which passes over spots other bookings in flight hold (rows are
+  // locked in the order the clauses name their tables).
+  static const std::string sql = fmt::format(sql::kInsertBookingOnAFreeSpot,
+                                             " FOR SHARE OF l FOR NO KEY UPDATE OF s SKIP LOCKED");
   return written_booking(db_, sql.c_str(), b.user_id, b.lot_id,
                          std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at,
                          b.occupies.start, open_end(b.occupies), w.reserved_start, w.reserved_end,

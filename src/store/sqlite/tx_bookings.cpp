@@ -60,7 +60,7 @@ Booking SqliteTx::insert_booking(const NewBooking& b) {
 
 std::optional<Booking> SqliteTx::insert_booking_on_a_free_spot(const NewBooking& b) {
   static const std::string sql =
-      fmt::format(sql::kInsertBookingOnAFreeSpot, "", "") + rows::returning_booking();
+      fmt::format(sql::kInsertBookingOnAFreeSpot, "") + rows::returning_booking();
   rows::StoredWindow w = rows::stored_window(b);
   return written_booking(db_.prepare(sql).bind_all(
       b.user_id, b.lot_id, std::string(booking_type_name(b.type)), b.vehicle_number, b.created_at,
