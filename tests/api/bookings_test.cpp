@@ -121,22 +121,6 @@ TEST_F(BookingsApi, AnUnknownLotAnswers404) {
   EXPECT_EQ(r.status, 404) << r.body;
 }
 
-// An immediate booking of any spot takes its lot's name and price in its insert: a lot
-// deleted or repriced before it must show as such, with nothing stored for the deleted one.
-TEST_F(BookingsApi, ABookingTakesItsLotsPriceAndADeletedLotAnswers404) {
-  auto lot = create_lot(http(), admin_, 2);
-  auto path = "/api/lots/" + lot["id"].dump();
-  ASSERT_EQ(http().put(path, {{"price_per_hour", 7.25}}, admin_).status, 200);
-  auto made = booked(book(http(), user_->token, {{"lot_id", lot["id"]}}));
-  EXPECT_EQ(made["lot_name"], lot["name"]);
-  EXPECT_EQ(made["price_per_hour"], 7.25) << made.dump();
-  ASSERT_EQ(release(made, user_->token).status, 200);
-  ASSERT_EQ(http().del(path, admin_).status, 200);
-  auto r = book(http(), other_->token, {{"lot_id", lot["id"]}});
-  EXPECT_EQ(r.status, 404) << r.body;
-  EXPECT_EQ(admin_bookings(http(), admin_, "lot_id=" + lot["id"].dump()).size(), 1u);
-}
-
 TEST_F(BookingsApi, AFullLotAnswers409LotFull) {
   auto lot = create_lot(http(), admin_, 1);
   booked(book(http(), user_->token, {{"lot_id", lot["id"]}}));

@@ -282,6 +282,22 @@ TEST_F(LotsApi, DeletingALotKeepsItsNameAndSpotInTheUsersHistory) {
   EXPECT_TRUE(listed);
 }
 
+// An immediate booking of any spot takes its lot's name and price in its insert: a lot
+// repriced or deleted before it must show as such, with nothing stored for the deleted one.
+TEST_F(LotsApi, ABookingTakesItsLotsPriceAndADeletedLotTakesNone) {
+  auto lot = create_lot(http(), admin_, 2);
+  ASSERT_EQ(http().put(lot_path(lot), {{"price_per_hour", 7.25}}, admin_).status, 200);
+  auto r = book(http(), user_->token, {{"lot_id", lot["id"]}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto made = r.json()["booking"];
+  EXPECT_EQ(made["lot_name"], lot["name"]);
+  EXPECT_EQ(made["price_per_hour"], 7.25) << made.dump();
+  ASSERT_EQ(http().post("/api/release/" + made["id"].dump(), json(), user_->token).status, 200);
+  ASSERT_EQ(http().del(lot_path(lot), admin_).status, 200);
+  EXPECT_EQ(book(http(), user_->token, {{"lot_id", lot["id"]}}).status, 404);
+  EXPECT_EQ(admin_bookings(http(), admin_, "lot_id=" + lot["id"].dump()).size(), 1u);
+}
+
 TEST_F(LotsApi, ADeletedLotsNameCanBeUsedAgain) {
   auto lot = create_lot(http(), admin_, 1);
   ASSERT_EQ(http().del(lot_path(lot), admin_).status, 200);
