@@ -61,7 +61,10 @@ std::shared_ptr<Stream> LiveEvents::open(std::int64_t user, bool admin, Refusal&
 }
 
 void LiveEvents::lots_changed() {
-  if (listening()) watcher_.poke();
+  // One poke per read: the writes after it wait for the read already asked for, instead
+  // of waking the watcher each only to learn that the gap has not passed (one context
+  // switch per booking write, about 13 000 a second under book-release).
+  if (listening() && !read_asked_.exchange(true)) watcher_.poke();
 }
 
 void LiveEvents::booking_changed(std::int64_t owner, const std::string& booking_json) {
@@ -81,7 +84,7 @@ Periodic::Clock::time_point LiveEvents::next_wake() const {
 Periodic::Next LiveEvents::watch(Periodic::Woken why) {
   using Clock = Periodic::Clock;
   bool poked = why == Periodic::Woken::poked;
-  if (o_.changes && hub_.size() > 0) {
+  if (o_.changes && !hub_.empty()) {
     auto version = o_.changes();
     if (version && seen_ && version != seen_) poked = true;
     seen_ = version;
@@ -90,9 +93,10 @@ Periodic::Next LiveEvents::watch(Periodic::Woken why) {
   if (!read_due_ && Clock::now() < next_poll_) return next_wake();
   if (Clock::now() < last_read_ + o_.gap) return std::min(next_wake(), last_read_ + o_.gap);
   read_due_ = false;
+  read_asked_ = false;  // before the read: a write it may miss asks for the next one
   last_read_ = Clock::now();
   next_poll_ = last_read_ + o_.poll;
-  if (hub_.size() > 0) {
+  if (!hub_.empty()) {  // O(1): this runs after each poke, with every stream open
     poll_lots();
     if (Clock::now() >= next_keep_alive_) {
       hub_.keep_alive();

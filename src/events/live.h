@@ -87,6 +87,8 @@ class LiveEvents {
   // Streams between the start of open() and their subscription: a write committed while
   // one reads its snapshot still pokes the watcher.
   std::atomic<int> opening_{0};
+  // A write asked for a read that has not begun yet: later writes need not poke again.
+  std::atomic<bool> read_asked_{false};
   std::map<std::int64_t, std::string> last_;
   bool have_last_ = false;
   // The watcher thread's alone.
