@@ -146,8 +146,11 @@ std::optional<Job> Worker::execute(const Job& job) {
   Status recorded = store_.write([&](Tx& tx) {
     Timestamp at = now();
     if (outcome) {
-      for (const auto& step : run.steps_at_finish()) record_step(tx, job.id, step);
+      // A job that succeeded never runs again (only dead and failed ones are requeued),
+      // so its steps matter only to the attempt that took over its lapsed lease: two
+      // statements per job fewer in the common case.
       if (!tx.finish_job(job.id, job.attempts, at)) {
+        for (const auto& step : run.steps_at_finish()) record_step(tx, job.id, step);
         spdlog::warn("worker: job {} finished after its lease was taken over", job.id);
       }
     } else {

@@ -32,9 +32,11 @@ class JobRun {
   // Whether `step` was recorded by an earlier attempt; record it right after the side effect.
   bool done(const std::string& step);
   Status mark_done(const std::string& step);
-  // For the job's last side effect: `step` is recorded in the same write that records
-  // the job's success, one write instead of two. (Either way a crash between the side
-  // effect and that write repeats the side effect on the next attempt.)
+  // For the job's last side effect: `step` needs no write of its own. A job recorded as
+  // succeeded never runs again; `step` is recorded, in the write that tries, only when
+  // the success cannot be (the lease lapsed and another attempt took the job over).
+  // (Either way a crash between the side effect and that write repeats the side effect
+  // on the next attempt.)
   void mark_done_at_finish(std::string step) { steps_at_finish_.push_back(std::move(step)); }
   const std::vector<std::string>& steps_at_finish() const { return steps_at_finish_; }
   // For a routine job (the every-minute sweep): this run found nothing to do, so its
