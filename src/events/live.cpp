@@ -104,7 +104,10 @@ Periodic::Next LiveEvents::watch(Periodic::Woken why) {
     }
   } else {
     std::lock_guard lots_lock(lots_mutex_);
-    have_last_ = false;  // nobody listens: no reads, and the next stream starts afresh
+    // Nobody listens: no reads, and the next stream starts afresh. Looked at again under
+    // the lock: a stream that opened meanwhile keeps the list its snapshot came from, or
+    // a change between its snapshot and the next read would never reach it.
+    if (hub_.empty()) have_last_ = false;
     next_keep_alive_ = Clock::now() + o_.keep_alive;
   }
   return next_wake();

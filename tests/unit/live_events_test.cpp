@@ -121,6 +121,32 @@ TEST(LiveEvents, ABurstOfWritesIsReadOnceAGapAndSendsItsLastState) {
   EXPECT_LE(lots.reads() - before, 4);
 }
 
+TEST(LiveEvents, AStreamOpenedWhileTheWatcherFoundNoneGetsTheNextChange) {
+  Lots lots;
+  LiveEvents live(quiet(), lots.reader());
+  lots.hold(true);
+  std::shared_ptr<Stream> stream;
+  std::thread opener([&] {
+    LiveEvents::Refusal why{};
+    stream = live.open(7, false, why);
+  });
+  ASSERT_TRUE(lots.wait_for_reads(0));  // the snapshot's read has begun, and waits
+  // A write while the stream is being opened: the watcher finds no stream subscribed yet
+  // and waits for the lot list, which the opening holds until it has subscribed.
+  live.lots_changed();
+  std::this_thread::sleep_for(100ms);
+  lots.hold(false);
+  opener.join();
+  ASSERT_NE(stream, nullptr);
+  std::this_thread::sleep_for(50ms);
+
+  lots.set(4);
+  live.lots_changed();
+  std::string got;
+  received_until(*stream, R"("available_spots":4)", got);
+  EXPECT_NE(got.find(R"("available_spots":4)"), std::string::npos) << got;
+}
+
 TEST(LiveEvents, WithNoStreamOpenAWriteReadsNothing) {
   Lots lots;
   LiveEvents live(quiet(), lots.reader());
