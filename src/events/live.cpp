@@ -50,13 +50,13 @@ std::shared_ptr<Stream> LiveEvents::open(std::int64_t user, bool admin, Refusal&
     data += json;
   }
   data += "]}";
+  // The streams already open get what this read found changed, and the watcher's next
+  // read compares with it: compared with an older list, a change back to that list's
+  // numbers would never reach the new stream.
+  publish_changes(std::move(*lots));
   std::string greeting = "retry: 3000\n\n" + format_event(hub_.next_id(), "lots", data);
   auto stream = hub_.subscribe(user, admin, std::move(greeting));
   why = stream ? Refusal::none : Refusal::full;
-  if (stream && !have_last_) {
-    last_ = std::move(*lots);
-    have_last_ = true;
-  }
   return stream;
 }
 
@@ -113,7 +113,6 @@ Periodic::Next LiveEvents::watch(Periodic::Woken why) {
   return next_wake();
 }
 
-// Publishes the difference between this read and the last one.
 void LiveEvents::poll_lots() {
   std::lock_guard lots_lock(lots_mutex_);
   auto lots = read_lots_();
@@ -121,21 +120,25 @@ void LiveEvents::poll_lots() {
     spdlog::warn("events: cannot read the lots; trying again in a second");
     return;
   }
+  publish_changes(std::move(*lots));
+}
+
+void LiveEvents::publish_changes(std::map<std::int64_t, std::string> lots) {
   if (have_last_) {
     std::vector<std::string> deleted;
     for (const auto& [id, json] : last_) {
-      if (!lots->contains(id))
+      if (!lots.contains(id))
         deleted.push_back(R"({"id":)" + std::to_string(id) + R"(,"deleted":true})");
     }
     std::vector<Event> events;
-    for (const auto& [id, json] : *lots) {
+    for (const auto& [id, json] : lots) {
       auto it = last_.find(id);
       if (it == last_.end() || it->second != json) events.push_back({"lot", json});
     }
     for (const auto& d : deleted) events.push_back({"lot", d});
     hub_.publish_all(events, Audience::everyone());
   }
-  last_ = std::move(*lots);
+  last_ = std::move(lots);
   have_last_ = true;
 }
 

@@ -76,7 +76,11 @@ class LiveEvents {
   Periodic::Next watch(Periodic::Woken why);
   // When the watcher looks next: the next poll, or sooner for the store's news.
   Periodic::Clock::time_point next_wake() const;
+  // Reads the lots and publishes what changed.
   void poll_lots();
+  // With lots_mutex_ held: publishes the difference between `lots` (a read) and the list
+  // last published to every stream, and keeps `lots` as that list.
+  void publish_changes(std::map<std::int64_t, std::string> lots);
 
   Options o_;
   ReadLots read_lots_;

@@ -147,6 +147,36 @@ TEST(LiveEvents, AStreamOpenedWhileTheWatcherFoundNoneGetsTheNextChange) {
   EXPECT_NE(got.find(R"("available_spots":4)"), std::string::npos) << got;
 }
 
+TEST(LiveEvents, AChangeBackAfterAStreamOpensReachesIt) {
+  Lots lots;
+  LiveEvents live(quiet(), lots.reader());
+  LiveEvents::Refusal why{};
+  auto first = live.open(7, false, why);
+  ASSERT_NE(first, nullptr);
+  std::string got_first;
+  received_until(*first, R"("available_spots":10)", got_first);
+
+  lots.set(9);  // committed, not read yet (another process's write, say)
+  auto second = live.open(8, false, why);
+  ASSERT_NE(second, nullptr);
+  std::string got_second;
+  received_until(*second, R"("available_spots":9)", got_second);
+  // The first stream is told of what the second one's snapshot found.
+  EXPECT_NE(
+      received_until(*first, R"("available_spots":9)", got_first).find(R"("available_spots":9)"),
+      std::string::npos)
+      << got_first;
+
+  lots.set(10);  // back to what the first snapshot had
+  live.lots_changed();
+  received_until(*second, R"("available_spots":10)", got_second);
+  EXPECT_NE(got_second.find(R"("available_spots":10)"), std::string::npos) << got_second;
+  // And the first one after its 9.
+  std::string after_nine;
+  received_until(*first, R"("available_spots":10)", after_nine);
+  EXPECT_NE(after_nine.find(R"("available_spots":10)"), std::string::npos) << got_first;
+}
+
 TEST(LiveEvents, WithNoStreamOpenAWriteReadsNothing) {
   Lots lots;
   LiveEvents live(quiet(), lots.reader());
