@@ -54,14 +54,27 @@ class Lots {
   bool hold_ = false;
 };
 
-// What the stream has received, until `want` is in it or 5 s passed.
-std::string received_until(Stream& s, const std::string& want, std::string& so_far) {
+// Whether the stream receives lot 1 with `available` free spots within 5 s. What it
+// received (from the start or after `got`) is appended to `got`; only what comes after
+// `from` in it counts.
+bool receives(Stream& s, int available, std::string& got, std::size_t from = 0) {
+  const std::string want = R"("available_spots":)" + std::to_string(available) + "}";
   for (auto until = std::chrono::steady_clock::now() + 5s;
-       so_far.find(want) == std::string::npos && std::chrono::steady_clock::now() < until;) {
-    so_far += s.take();
+       got.find(want, from) == std::string::npos && std::chrono::steady_clock::now() < until;) {
+    got += s.take();
     std::this_thread::sleep_for(5ms);
   }
-  return so_far;
+  return got.find(want, from) != std::string::npos;
+}
+
+// A stream for `user`, once it has had its snapshot (lot 1 with `available` free
+// spots); null when refused. What it received goes to `got`.
+std::shared_ptr<Stream> opened(LiveEvents& live, std::int64_t user, int available,
+                               std::string& got) {
+  LiveEvents::Refusal why{};
+  auto stream = live.open(user, false, why);
+  if (stream) receives(*stream, available, got);
+  return stream;
 }
 
 LiveEvents::Options quiet() {  // no periodic read within a test: only the writes ask
@@ -72,14 +85,17 @@ LiveEvents::Options quiet() {  // no periodic read within a test: only the write
   return o;
 }
 
-TEST(LiveEvents, AWriteDuringAReadIsSentByTheNextRead) {
+// Lot 1's list (`lots`) and the events around it (`live`), with no periodic read.
+class LiveEventsWatcher : public testing::Test {
+ protected:
   Lots lots;
-  LiveEvents live(quiet(), lots.reader());
-  LiveEvents::Refusal why{};
-  auto stream = live.open(7, false, why);
-  ASSERT_NE(stream, nullptr);
+  LiveEvents live{quiet(), lots.reader()};  // after `lots`: stopped before it goes
+};
+
+TEST_F(LiveEventsWatcher, AWriteDuringAReadIsSentByTheNextRead) {
   std::string got;
-  received_until(*stream, R"("available_spots":10)", got);
+  auto stream = opened(live, 7, 10, got);
+  ASSERT_NE(stream, nullptr);
 
   lots.hold(true);
   lots.set(9);
@@ -92,38 +108,30 @@ TEST(LiveEvents, AWriteDuringAReadIsSentByTheNextRead) {
 
   // The read that was held sends 9; the write during it must bring 8 without waiting
   // for the minute's poll.
-  EXPECT_NE(received_until(*stream, R"("available_spots":8)", got).find(R"("available_spots":8)"),
-            std::string::npos)
-      << got;
+  EXPECT_TRUE(receives(*stream, 8, got)) << got;
 }
 
-TEST(LiveEvents, ABurstOfWritesIsReadOnceAGapAndSendsItsLastState) {
-  Lots lots;
+TEST_F(LiveEventsWatcher, ABurstOfWritesIsReadOnceAGapAndSendsItsLastState) {
   auto options = quiet();
-  options.gap = 200ms;
-  LiveEvents live(options, lots.reader());
-  LiveEvents::Refusal why{};
-  auto stream = live.open(7, false, why);
-  ASSERT_NE(stream, nullptr);
+  options.gap = 200ms;  // a watcher of its own on the same lots, with a longer gap
+  LiveEvents slow(options, lots.reader());
   std::string got;
-  received_until(*stream, R"("available_spots":10)", got);
+  auto stream = opened(slow, 7, 10, got);
+  ASSERT_NE(stream, nullptr);
 
   int before = lots.reads();
   for (int i = 0; i < 1000; ++i) {
     lots.set(i % 7);
-    live.lots_changed();
+    slow.lots_changed();
   }
   lots.set(3);
-  live.lots_changed();
-  received_until(*stream, R"("available_spots":3)", got);
-  EXPECT_NE(got.find(R"("available_spots":3)"), std::string::npos) << got;
+  slow.lots_changed();
+  EXPECT_TRUE(receives(*stream, 3, got)) << got;
   // 1 001 writes within one gap or two: a few reads, not one each.
   EXPECT_LE(lots.reads() - before, 4);
 }
 
-TEST(LiveEvents, AStreamOpenedWhileTheWatcherFoundNoneGetsTheNextChange) {
-  Lots lots;
-  LiveEvents live(quiet(), lots.reader());
+TEST_F(LiveEventsWatcher, AStreamOpenedWhileTheWatcherFoundNoneGetsTheNextChange) {
   lots.hold(true);
   std::shared_ptr<Stream> stream;
   std::thread opener([&] {
@@ -143,43 +151,30 @@ TEST(LiveEvents, AStreamOpenedWhileTheWatcherFoundNoneGetsTheNextChange) {
   lots.set(4);
   live.lots_changed();
   std::string got;
-  received_until(*stream, R"("available_spots":4)", got);
-  EXPECT_NE(got.find(R"("available_spots":4)"), std::string::npos) << got;
+  EXPECT_TRUE(receives(*stream, 4, got)) << got;
 }
 
-TEST(LiveEvents, AChangeBackAfterAStreamOpensReachesIt) {
-  Lots lots;
-  LiveEvents live(quiet(), lots.reader());
-  LiveEvents::Refusal why{};
-  auto first = live.open(7, false, why);
-  ASSERT_NE(first, nullptr);
+TEST_F(LiveEventsWatcher, AChangeBackAfterAStreamOpensReachesIt) {
   std::string got_first;
-  received_until(*first, R"("available_spots":10)", got_first);
+  auto first = opened(live, 7, 10, got_first);
+  ASSERT_NE(first, nullptr);
 
   lots.set(9);  // committed, not read yet (another process's write, say)
-  auto second = live.open(8, false, why);
-  ASSERT_NE(second, nullptr);
   std::string got_second;
-  received_until(*second, R"("available_spots":9)", got_second);
+  auto second = opened(live, 8, 9, got_second);
+  ASSERT_NE(second, nullptr);
   // The first stream is told of what the second one's snapshot found.
-  EXPECT_NE(
-      received_until(*first, R"("available_spots":9)", got_first).find(R"("available_spots":9)"),
-      std::string::npos)
-      << got_first;
+  EXPECT_TRUE(receives(*first, 9, got_first)) << got_first;
 
   lots.set(10);  // back to what the first snapshot had
   live.lots_changed();
-  received_until(*second, R"("available_spots":10)", got_second);
-  EXPECT_NE(got_second.find(R"("available_spots":10)"), std::string::npos) << got_second;
-  // And the first one after its 9.
-  std::string after_nine;
-  received_until(*first, R"("available_spots":10)", after_nine);
-  EXPECT_NE(after_nine.find(R"("available_spots":10)"), std::string::npos) << got_first;
+  EXPECT_TRUE(receives(*second, 10, got_second)) << got_second;
+  // And the first one, after its 9.
+  EXPECT_TRUE(receives(*first, 10, got_first, got_first.find(R"("available_spots":9})")))
+      << got_first;
 }
 
-TEST(LiveEvents, WithNoStreamOpenAWriteReadsNothing) {
-  Lots lots;
-  LiveEvents live(quiet(), lots.reader());
+TEST_F(LiveEventsWatcher, WithNoStreamOpenAWriteReadsNothing) {
   EXPECT_FALSE(live.listening());
   for (int i = 0; i < 10; ++i) live.lots_changed();
   std::this_thread::sleep_for(100ms);
