@@ -17,6 +17,17 @@ export function useLive(type, fn) {
   onBeforeUnmount(() => off?.())
 }
 
+// For a view whose filters start a new read before the last one answered: `begin()` marks
+// a read as the newest and returns a check of whether it still is, so that an older
+// answer (the filters before the last change) never replaces a newer one.
+export function newestOnly() {
+  let newest = 0
+  return function begin() {
+    const mine = ++newest
+    return () => mine === newest
+  }
+}
+
 // `fn` (may be async) once for a burst of calls: `ms` after the burst's first call, so
 // a steady stream of events still gets a run every `ms` or so. Runs never overlap (a call
 // during one asks for one more run after it), so an older answer cannot land last.
