@@ -85,6 +85,7 @@ bench-pg:
 bench-events:
 	@scripts/install-deps.sh bench
 	$(MAKE) build
+	cmake --build build/release -j $(JOBS) --target events_client
 	bench/events.sh
 
 format:

@@ -2,7 +2,8 @@
 # make bench-events: many live event streams (GET /api/events) on one parkd, by default
 # while the book-release benchmark runs. Starts parkd on a free port with a fresh SQLite
 # instance (durable defaults: synchronous=FULL, the worker in-process), then
-# bench/events_client.py opens BENCH_STREAMS (default 1000) streams with ?access_token=
+# bench/events_client (bench/events_client.cpp, built by make bench-events) opens
+# BENCH_STREAMS (default 1000) streams with ?access_token=
 # and times until every one has its `lots` snapshot, and times the fan-out of bookings
 # and releases of one lot of 100 spots made one at a time (until all streams have the
 # matching `lot` event, also from the booking's 201), checks that no stream lost an
@@ -13,10 +14,11 @@
 # BENCH_DURATION=10 s): once before the streams open, once with them open while the
 # timed changes go on (one every 0.1 s after the last fan-out) until wrk ends, and once
 # after they closed; prints book-release cycles/s without / with the streams and the
-# drop. wrk, the Python client and parkd share the machine's cores, so the with-streams
-# figure also pays for the client reading every stream. BENCH_LOAD=0: no load, and
-# BENCH_CHANGES (default 20) changes. Other knobs: BENCH_PARKD (the binary; builds
-# nothing), BENCH_USERS (the streams' users, default 4). Never fails on a number.
+# drop. wrk, the client and parkd share the machine's cores, so the with-streams figure
+# also pays for the client reading every stream. BENCH_LOAD=0: no load, and
+# BENCH_CHANGES (default 20) changes. Other knobs: BENCH_PARKD and BENCH_CLIENT (the
+# binaries; builds nothing), BENCH_USERS (the streams' users, default 4). Never fails on
+# a number.
 #
 # The confirmation emails (the file transport: one fsync'ed file each, some 100 000 a
 # run) go to an outbox on tmpfs (/dev/shm) when there is one; the database stays on
@@ -27,6 +29,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 parkd=${BENCH_PARKD:-$root/build/release/parkd}
+client=${BENCH_CLIENT:-$root/build/release/events_client}
 streams=${BENCH_STREAMS:-1000}
 changes=${BENCH_CHANGES:-20}
 users=${BENCH_USERS:-4}
@@ -35,6 +38,7 @@ load_users=${BENCH_LOAD_USERS:-40}
 connections=${BENCH_CONNECTIONS:-64}
 duration=${BENCH_DURATION:-10}
 [[ -x "$parkd" ]] || { echo "no parkd binary at $parkd: make build, or set BENCH_PARKD" >&2; exit 1; }
+[[ -x "$client" ]] || { echo "no client at $client: make bench-events, or set BENCH_CLIENT" >&2; exit 1; }
 if [[ "$load" == 1 ]] && ! command -v wrk >/dev/null; then
   echo "bench/events.sh: wrk is not installed (scripts/install-deps.sh bench), or BENCH_LOAD=0" >&2
   exit 1
@@ -117,10 +121,10 @@ echo "parkd live events benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) core
 echo "$streams streams over $users users on lot $lot; changes (book/release) of it one at a time"
 if [[ -n "$load_cmd" ]]; then
   echo "load: book-release over $(wc -l <"$BENCH_TOKENS") users and 10 other lots, wrk -t2 -c$connections," \
-    "${duration} s a run; wrk, this Python client and parkd share the $(nproc) cores"
-  python3 "$here/events_client.py" --port "$port" --pid "$pid" --tokens "$tokens" --lot "$lot" \
+    "${duration} s a run; wrk, this client and parkd share the $(nproc) cores"
+  "$client" --port "$port" --pid "$pid" --tokens "$tokens" --lot "$lot" \
     --streams "$streams" --changes "$changes" --gap 0.1 --load "$load_cmd" --admin-token "$admin"
 else
-  python3 "$here/events_client.py" --port "$port" --pid "$pid" --tokens "$tokens" --lot "$lot" \
+  "$client" --port "$port" --pid "$pid" --tokens "$tokens" --lot "$lot" \
     --streams "$streams" --changes "$changes"
 fi
