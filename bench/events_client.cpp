@@ -330,6 +330,7 @@ int run(const Options& o) {
     for (const Stream& s : ss) {
       good += Reader::good(s) ? 1 : 0;
       if (!s.error.empty()) ++errors[s.error];
+      if (s.error.empty() && !s.snapshot) ++errors["no snapshot within 30 s"];
     }
     return std::make_pair(good, errors);
   });

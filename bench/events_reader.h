@@ -43,10 +43,11 @@ class Reader {
   // Ends the reading thread and closes every stream.
   void stop();
 
-  // Waits until each stream has its snapshot or has ended.
+  // Waits until each stream has its snapshot or has ended, 30 s at most (a stream still
+  // without its snapshot then is not counted as opened).
   void wait_opened() {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] {
+    changed_.wait_until(lock, Clock::now() + std::chrono::seconds(30), [&] {
       for (const Stream& s : streams_) {
         if (!s.snapshot && !s.closed) return false;
       }
