@@ -1,4 +1,4 @@
-// bench/events_reader.h: the benchmark client's streams, read on one epoll thread.
+// The benchmark client's streams (events_reader.h): opened, then read on one epoll thread.
 
 #include "events_reader.h"
 
