@@ -113,27 +113,36 @@ void Hub::append(const std::shared_ptr<Stream>& s, std::string_view bytes,
   if (was_empty) woken.push_back(s);
 }
 
-std::size_t Hub::publish_all(const std::vector<Event>& events, Audience audience) {
-  if (events.empty()) return 0;
+std::size_t Hub::publish_all(const std::vector<Event>& events) {
   std::vector<std::shared_ptr<Stream>> woken;
   std::size_t sent = 0;
   {
     std::lock_guard lock(mutex_);
-    std::string bytes;
-    for (const auto& e : events) bytes += format_event(++last_id_, e.name, e.data);
-    auto to = [&](const std::vector<std::shared_ptr<Stream>>& streams) {
-      for (const auto& s : streams) {
-        append(s, bytes, woken);
-        ++sent;
+    bool to_everyone = false;
+    // Consecutive events for the same audience are appended to a stream as one piece.
+    for (auto e = events.begin(); e != events.end();) {
+      auto run_end = std::find_if(e, events.end(), [&](const Event& x) {
+        return x.audience.user_id != e->audience.user_id;
+      });
+      std::string bytes;
+      for (auto x = e; x != run_end; ++x) bytes += format_event(++last_id_, x->name, x->data);
+      const auto n = static_cast<std::size_t>(run_end - e);
+      auto to = [&](const std::vector<std::shared_ptr<Stream>>& streams) {
+        for (const auto& s : streams) {
+          append(s, bytes, woken);
+          sent += n;
+        }
+      };
+      if (e->audience.user_id) {  // the closed ones wait for the next sweep
+        to(admins_);
+        if (auto it = by_user_.find(*e->audience.user_id); it != by_user_.end()) to(it->second);
+      } else {
+        to(streams_);
+        to_everyone = true;
       }
-    };
-    if (audience.user_id) {  // the closed ones wait for the next sweep
-      to(admins_);
-      if (auto it = by_user_.find(*audience.user_id); it != by_user_.end()) to(it->second);
-    } else {
-      to(streams_);
-      sweep();
+      e = run_end;
     }
+    if (to_everyone) sweep();
   }
   for (const auto& s : woken) s->wake();
   return sent;

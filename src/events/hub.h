@@ -36,6 +36,7 @@ struct Audience {
 struct Event {
   std::string_view name;
   std::string_view data;
+  Audience audience = Audience::everyone();
 };
 
 class Hub;
@@ -86,12 +87,14 @@ class Hub {
   // Renders the event once (with the next id) and appends it to each stream in
   // `audience`; returns how many streams got it.
   std::size_t publish(std::string_view name, std::string_view data, Audience audience) {
-    return publish_all({{name, data}}, audience);
+    return publish_all({{name, data, audience}});
   }
-  // The same for several events (consecutive ids), appended to each stream as one piece:
-  // one wake, and so mostly one socket write, per stream for the whole batch instead of
-  // one per event (what a lot-list read that found 10 busy lots changed sends).
-  std::size_t publish_all(const std::vector<Event>& events, Audience audience);
+  // The same for several events (consecutive ids), each to its own audience; each stream
+  // is woken once, after all are appended, so that it gets the whole batch in mostly one
+  // socket write instead of one per event (what one round of the watcher sends: the
+  // booking events since the last round and the lots that changed). Returns the number
+  // of deliveries (a stream that gets two events counts twice).
+  std::size_t publish_all(const std::vector<Event>& events);
   // A keep-alive comment to every stream.
   void keep_alive();
   // Closes every stream (shutdown): each is woken once more to end its response.

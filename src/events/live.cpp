@@ -68,7 +68,11 @@ void LiveEvents::lots_changed() {
 }
 
 void LiveEvents::booking_changed(std::int64_t owner, const std::string& booking_json) {
-  hub_.publish("booking", R"({"booking":)" + booking_json + "}", Audience::owner_and_admins(owner));
+  if (!listening()) return;  // nobody to tell: nothing queued for a watcher that reads nothing
+  {
+    std::lock_guard lock(bookings_mutex_);
+    bookings_.emplace_back(owner, R"({"booking":)" + booking_json + "}");
+  }
   lots_changed();
 }
 
@@ -108,6 +112,8 @@ Periodic::Next LiveEvents::watch(Periodic::Woken why) {
     // the lock: a stream that opened meanwhile keeps the list its snapshot came from, or
     // a change between its snapshot and the next read would never reach it.
     if (hub_.empty()) have_last_ = false;
+    std::lock_guard lock(bookings_mutex_);
+    bookings_.clear();  // queued as the last stream closed: for nobody
     next_keep_alive_ = Clock::now() + o_.keep_alive;
   }
   return next_wake();
@@ -115,29 +121,40 @@ Periodic::Next LiveEvents::watch(Periodic::Woken why) {
 
 void LiveEvents::poll_lots() {
   std::lock_guard lots_lock(lots_mutex_);
+  std::vector<std::pair<std::int64_t, std::string>> bookings;
+  {
+    std::lock_guard lock(bookings_mutex_);
+    bookings.swap(bookings_);
+  }
+  std::vector<Event> events;
+  events.reserve(bookings.size());
+  for (const auto& [owner, data] : bookings) {
+    events.push_back({"booking", data, Audience::owner_and_admins(owner)});
+  }
   auto lots = read_lots_();
   if (!lots) {
     spdlog::warn("events: cannot read the lots; trying again in a second");
+    hub_.publish_all(events);  // the booking events need no read
     return;
   }
-  publish_changes(std::move(*lots));
+  publish_changes(std::move(*lots), std::move(events));
 }
 
-void LiveEvents::publish_changes(std::map<std::int64_t, std::string> lots) {
+void LiveEvents::publish_changes(std::map<std::int64_t, std::string> lots,
+                                 std::vector<Event> events) {
+  std::vector<std::string> deleted;
   if (have_last_) {
-    std::vector<std::string> deleted;
     for (const auto& [id, json] : last_) {
       if (!lots.contains(id))
         deleted.push_back(R"({"id":)" + std::to_string(id) + R"(,"deleted":true})");
     }
-    std::vector<Event> events;
     for (const auto& [id, json] : lots) {
       auto it = last_.find(id);
       if (it == last_.end() || it->second != json) events.push_back({"lot", json});
     }
     for (const auto& d : deleted) events.push_back({"lot", d});
-    hub_.publish_all(events, Audience::everyone());
   }
+  hub_.publish_all(events);
   last_ = std::move(lots);
   have_last_ = true;
 }

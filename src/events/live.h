@@ -20,6 +20,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace parkd::events {
 
@@ -63,7 +65,9 @@ class LiveEvents {
   bool listening() const { return opening_.load() > 0 || !hub_.empty(); }
   // A write in this process committed: re-read the lots now instead of within a second.
   void lots_changed();
-  // `booking_json`: one booking object; goes to its owner and to admins.
+  // `booking_json`: one booking object; goes to its owner and to admins with the next
+  // read's lot events (within a gap), in the same socket write: sent at once, it was a
+  // write of its own to each of the owner's and every admin's streams per booking write.
   void booking_changed(std::int64_t owner, const std::string& booking_json);
   // Shutdown: every stream ends its response; none is admitted after.
   void close_all();
@@ -78,9 +82,10 @@ class LiveEvents {
   Periodic::Clock::time_point next_wake() const;
   // Reads the lots and publishes what changed.
   void poll_lots();
-  // With lots_mutex_ held: publishes the difference between `lots` (a read) and the list
-  // last published to every stream, and keeps `lots` as that list.
-  void publish_changes(std::map<std::int64_t, std::string> lots);
+  // With lots_mutex_ held: publishes `events` (booking events queued before the read),
+  // then the difference between `lots` (the read) and the list last published to every
+  // stream, in one batch; keeps `lots` as that list.
+  void publish_changes(std::map<std::int64_t, std::string> lots, std::vector<Event> events = {});
 
   Options o_;
   ReadLots read_lots_;
@@ -93,6 +98,10 @@ class LiveEvents {
   std::atomic<int> opening_{0};
   // A write asked for a read that has not begun yet: later writes need not poke again.
   std::atomic<bool> read_asked_{false};
+  // Booking events (owner, data) waiting for the next read: taken before it, so that each
+  // goes out with (or before) the lot numbers its write changed.
+  std::mutex bookings_mutex_;
+  std::vector<std::pair<std::int64_t, std::string>> bookings_;
   std::map<std::int64_t, std::string> last_;
   bool have_last_ = false;
   // The watcher thread's alone.

@@ -104,11 +104,31 @@ TEST(EventHub, ABatchReachesAnEagerTransportAsOnePieceWithConsecutiveIds) {
   EXPECT_EQ(writes.size(), 2u);
   writes.clear();
   std::string first = R"({"id":1})", second = R"({"id":2,"deleted":true})";
-  EXPECT_EQ(hub.publish_all({{"lot", first}, {"lot", second}}, Audience::everyone()), 1u);
+  EXPECT_EQ(hub.publish_all({{"lot", first}, {"lot", second}}), 2u);
   ASSERT_EQ(writes.size(), 1u);
   EXPECT_EQ(writes[0], format_event(3, "lot", first) + format_event(4, "lot", second));
-  EXPECT_EQ(hub.publish_all({}, Audience::everyone()), 0u);
+  EXPECT_EQ(hub.publish_all({}), 0u);
   EXPECT_EQ(writes.size(), 1u);
+}
+
+TEST(EventHub, ABatchGivesEachStreamItsOwnEventsInOnePiece) {
+  Hub hub(10, 4096);
+  std::shared_ptr<Stream> mine, theirs, admin;
+  std::vector<std::string> my_writes;
+  mine = hub.subscribe(1, false, "", [&] {
+    if (mine) my_writes.push_back(mine->take());
+  });
+  theirs = hub.subscribe(2, false, "", [] {});
+  admin = hub.subscribe(3, true, "", [] {});
+  std::string booking = R"({"booking":{"id":9}})", lot = R"({"id":1})";
+  // Deliveries: the booking to its owner and the admin, the lot to all three.
+  EXPECT_EQ(hub.publish_all({{"booking", booking, Audience::owner_and_admins(1)},
+                             {"lot", lot, Audience::everyone()}}),
+            5u);
+  ASSERT_EQ(my_writes.size(), 1u);
+  EXPECT_EQ(my_writes[0], format_event(1, "booking", booking) + format_event(2, "lot", lot));
+  EXPECT_EQ(admin->take(), my_writes[0]);
+  EXPECT_EQ(theirs->take(), format_event(2, "lot", lot));
 }
 
 TEST(EventHub, ASlowStreamPastItsBufferLimitIsClosedAndTheOthersGoOn) {

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace parkd::events {
 namespace {
@@ -172,6 +174,38 @@ TEST_F(LiveEventsWatcher, AChangeBackAfterAStreamOpensReachesIt) {
   // And the first one, after its 9.
   EXPECT_TRUE(receives(*first, 10, got_first, got_first.find(R"("available_spots":9})")))
       << got_first;
+}
+
+TEST_F(LiveEventsWatcher, ABookingEventReachesItsOwnerWithItsLotChangeInOneWrite) {
+  std::string got, other_got;
+  auto owner = opened(live, 7, 10, got);
+  auto other = opened(live, 8, 10, other_got);
+  ASSERT_NE(owner, nullptr);
+  ASSERT_NE(other, nullptr);
+  // An eager transport: one socket write per wake, of what the stream then holds.
+  std::mutex mutex;
+  std::vector<std::string> writes;
+  owner->attach([&] {
+    std::lock_guard lock(mutex);
+    if (auto bytes = owner->take(); !bytes.empty()) writes.push_back(bytes);
+  });
+
+  lots.set(9);
+  live.booking_changed(7, R"({"id":5,"status":"Active"})");
+  std::string other_sees;
+  EXPECT_TRUE(receives(*other, 9, other_sees)) << other_sees;
+  EXPECT_EQ(other_sees.find("event: booking"), std::string::npos) << other_sees;
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(writes.size(), 1u);
+    const std::string& w = writes[0];
+    auto booking = w.find("event: booking\ndata: {\"booking\":{\"id\":5,\"status\":\"Active\"}}");
+    auto lot = w.find(R"("available_spots":9)");
+    EXPECT_NE(booking, std::string::npos) << w;
+    EXPECT_NE(lot, std::string::npos) << w;
+    EXPECT_LT(booking, lot) << w;  // the booking, then the numbers it changed
+  }
+  owner->attach({});  // `writes` goes before `live`
 }
 
 TEST_F(LiveEventsWatcher, WithNoStreamOpenAWriteReadsNothing) {
