@@ -11,11 +11,14 @@
 #
 # With BENCH_LOAD=1 (the default): 10 more lots and BENCH_LOAD_USERS (40) users for
 # wrk running bench/book_release.lua (2 threads, BENCH_CONNECTIONS=64 connections,
-# BENCH_DURATION=10 s): once before the streams open, once with them open while the
-# timed changes go on (one every 0.1 s after the last fan-out) until wrk ends, and once
-# after they closed; prints book-release cycles/s without / with the streams and the
-# drop. wrk, the client and parkd share the machine's cores, so the with-streams figure
-# also pays for the client reading every stream. BENCH_LOAD=0: no load, and
+# BENCH_DURATION=10 s), in BENCH_ROUNDS (3) rounds: a run before the streams open, then
+# per round the streams opened, a run with them open while the timed changes go on (one
+# every 0.1 s after the last fan-out) until wrk ends, the streams closed and a run
+# without them. Prints book-release cycles/s without / with the streams and the drop,
+# mean against mean and each with-streams run against the runs on either side (one
+# 10 s run differs from the next by some 10 % here, as much as the cost measured). wrk,
+# the client and parkd share the machine's cores, so the with-streams figure also pays
+# for the client reading every stream. BENCH_LOAD=0: no load, and
 # BENCH_CHANGES (default 20) changes. Other knobs: BENCH_PARKD and BENCH_CLIENT (the
 # binaries; builds nothing), BENCH_USERS (the streams' users, default 4). Never fails on
 # a number.
@@ -34,6 +37,7 @@ streams=${BENCH_STREAMS:-1000}
 changes=${BENCH_CHANGES:-20}
 users=${BENCH_USERS:-4}
 load=${BENCH_LOAD:-1}
+rounds=${BENCH_ROUNDS:-3}
 load_users=${BENCH_LOAD_USERS:-40}
 connections=${BENCH_CONNECTIONS:-64}
 duration=${BENCH_DURATION:-10}
@@ -123,7 +127,8 @@ if [[ -n "$load_cmd" ]]; then
   echo "load: book-release over $(wc -l <"$BENCH_TOKENS") users and 10 other lots, wrk -t2 -c$connections," \
     "${duration} s a run; wrk, this client and parkd share the $(nproc) cores"
   "$client" --port "$port" --pid "$pid" --tokens "$tokens" --lot "$lot" \
-    --streams "$streams" --changes "$changes" --gap 0.1 --load "$load_cmd" --admin-token "$admin"
+    --streams "$streams" --changes "$changes" --gap 0.1 --load "$load_cmd" --admin-token "$admin" \
+    --rounds "$rounds"
 else
   "$client" --port "$port" --pid "$pid" --tokens "$tokens" --lot "$lot" \
     --streams "$streams" --changes "$changes"

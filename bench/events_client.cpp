@@ -10,10 +10,11 @@
 // given from the arrival of the request's HTTP answer (for bookings: the 201). Arrival is
 // when the reader thread reads the bytes. Without --load, makes --changes changes. With
 // --load (a wrk command whose report.lua prints a RESULT line): runs it once before the
-// streams open, once with them open while the timed changes go on until it ends, and
-// once after they closed, and prints the throughput without/with the streams. Reads
-// parkd's VmRSS and Threads from /proc/<--pid>/status idle, with the streams open and
-// after they close. Never fails on a number.
+// streams open, then --rounds times: opens the streams, runs it with them open while the
+// timed changes go on until it ends, closes them and runs it again; prints the
+// throughput without/with the streams. Reads parkd's VmRSS and Threads from
+// /proc/<--pid>/status idle, with the streams open and after they close (first round).
+// Never fails on a number.
 //
 // Compiled, not a script: the client shares the cores with parkd and wrk, and a Python
 // asyncio reader of 1 000 streams spent 25 µs per socket read (2.9–3.5 CPU seconds per
@@ -55,6 +56,7 @@ struct Options {
   int port = 0, pid = 0, lot = 0, streams = 0, changes = 0;
   std::string tokens, load, admin_token;
   double gap = 0.05;
+  int rounds = 1;
 };
 
 // VmRSS in MB and Threads of the process, from /proc.
@@ -226,7 +228,9 @@ Timings make_changes(const Options& o, const std::vector<std::string>& tokens, R
   Timings t;
   std::vector<int> expected;
   long booking_id = 0, lost = 0, i = 0;
-  for (; (count < 0 || i < count) && !stop(); ++i) {
+  // Ends on a release (the lot back to 100 free spots), so that the next round starts
+  // from the same numbers.
+  for (; (count < 0 || i < count) && (!stop() || i % 2 == 1); ++i) {
     const std::string& token = tokens[static_cast<std::size_t>(i / 2) % tokens.size()];
     auto before = Clock::now();
     Answer a =
@@ -292,36 +296,38 @@ Options parse(int argc, char** argv) {
   std::map<std::string, std::string> a;
   for (int i = 1; i + 1 < argc; i += 2) a[argv[i]] = argv[i + 1];
   auto num = [&](const char* k) { return a.count(k) ? std::stoi(a[k]) : 0; };
-  Options o{num("--port"),    num("--pid"),       num("--lot"),
-            num("--streams"), num("--changes"),   a["--tokens"],
-            a["--load"],      a["--admin-token"], a.count("--gap") ? std::stod(a["--gap"]) : 0.05};
+  Options o{num("--port"),
+            num("--pid"),
+            num("--lot"),
+            num("--streams"),
+            num("--changes"),
+            a["--tokens"],
+            a["--load"],
+            a["--admin-token"],
+            a.count("--gap") ? std::stod(a["--gap"]) : 0.05,
+            a.count("--rounds") ? std::stoi(a["--rounds"]) : 1};
   if (o.port == 0 || o.pid == 0 || o.lot == 0 || o.streams <= 0 || o.tokens.empty()) {
     throw std::invalid_argument("needs --port --pid --lot --streams --tokens");
   }
   return o;
 }
 
-int run(const Options& o) {
-  std::vector<std::string> tokens;
-  {
-    std::ifstream f(o.tokens);
-    for (std::string t; f >> t;) tokens.push_back(t);
-  }
-  if (tokens.empty()) throw std::invalid_argument("no token in " + o.tokens);
-  auto [idle_rss, idle_threads] = proc_status(o.pid);
-  LoadResult before, during, after;
-  if (!o.load.empty()) {
-    drain_jobs(o);
-    std::puts("book-release without streams ...");
-    before = run_load(o.load, o.pid);
-    print_load(before);
-  }
-  double loaded_rss = proc_status(o.pid).first;
+// One round's streams: opened (and timed), then the timed changes, with the load when
+// there is one. Adds the round's timings to `all`; true when no event was lost.
+struct Round {
+  LoadResult load;
+  double opened_s = 0, open_rss = 0, loaded_rss = 0, after_rss = 0;
+  int open_threads = 0, loaded_threads = 0, after_threads = 0;
+  long good = 0;
+  Timings t;
+};
 
+Round run_round(const Options& o, const std::vector<std::string>& tokens, bool print_streams) {
+  Round r;
   auto t0 = Clock::now();
   Reader reader(o.port, o.lot, o.streams, tokens);
   reader.wait_opened();
-  double opened = seconds_since(t0);
+  r.opened_s = seconds_since(t0);
   auto [good, errors] = reader.locked([](const std::vector<Stream>& ss) {
     std::map<std::string, int> errors;
     long good = 0;
@@ -332,11 +338,12 @@ int run(const Options& o) {
     }
     return std::make_pair(good, errors);
   });
+  r.good = good;
   std::printf("opened %ld of %d streams (each with its `lots` snapshot) in %.2f s\n", good,
-              o.streams, opened);
+              o.streams, r.opened_s);
   for (const auto& [e, n] : errors) std::printf("  %d streams failed: %s\n", n, e.c_str());
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  auto [open_rss, open_threads] = proc_status(o.pid);
+  std::tie(r.open_rss, r.open_threads) = proc_status(o.pid);
 
   auto totals = [&] {
     return reader.locked([](const std::vector<Stream>& ss) {
@@ -349,7 +356,6 @@ int run(const Options& o) {
       return std::make_pair(events, bytes);
     });
   };
-  Timings t;
   if (!o.load.empty()) {
     drain_jobs(o);
     std::puts(
@@ -359,75 +365,144 @@ int run(const Options& o) {
     auto t_load = Clock::now();
     auto load = std::async(std::launch::async, [&] { return run_load(o.load, o.pid); });
     std::this_thread::sleep_for(std::chrono::seconds(1));  // wrk connected and at speed
-    t = make_changes(o, tokens, reader, -1, [&] {
+    r.t = make_changes(o, tokens, reader, -1, [&] {
       return load.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
     });
-    during = load.get();
-    print_load(during);
+    r.load = load.get();
+    print_load(r.load);
     double span = seconds_since(t_load);
     auto [events1, bytes1] = totals();
     double per = static_cast<double>(std::max(1L, good)) * span;
-    std::printf("  each stream received %.0f events/s (%.0f KB/s), mostly the load's lots\n",
-                static_cast<double>(events1 - events0) / per,
-                static_cast<double>(bytes1 - bytes0) / per / 1024);
+    if (print_streams) {
+      std::printf("  each stream received %.0f events/s (%.0f KB/s), mostly the load's lots\n",
+                  static_cast<double>(events1 - events0) / per,
+                  static_cast<double>(bytes1 - bytes0) / per / 1024);
+    }
   } else {
-    t = make_changes(o, tokens, reader, o.changes, [] { return false; });
+    r.t = make_changes(o, tokens, reader, o.changes, [] { return false; });
   }
-  auto [streams_loaded_rss, streams_loaded_threads] = proc_status(o.pid);
-  std::puts("");
-  summary("booking/release HTTP answer", t.answers);
-  summary(("all " + std::to_string(good) + " streams delivered").c_str(), t.all);
-  summary("individual deliveries", t.each);
-  summary("all delivered, from the HTTP answer", t.after_answer);
-  summary("  bookings only, from the 201", t.after_201);
-  std::puts(
-      "  (timed from just before each request is sent unless said; arrival = read by this client)");
-  std::puts("");
-  if (t.ok && good == o.streams) {
-    std::printf("no lost events: every one of the %ld streams received all %zu changes, in order\n",
-                good, t.made);
+  std::tie(r.loaded_rss, r.loaded_threads) = proc_status(o.pid);
+  if (r.t.ok && good == o.streams) {
+    std::printf(
+        "  no lost events: every one of the %ld streams received all %zu changes, in order\n", good,
+        r.t.made);
   } else {
     std::printf(
-        "LOST OR WRONG EVENTS: %ld streams not opened, %zu streams whose lot events differ "
+        "  LOST OR WRONG EVENTS: %ld streams not opened, %zu streams whose lot events differ "
         "from the %zu changes made\n",
-        o.streams - good, t.mismatched, t.made);
+        o.streams - good, r.t.mismatched, r.t.made);
   }
   long still_open = reader.locked([](const std::vector<Stream>& ss) {
     return std::count_if(ss.begin(), ss.end(),
                          [](const Stream& s) { return Reader::good(s) && !s.closed; });
   });
-  std::printf("streams still open at the end: %ld of %ld\n", still_open, good);
-
+  std::printf("  streams still open at the end: %ld of %ld\n", still_open, good);
   reader.stop();
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  auto [after_rss, after_threads] = proc_status(o.pid);
-  if (!o.load.empty()) {
-    drain_jobs(o);
-    std::puts("book-release without streams again ...");
-    after = run_load(o.load, o.pid);
-    print_load(after);
+  std::tie(r.after_rss, r.after_threads) = proc_status(o.pid);
+  return r;
+}
+
+double mean(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return v.empty() ? NAN : sum / static_cast<double>(v.size());
+}
+
+int run(const Options& o) {
+  std::vector<std::string> tokens;
+  {
+    std::ifstream f(o.tokens);
+    for (std::string t; f >> t;) tokens.push_back(t);
   }
+  if (tokens.empty()) throw std::invalid_argument("no token in " + o.tokens);
+  const bool loaded = !o.load.empty();
+  const int rounds = loaded ? std::max(1, o.rounds) : 1;
+  auto [idle_rss, idle_threads] = proc_status(o.pid);
+  // Without and with the streams, alternated: W S W S ... W. One 10 s run of book-release
+  // varies by some 10 % from the next on this machine (the database growing, the disk's
+  // fsyncs), as much as the cost measured, so each with-streams run is compared with
+  // the runs on either side of it.
+  std::vector<double> without, with;
+  auto run_without = [&] {
+    drain_jobs(o);
+    std::printf("book-release without streams (%zu of %d) ...\n", without.size() + 1, rounds + 1);
+    LoadResult w = run_load(o.load, o.pid);
+    print_load(w);
+    without.push_back(w.cycles());
+  };
+  if (loaded) run_without();
+  double loaded_rss = proc_status(o.pid).first;
+
+  std::vector<Round> done;
+  Timings all;
+  for (int k = 0; k < rounds; ++k) {
+    if (rounds > 1) std::printf("round %d of %d: ", k + 1, rounds);
+    done.push_back(run_round(o, tokens, k == 0));
+    const Timings& t = done.back().t;
+    for (auto [to, from] : {std::pair{&all.answers, &t.answers},
+                            {&all.all, &t.all},
+                            {&all.each, &t.each},
+                            {&all.after_answer, &t.after_answer},
+                            {&all.after_201, &t.after_201}}) {
+      to->insert(to->end(), from->begin(), from->end());
+    }
+    if (loaded) {
+      with.push_back(done.back().load.cycles());
+      run_without();
+    }
+  }
+  const Round& first = done.front();
   std::puts("");
+  summary("booking/release HTTP answer", all.answers);
+  summary(("all " + std::to_string(first.good) + " streams delivered").c_str(), all.all);
+  summary("individual deliveries", all.each);
+  summary("all delivered, from the HTTP answer", all.after_answer);
+  summary("  bookings only, from the 201", all.after_201);
+  std::puts(
+      "  (timed from just before each request is sent unless said; arrival = read by this client)");
+  std::puts("");
+  bool none_lost = std::all_of(done.begin(), done.end(),
+                               [&](const Round& r) { return r.t.ok && r.good == o.streams; });
+  std::printf("%s\n", none_lost ? "no lost events in any round"
+                                : "LOST OR WRONG EVENTS (see the rounds above)");
   std::printf(
       "parkd RSS: idle %.1f MB, %ld streams open %.1f MB (%.1f KB per stream), after closing "
       "%.1f MB\n",
-      idle_rss, good, open_rss,
-      (open_rss - idle_rss) * 1024 / static_cast<double>(std::max(1L, good)), after_rss);
-  std::printf("parkd threads: idle %d, %ld streams open %d, after closing %d\n", idle_threads, good,
-              open_threads, after_threads);
-  if (!o.load.empty()) {
-    double without = (before.cycles() + after.cycles()) / 2;
+      idle_rss, first.good, first.open_rss,
+      (first.open_rss - idle_rss) * 1024 / static_cast<double>(std::max(1L, first.good)),
+      first.after_rss);
+  std::printf("parkd threads: idle %d, %ld streams open %d, after closing %d\n", idle_threads,
+              first.good, first.open_threads, first.after_threads);
+  if (loaded) {
     std::printf(
         "parkd RSS under load: after book-release without streams %.1f MB, streams open %.1f "
         "MB, after book-release with them %.1f MB (+%.1f MB for the streams and the second "
         "run); threads %d\n",
-        loaded_rss, open_rss, streams_loaded_rss, streams_loaded_rss - loaded_rss,
-        streams_loaded_threads);
+        loaded_rss, first.open_rss, first.loaded_rss, first.loaded_rss - loaded_rss,
+        first.loaded_threads);
+    auto list = [](const std::vector<double>& v, const char* format, const char* sep) {
+      std::string out;
+      for (double x : v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, format, x);
+        out += (out.empty() ? "" : sep) + std::string(buf);
+      }
+      return out;
+    };
+    std::vector<double> each;
+    for (std::size_t k = 0; k < with.size(); ++k) {
+      each.push_back((1 - with[k] / ((without[k] + without[k + 1]) / 2)) * 100);
+    }
+    std::string ws = list(without, "%.0f", " "), ss = list(with, "%.0f", " ");
+    std::string drops = list(each, "%.1f", ", ");
+    std::sort(each.begin(), each.end());
     std::printf(
-        "book-release cycles/s: without streams %.0f before and %.0f after, with %ld streams "
-        "%.0f: drop %.1f %% against the mean of the two (%.1f %% against the first)\n",
-        before.cycles(), after.cycles(), good, during.cycles(),
-        (1 - during.cycles() / without) * 100, (1 - during.cycles() / before.cycles()) * 100);
+        "book-release cycles/s: without streams %s (mean %.0f), with %ld streams %s (mean %.0f)\n"
+        "drop %.1f %% (mean against mean); each with-streams run against the two around it: %s "
+        "%% (median %.1f %%)\n",
+        ws.c_str(), mean(without), first.good, ss.c_str(), mean(with),
+        (1 - mean(with) / mean(without)) * 100, drops.c_str(), each[each.size() / 2]);
   }
   return 0;
 }

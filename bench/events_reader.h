@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -84,6 +85,9 @@ class Reader {
 
   const int lot_;
   std::string marker_;
+  // The last benchmark-lot event parsed, and its spots (none: another lot's).
+  std::string parsed_data_;
+  std::optional<int> parsed_spots_;
   std::vector<Stream> streams_;
   int epoll_ = -1;
   std::atomic<bool> stop_ = false;
