@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench-pg: parkd against PostgreSQL itself on one durable cluster (fsync and
 # synchronous_commit on, as in production). First pgbench's TPC-B-like (16 clients) and
-# select-only (32 clients) on a database of their own, then parkd's wrk scenarios on
+# select-only (32 clients) on a database of their own (TPC-B-like again at the end: the
+# writes are compared with the mean of the two), then parkd's wrk scenarios on
 # parkd_bench: book+release at 16 and 64 connections, authenticated GET /api/lots at 32,
 # /healthz on a PostgreSQL-backed and a SQLite-backed instance, book+release split over
 # two instances on the one database (against the mean of two one-instance runs at 64
@@ -75,12 +76,15 @@ pgbench_tps() {  # clients, extra pgbench args...
   shift
   pgbench -n -j2 -c"$clients" -T"$duration" "$@" "$pgbench_url" 2>&1 | awk -F'= ' '/^tps/ {split($2, a, " "); print int(a[1])}'
 }
+# A checkpoint before each measured start: the WAL of loading or seeding is written out
+# then, not during the first run measured after it.
+checkpoint() { psql -q "$admin_url" -c CHECKPOINT >/dev/null; }
 echo "pgbench -i -s 16 ..."
 pgbench -i -q -s 16 "$pgbench_url" >/dev/null 2>&1
-tpcb=$(pgbench_tps 16)
+checkpoint
+tpcb1=$(pgbench_tps 16)
 select_only=$(pgbench_tps 32 -S)
-echo "pgbench TPC-B-like, 16 clients: $tpcb tps; select-only, 32 clients: $select_only tps"
-psql -q "$admin_url" -c "DROP DATABASE IF EXISTS parkd_pgbench WITH (FORCE)" >/dev/null
+echo "pgbench TPC-B-like, 16 clients: $tpcb1 tps; select-only, 32 clients: $select_only tps"
 
 echo "seeding: 10 lots x 100 spots, 1000 users, $past_bookings past bookings ..."
 start_parkd "$port_a" "$db_url"
@@ -110,6 +114,7 @@ INSERT INTO bookings (user_id, lot_id, lot_name, spot_id, spot_number, type, veh
   JOIN spots s ON s.id = (SELECT min(id) FROM spots) + (i % 1000) JOIN lots l ON l.id = s.lot_id;
 ANALYZE;
 SQL
+checkpoint
 tokens="$work/tokens.txt"
 : >"$tokens"
 for i in $(seq 1 100); do
@@ -160,6 +165,15 @@ wb=$!
 wait "$wa" "$wb"
 cat "$work/a.txt" "$work/b.txt" | tee -a "$results"
 
+# TPC-B-like once more, after parkd's runs: the writes' reference is the mean of the two
+# (run to run, pgbench's own figure moved from 2 364 to 3 624 tps here, so one measure of
+# it decided more than parkd did whether a ratio passed).
+drain_jobs
+checkpoint
+tpcb2=$(pgbench_tps 16)
+tpcb=$(((tpcb1 + tpcb2) / 2))
+echo "pgbench TPC-B-like again, 16 clients: $tpcb2 tps (mean of the two: $tpcb tps)"
+
 echo
 printf "%-20s %10s %9s %9s %8s\n" scenario "req/s" "p50 ms" "p99 ms" errors
 while read -r name rest; do
@@ -173,7 +187,7 @@ ratio() {  # label, value, reference, target %
 print(f'{\"$1\":<58} {p:5.0f} %  (target >= $4 %)', '' if p >= $4 else ' not met')"
 }
 echo
-echo "against issue 22's targets (pgbench TPC-B-like $tpcb tps, select-only $select_only tps):"
+echo "against issue 22's targets (pgbench TPC-B-like $tpcb tps, the mean of $tpcb1 and $tpcb2; select-only $select_only tps):"
 ratio "book+release, 16 connections: parkd tx/s / TPC-B" "$(rps_of book-release-16)" "$tpcb" 100
 ratio "book+release, 64 connections: parkd tx/s / TPC-B" "$(rps_of book-release-64)" "$tpcb" 100
 ratio "GET /api/lots, 32 connections: req/s / select-only" "$(rps_of lots-32)" "$select_only" 100
