@@ -16,7 +16,7 @@
 # every 0.1 s after the last fan-out) until wrk ends, the streams closed and a run
 # without them. Prints book-release cycles/s without / with the streams and the drop,
 # mean against mean and each with-streams run against the runs on either side (one
-# 10 s run differs from the next by some 10 % here, as much as the cost measured). wrk,
+# 10 s run differs from the next by up to 20 % here, more than the cost measured). wrk,
 # the client and parkd share the machine's cores, so the with-streams figure also pays
 # for the client reading every stream. BENCH_LOAD=0: no load, and
 # BENCH_CHANGES (default 20) changes. Other knobs: BENCH_PARKD and BENCH_CLIENT (the
