@@ -85,6 +85,13 @@ Periodic::Clock::time_point LiveEvents::next_wake() const {
   return o_.changes ? std::min(next_poll_, Periodic::Clock::now() + o_.news) : next_poll_;
 }
 
+Periodic::Clock::duration LiveEvents::gap() const {
+  const auto streams = static_cast<std::int64_t>(hub_.size());
+  const auto rate = static_cast<std::int64_t>(std::max<std::size_t>(o_.fan_out_per_second, 1));
+  const auto stretched = Periodic::Clock::duration(std::chrono::seconds(1)) * streams / rate;
+  return std::max<Periodic::Clock::duration>(o_.gap, stretched);
+}
+
 Periodic::Next LiveEvents::watch(Periodic::Woken why) {
   using Clock = Periodic::Clock;
   bool poked = why == Periodic::Woken::poked;
@@ -95,7 +102,7 @@ Periodic::Next LiveEvents::watch(Periodic::Woken why) {
   }
   read_due_ = read_due_ || poked;
   if (!read_due_ && Clock::now() < next_poll_) return next_wake();
-  if (Clock::now() < last_read_ + o_.gap) return std::min(next_wake(), last_read_ + o_.gap);
+  if (const auto due = last_read_ + gap(); Clock::now() < due) return std::min(next_wake(), due);
   read_due_ = false;
   read_asked_ = false;  // before the read: a write it may miss asks for the next one
   last_read_ = Clock::now();

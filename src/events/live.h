@@ -45,6 +45,13 @@ class LiveEvents {
     // write (with 1 000 streams open, one read per write cost book-release 85 % of its
     // throughput; bench/README.md, 2026-12-06).
     std::chrono::milliseconds gap{100};
+    // Past 1 000 streams the gap grows, 0.1 ms per stream, so that those reads cost at
+    // most this many socket writes a second (one per stream each), whatever the number of
+    // streams: a write cost parkd some 17 µs in a profile, and 10 000 a second, with the
+    // client reading them on the same two cores, took 8-9 % of book-release's throughput
+    // (bench/README.md, 2026-12-07 21:33). At MAX_EVENT_STREAMS' default of 10 000, a
+    // 0.1 s gap would be 100 000 writes a second: more than a core.
+    std::size_t fan_out_per_second = 10000;
   };
 
   LiveEvents(Options options, ReadLots read_lots);
@@ -80,6 +87,8 @@ class LiveEvents {
   Periodic::Next watch(Periodic::Woken why);
   // When the watcher looks next: the next poll, or sooner for the store's news.
   Periodic::Clock::time_point next_wake() const;
+  // How far apart reads asked for by writes are: the gap, longer with many streams.
+  Periodic::Clock::duration gap() const;
   // Reads the lots and publishes what changed.
   void poll_lots();
   // With lots_mutex_ held: publishes `events` (booking events queued before the read),

@@ -133,6 +133,27 @@ TEST_F(LiveEventsWatcher, ABurstOfWritesIsReadOnceAGapAndSendsItsLastState) {
   EXPECT_LE(lots.reads() - before, 4);
 }
 
+TEST_F(LiveEventsWatcher, WithManyStreamsTheReadsForWritesAreFurtherApart) {
+  auto options = quiet();  // a gap of 20 ms, but 10 stream writes a second at most
+  options.fan_out_per_second = 10;
+  LiveEvents busy(options, lots.reader());
+  std::vector<std::string> got(3);
+  std::vector<std::shared_ptr<Stream>> streams;
+  for (auto& g : got) streams.push_back(opened(busy, 7, 10, g));
+  for (const auto& s : streams) ASSERT_NE(s, nullptr);
+
+  lots.set(9);
+  busy.lots_changed();  // the first read for a write: at once
+  ASSERT_TRUE(receives(*streams[0], 9, got[0])) << got[0];
+  const auto first = std::chrono::steady_clock::now();
+  lots.set(8);
+  busy.lots_changed();
+  ASSERT_TRUE(receives(*streams[0], 8, got[0])) << got[0];
+  // Three streams at 10 writes a second: reads 300 ms apart, not the 20 ms gap.
+  EXPECT_GE(std::chrono::steady_clock::now() - first, 250ms);
+  for (std::size_t i = 1; i < streams.size(); ++i) EXPECT_TRUE(receives(*streams[i], 8, got[i]));
+}
+
 TEST_F(LiveEventsWatcher, AStreamOpenedWhileTheWatcherFoundNoneGetsTheNextChange) {
   lots.hold(true);
   std::shared_ptr<Stream> stream;
