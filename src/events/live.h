@@ -48,9 +48,9 @@ class LiveEvents {
     // Past 1 000 streams the gap grows, 0.1 ms per stream, so that those reads cost at
     // most this many socket writes a second (one per stream each), whatever the number of
     // streams: a write cost parkd some 17 µs in a profile, and 10 000 a second, with the
-    // client reading them on the same two cores, took 8-9 % of book-release's throughput
-    // (bench/README.md, 2026-12-07 21:33). At MAX_EVENT_STREAMS' default of 10 000, a
-    // 0.1 s gap would be 100 000 writes a second: more than a core.
+    // client reading them on the same two cores, took 12 % of book-release's throughput
+    // in the mean of eight runs (bench/README.md, 2026-12-07 20:54). At MAX_EVENT_STREAMS'
+    // default of 10 000, a 0.1 s gap would be 100 000 writes a second: more than a core.
     std::size_t fan_out_per_second = 10000;
   };
 
