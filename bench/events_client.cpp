@@ -420,9 +420,9 @@ int run(const Options& o) {
   const int rounds = loaded ? std::max(1, o.rounds) : 1;
   auto [idle_rss, idle_threads] = proc_status(o.pid);
   // Without and with the streams, alternated: W S W S ... W. One 10 s run of book-release
-  // varies by some 10 % from the next on this machine (the database growing, the disk's
-  // fsyncs), as much as the cost measured, so each with-streams run is compared with
-  // the runs on either side of it.
+  // differs from the next by up to 20 % on this machine (parkd's CPU per cycle, the same
+  // work, moves that much), more than the cost measured, so each with-streams run is
+  // compared with the runs on either side of it.
   std::vector<double> without, with;
   auto run_without = [&] {
     drain_jobs(o);

@@ -1,12 +1,12 @@
 #pragma once
 // LiveEvents: what GET /api/events streams, around the fan-out Hub. One watcher thread,
-// while any stream is open, reads the lot list once a second (or at once after a write
-// in this process) and publishes `lot` for each lot whose rendering changed, and
-// `{"id":N,"deleted":true}` for one that is gone. One read serves every stream, and it
-// also sees what another process on the same SQLite file or another parkd instance on
-// the same PostgreSQL database committed (there within a tenth of a second, told by
-// NOTIFY), and reservation windows starting or ending with no request involved. It also
-// sends the keep-alive comments.
+// while any stream is open, reads the lot list once a second (or, after a write in this
+// process, at the end of the gap between reads) and publishes `lot` for each lot whose
+// rendering changed, and `{"id":N,"deleted":true}` for one that is gone. One read serves
+// every stream, and it also sees what another process on the same SQLite file or another
+// parkd instance on the same PostgreSQL database committed (there within the gap, told
+// by NOTIFY), and reservation windows starting or ending with no request involved. It
+// also sends the keep-alive comments.
 
 #include "common/periodic.h"
 #include "events/hub.h"
