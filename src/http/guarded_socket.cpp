@@ -4,7 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <chrono>
+#include <utility>
 
 namespace parkd {
 namespace {
@@ -26,13 +30,62 @@ std::string peer_of(const asio::ip::tcp::socket& socket) {
 
 }  // namespace
 
+thread_local GuardedSocket::State* GuardedSocket::reading_ = nullptr;
+
+std::ptrdiff_t SocketTap::send(std::string_view bytes) {
+  std::lock_guard lock(mutex_);
+  if (socket_ == nullptr) return -1;
+  for (;;) {
+    auto n =
+        ::send(socket_->native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+  }
+}
+
+void SocketTap::when_writable(std::function<void(bool)> ready) {
+  asio::post(executor_, [self = shared_from_this(), ready = std::move(ready)]() mutable {
+    {
+      std::lock_guard lock(self->mutex_);
+      if (self->socket_ != nullptr) {
+        auto done = [self, ready](const asio::error_code& ec) { ready(!ec && self->open()); };
+        self->socket_->async_wait(asio::ip::tcp::socket::wait_write,
+                                  asio::bind_executor(self->executor_, std::move(done)));
+        return;
+      }
+    }
+    ready(false);
+  });
+}
+
+bool SocketTap::open() {
+  std::lock_guard lock(mutex_);
+  return socket_ != nullptr;
+}
+
+void SocketTap::close() {
+  std::lock_guard lock(mutex_);
+  socket_ = nullptr;
+}
+
+std::shared_ptr<SocketTap> GuardedSocket::tap_of_current_read() {
+  State* s = reading_;
+  if (s == nullptr) return nullptr;
+  if (!s->tap) s->tap.reset(new SocketTap(&s->socket, s->executor));
+  return s->tap;
+}
+
 GuardedSocket::State::State(asio::io_context& context, EdgeSettings* settings)
     : io(&context),
       socket(context),
       edge(settings),
       guard(settings ? settings->limits : RequestLimits{}) {}
 
-GuardedSocket::State::~State() { uncount(); }
+GuardedSocket::State::~State() {
+  if (tap) tap->close();  // before the socket member closes its descriptor
+  uncount();
+}
 
 void GuardedSocket::State::uncount() {
   if (counted) edge->open.fetch_sub(1);
@@ -81,7 +134,13 @@ void GuardedSocket::State::read(asio::mutable_buffer into, Completion complete) 
                                               const asio::error_code& ec, std::size_t n) mutable {
         if (ec) return complete(ec, n);
         std::size_t pass = inspect(static_cast<const char*>(into.data()), n);
-        if (pass > 0 || n == 0) return complete(ec, pass);
+        if (pass > 0 || n == 0) {
+          struct Reading {
+            State* outer;
+            ~Reading() { reading_ = outer; }
+          } during{std::exchange(reading_, this)};
+          return complete(ec, pass);
+        }
         if (refusal.empty()) return read(into, std::move(complete));  // not decided yet
         answer_and_end(std::move(complete));  // the request being read was refused
       }));

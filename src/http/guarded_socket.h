@@ -8,6 +8,8 @@
 // a moment (so that closing does not reset the connection before the client has read
 // the answer), and reports the end of the stream, on which RESTinio closes.
 //
+// It also gives event streams a way onto the wire past RESTinio (SocketTap, below).
+//
 // It also counts open connections: RESTinio accepts up to MAX_CONNECTIONS plus a few
 // spare slots, and a connection that opens while MAX_CONNECTIONS are already open is
 // answered 503 with Retry-After at its first request instead of waiting in the backlog.
@@ -23,7 +25,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 
 namespace parkd {
 
@@ -42,6 +46,37 @@ struct EdgeSettings {
 class EdgeContext : public asio::io_context {
  public:
   EdgeSettings edge;
+};
+
+// Writes to one connection's socket without RESTinio, for the bytes of an event stream
+// once its head is out (http/server.cpp LiveWriter). A write through RESTinio's chunked
+// output is a hop onto the connection's strand, a write group, a timeout armed and a
+// completion hopped back: at 1 000 streams that is some 10 000 writes a second, and the
+// cost of the streams to the book-release benchmark (bench/README.md 2026-12-08). Here a
+// write is one non-blocking send() from the thread that has the bytes.
+//
+// The user alone decides when RESTinio or the tap writes, never both at once. The tap
+// closes, under its lock, before the socket's descriptor does, so a send never reaches
+// a descriptor number that a new connection has been given meanwhile.
+class SocketTap : public std::enable_shared_from_this<SocketTap> {
+ public:
+  // Sends as much of `bytes` as the socket takes now; how much, or -1 when the
+  // connection is closed or broken (the peer left).
+  std::ptrdiff_t send(std::string_view bytes);
+  // Calls `ready(true)` on the connection's strand once the socket can take more bytes,
+  // or `ready(false)` when it will not (closed, broken).
+  void when_writable(std::function<void(bool)> ready);
+
+ private:
+  friend class GuardedSocket;
+  SocketTap(asio::ip::tcp::socket* socket, asio::any_io_executor executor)
+      : socket_(socket), executor_(std::move(executor)) {}
+  void close();
+  bool open();
+
+  std::mutex mutex_;
+  asio::ip::tcp::socket* socket_;  // null once closed
+  const asio::any_io_executor executor_;
 };
 
 class GuardedSocket {
@@ -68,6 +103,7 @@ class GuardedSocket {
   }
   template <typename... Args>
   void close(Args&&... args) {
+    if (state_->tap) state_->tap->close();
     state_->uncount();
     state_->socket.close(std::forward<Args>(args)...);
   }
@@ -75,6 +111,13 @@ class GuardedSocket {
   auto async_write_some(Args&&... args) {
     return state_->socket.async_write_some(std::forward<Args>(args)...);
   }
+
+  // The tap of the connection whose read is completing on this thread, made on first
+  // use; null outside one. RESTinio parses and routes the requests a read completes
+  // right there (its request handler runs inside the completion), so the handler can
+  // take the tap of the connection that sent the request. A request RESTinio parses
+  // later from bytes it had buffered finds none, and its answer goes through RESTinio.
+  static std::shared_ptr<SocketTap> tap_of_current_read();
 
   // RESTinio's read: the bytes the guard passes, or, once a request is refused (or the
   // connection is one too many), the refusal written and then the end of the stream.
@@ -122,9 +165,12 @@ class GuardedSocket {
     std::chrono::steady_clock::time_point linger_until;
     std::size_t linger_bytes = 0;
     std::array<char, 4096> sink{};
+    std::shared_ptr<SocketTap> tap;  // made by tap_of_current_read()
   };
 
   std::unique_ptr<State> state_;
+  // The connection whose read completion runs on this thread (tap_of_current_read).
+  static thread_local State* reading_;
 };
 
 // RESTinio prepares a socket for reading and names TLS sockets to its state listener

@@ -7,6 +7,7 @@
 #include "common/threads.h"
 #include "events/hub.h"
 #include "http/guarded_socket.h"
+#include "http/live_writer.h"
 
 #include <spdlog/spdlog.h>
 #include <restinio/all.hpp>
@@ -188,121 +189,8 @@ std::string raw_refusal(const Error& e) {
   return out + "\r\n" + res.body;
 }
 
-class LiveWriter;
-
-// The way from other threads onto the I/O threads. Closed at shutdown: a task that
-// comes later is dropped (its connection is gone) instead of reaching a destroyed
-// context.
-struct IoGate {
-  std::mutex mutex;
-  restinio::asio_ns::io_context* io = nullptr;
-  // Event streams woken since the I/O side last pumped: one fan-out wakes up to
-  // MAX_EVENT_STREAMS of them at once, and one I/O task pumps them all instead of one
-  // task each (a post and two locks of `mutex` per stream and event batch, measured in
-  // bench/README.md 2026-12-07).
-  std::mutex ready_mutex;
-  std::vector<std::shared_ptr<LiveWriter>> ready;
-  bool closed = false;
-
-  void post(std::function<void()> task) {
-    std::lock_guard lock(mutex);
-    if (io != nullptr) restinio::asio_ns::post(*io, std::move(task));
-  }
-  void close() {
-    {
-      std::lock_guard lock(mutex);
-      io = nullptr;
-    }
-    std::lock_guard lock(ready_mutex);
-    closed = true;
-    ready.clear();  // writers hold the gate: no cycle outlives the server
-  }
-};
-
-// An event stream (GET /api/events), written from the I/O side: a wake from the hub
-// queues the stream on the gate; an I/O task pumps the queued streams: a pump hands what
-// the stream has buffered to RESTinio's chunked output and returns; the write's
-// completion pumps again if more came meanwhile. No thread waits for a slow client (its
-// bytes pile up in the hub until its buffer limit closes the stream). Each write
-// re-arms RESTinio's request timeout (REQUEST_TIMEOUT + 5 s), which the keep-alive
-// comments, at most REQUEST_TIMEOUT apart, stay within.
-class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
- public:
-  using Builder = restinio::response_builder_t<restinio::chunked_output_t>;
-  LiveWriter(Builder b, std::shared_ptr<events::Stream> stream, std::shared_ptr<IoGate> gate)
-      : b_(std::move(b)), stream_(std::move(stream)), gate_(std::move(gate)) {}
-
-  void start() {
-    // The stream's wake holds this writer until the end() below lets go of it.
-    stream_->attach([self = shared_from_this()] { self->queue(); });
-  }
-
-  void pump() {
-    std::lock_guard lock(mutex_);
-    if (writing_ || ended_) return;
-    std::string bytes = stream_->take();
-    if (bytes.empty()) {
-      if (stream_->closed()) {
-        b_.done();  // the last chunk: the client sees a clean end and reconnects
-        end();
-      }
-      return;
-    }
-    writing_ = true;
-    b_.append_chunk(std::move(bytes));
-    b_.flush([self = shared_from_this()](const restinio::asio_ns::error_code& ec) {
-      self->written(!ec);
-    });
-  }
-
- private:
-  // Onto the gate's list of streams to pump; the first one on it posts the pumping task.
-  void queue() {
-    const auto& g = gate_;
-    bool first = false;
-    {
-      std::lock_guard lock(g->ready_mutex);
-      if (g->closed) return;
-      first = g->ready.empty();
-      g->ready.push_back(shared_from_this());
-    }
-    if (!first) return;
-    g->post([g] {
-      std::vector<std::shared_ptr<LiveWriter>> ready;
-      {
-        std::lock_guard lock(g->ready_mutex);
-        ready.swap(g->ready);
-      }
-      for (const auto& w : ready) w->pump();
-    });
-  }
-
-  void written(bool ok) {
-    {
-      std::lock_guard lock(mutex_);
-      writing_ = false;
-      if (!ok) {  // the client left
-        stream_->close();
-        end();
-        return;
-      }
-    }
-    // A wake during the write found it busy: its bytes (or the stream's end) wait.
-    if (stream_->has_news()) queue();
-  }
-
-  void end() {
-    ended_ = true;
-    stream_->attach({});
-  }
-
-  std::mutex mutex_;
-  Builder b_;
-  std::shared_ptr<events::Stream> stream_;
-  std::shared_ptr<IoGate> gate_;
-  bool writing_ = false;
-  bool ended_ = false;
-};
+// The route whose answer may be a live event stream (api/event_routes.cpp).
+constexpr std::string_view kEventsPath = "/api/events";
 
 // `close`: ask the client not to reuse the connection (when shutting down).
 // Streamed bodies are flushed every kFlushBytes and each flush awaited (kFlushWait at
@@ -311,7 +199,7 @@ constexpr std::size_t kFlushBytes = std::size_t{64} * 1024;
 constexpr auto kFlushWait = std::chrono::seconds(60);
 
 void send(const RequestHandle& h, Response res, bool head, bool close = false,
-          const std::shared_ptr<IoGate>& gate = nullptr) {
+          const std::shared_ptr<IoGate>& gate = nullptr, std::shared_ptr<SocketTap> tap = nullptr) {
   restinio::http_status_line_t status{
       restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
       reason_phrase(res.status)};
@@ -334,7 +222,7 @@ void send(const RequestHandle& h, Response res, bool head, bool close = false,
     add_headers(b, res);
     if (close) b.connection_close();
     b.flush();  // the headers now: a client knows it is connected before the first event
-    std::make_shared<LiveWriter>(std::move(b), std::move(res.live), gate)->start();
+    start_live_writer(std::move(b), std::move(res.live), gate, std::move(tap));
     return;
   }
   if (!res.stream) {
@@ -477,7 +365,13 @@ class HttpServer {
     in_flight_.fetch_add(1);
     Router::Match route = app_.route(h->header().method().c_str(), h->header().path());
     bool here = app_.runs_on_io_thread(route);
-    auto task = [this, h, route = std::move(route)]() mutable { answer(h, std::move(route)); };
+    // The one answer that may be a live stream keeps its connection's tap, which only
+    // exists here, inside RESTinio's read.
+    std::shared_ptr<SocketTap> tap;
+    if (h->header().path() == kEventsPath) tap = GuardedSocket::tap_of_current_read();
+    auto task = [this, h, route = std::move(route), tap = std::move(tap)]() mutable {
+      answer(h, std::move(route), std::move(tap));
+    };
     // Never answer before returning: RESTinio (0.6.16, one request at a time per
     // connection) would then start reading the next pipelined request twice and drop
     // the connection. `defer` runs the answer next on this same thread, without waking
@@ -495,7 +389,7 @@ class HttpServer {
 
   // Answer: App handles the request and responds exactly once, here or, for a queued
   // write, through the hand-off to an I/O thread after the commit.
-  void answer(const RequestHandle& h, Router::Match route) {
+  void answer(const RequestHandle& h, Router::Match route, std::shared_ptr<SocketTap> tap) {
     Request req;
     try {
       req = to_request(h);
@@ -505,9 +399,9 @@ class HttpServer {
       return;
     }
     bool head = req.method == "HEAD";
-    auto respond = [this, h, head](Response res) {
+    auto respond = [this, h, head, tap = std::move(tap)](Response res) {
       try {
-        send(h, std::move(res), head, draining_.load(), gate_);
+        send(h, std::move(res), head, draining_.load(), gate_, tap);
       } catch (const std::exception& e) {
         spdlog::error("http: failed to answer a request: {}", e.what());
       }

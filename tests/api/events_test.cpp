@@ -15,8 +15,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <thread>
+#include <vector>
 
 namespace parkd::test {
 namespace {
@@ -29,8 +32,13 @@ struct SseEvent {
 // A minimal SSE client: one request, its chunked body decoded, events split out.
 class SseReader {
  public:
-  SseReader(int port, const std::string& target, const std::string& token_header) {
+  // `receive_buffer`: SO_RCVBUF in bytes (0: the system's), set before connecting.
+  SseReader(int port, const std::string& target, const std::string& token_header,
+            int receive_buffer = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0) {
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -87,6 +95,10 @@ class SseReader {
       if (!read_some(deadline)) return std::nullopt;
     }
   }
+  // Bytes of the body decoded so far.
+  std::size_t body_bytes() const { return body_total_; }
+  // Whether the chunked framing broke (a size line that is not hexadecimal).
+  bool framing_broken() const { return broken_; }
   // Reads until the server closes the connection; whether the chunked body had ended.
   bool ends_cleanly(std::chrono::seconds wait) {
     auto deadline = std::chrono::steady_clock::now() + wait;
@@ -126,16 +138,33 @@ class SseReader {
   void decode() {
     for (;;) {
       auto crlf = raw_.find("\r\n");
-      if (crlf == std::string::npos) return;
-      std::size_t size = std::stoul(raw_.substr(0, crlf), nullptr, 16);
+      if (crlf == std::string::npos || broken_) return;
+      std::size_t size = 0;
+      std::size_t digits = 0;
+      try {
+        size = std::stoul(raw_.substr(0, crlf), &digits, 16);
+      } catch (const std::exception&) {
+        digits = 0;
+      }
+      if (crlf == 0 || digits != crlf) {
+        broken_ = true;
+        return;
+      }
       if (raw_.size() < crlf + 2 + size + 2) return;
+      if (raw_.compare(crlf + 2 + size, 2, "\r\n") != 0) {
+        broken_ = true;
+        return;
+      }
       body_.append(raw_, crlf + 2, size);
+      body_total_ += size;
       raw_.erase(0, crlf + 2 + size + 2);
       if (size == 0) finished_ = true;  // the last chunk: the body ended properly
     }
   }
 
   bool finished_ = false;
+  bool broken_ = false;
+  std::size_t body_total_ = 0;
   int fd_ = -1;
   int status_ = 0;
   std::string head_;
@@ -305,6 +334,103 @@ TEST(EventsShutdown, SigtermEndsOpenStreamsWithTheirLastChunk) {
   ASSERT_EQ(::kill(parkd.pid(), SIGTERM), 0);
   EXPECT_TRUE(s.ends_cleanly(std::chrono::seconds(20)));
   EXPECT_EQ(parkd.stop(SIGTERM), 0);
+}
+
+// A client that stops reading while more events come than the socket buffers hold
+// (some 3 MB on loopback), then reads again, gets every event, whole and in order: the
+// writes that the socket did not take at once are finished when it can. StreamEdge.*:
+// the edge's behaviour, the same on either database, not copied to pg.*.
+TEST(StreamEdge, AClientThatStallsThenReadsAgainGetsEveryEventInOrder) {
+  ParkdProcess parkd(Env{{"EVENT_STREAM_BUFFER_KB", "65536"}});
+  auto admin = parkd.admin_token();
+  auto http = parkd.client();
+  constexpr int kLots = 150;
+  std::vector<std::int64_t> lots;
+  const std::string address(500, 'a');  // the longest: the lot events are the larger
+  for (int i = 0; i < kLots; ++i) {
+    auto r = http.post("/api/lots",
+                       {{"name", unique_name("Stall")},
+                        {"capacity", 1},
+                        {"price_per_hour", 1},
+                        {"address", address}},
+                       admin);
+    ASSERT_EQ(r.status, 201) << r.body;
+    lots.push_back(r.json()["lot"]["id"].get<std::int64_t>());
+  }
+  auto marker = create_lot(http, admin, 1)["id"].get<std::int64_t>();
+  auto users = make_users(parkd, 6);
+
+  SseReader s(parkd.port(), "/api/events", admin, 4096);
+  auto snapshot = s.next();
+  ASSERT_TRUE(snapshot);
+  const auto snapshot_bytes = s.body_bytes();
+  // Not read from here on: each round books every lot, then releases it, each a
+  // `booking` event of some 380 bytes to this admin stream (and a `lot` event when a
+  // read of the lots falls between the two).
+  auto book_and_release_all = [&] {
+    std::vector<std::thread> threads;
+    std::atomic<int> failures = 0;
+    for (std::size_t u = 0; u < users.size(); ++u) {
+      threads.emplace_back([&, u] {
+        auto c = parkd.client();
+        for (std::size_t i = u; i < lots.size(); i += users.size()) {
+          auto b = book(c, users[u].token, {{"lot_id", lots[i]}});
+          if (b.status != 201) {
+            ++failures;
+            continue;
+          }
+          auto id = b.json()["booking"]["id"].dump();
+          if (c.post("/api/release/" + id, json(), users[u].token).status != 200) ++failures;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    return failures.load();
+  };
+  for (int round = 0; round < 40; ++round) ASSERT_EQ(book_and_release_all(), 0);
+  ASSERT_EQ(http.del("/api/lots/" + std::to_string(marker), admin).status, 200);
+
+  // Read again: ids follow each other without a gap (this stream is an admin's: every
+  // event is for it) up to the marker's deletion.
+  auto last_id = std::stoull(snapshot->id);
+  std::size_t events = 0;
+  for (;;) {
+    auto e = s.next(std::chrono::seconds(30));
+    ASSERT_TRUE(e) << "after " << events << " events; framing broken: " << s.framing_broken();
+    ASSERT_EQ(std::stoull(e->id), last_id + 1) << "after " << events << " events";
+    last_id = std::stoull(e->id);
+    ++events;
+    auto d = e->json_data();
+    if (e->name == "lot" && d["id"] == marker && d.contains("deleted")) break;
+  }
+  EXPECT_FALSE(s.framing_broken());
+  // More than the socket buffers held: the server's writes did wait for this client.
+  EXPECT_GT(s.body_bytes() - snapshot_bytes, std::size_t{3} << 20) << events << " events";
+}
+
+// Events written past RESTinio (http/live_writer.cpp) do not keep it from ending the
+// response at REQUEST_TIMEOUT + 5 s: a stream that gets an event every 0.3 s stays open
+// well past that.
+TEST(StreamEdge, AStreamWithEventsOutlivesTheRequestTimeout) {
+  ParkdProcess parkd(Env{{"REQUEST_TIMEOUT", "1"}});
+  auto admin = parkd.admin_token();
+  auto http = parkd.client();
+  auto lot = create_lot(http, admin, 1)["id"].get<std::int64_t>();
+  auto user = make_user(parkd);
+  SseReader s(parkd.port(), "/api/events", admin);
+  ASSERT_TRUE(s.next());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(9);
+  int bookings = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    auto b = book(http, user.token, {{"lot_id", lot}});
+    ASSERT_EQ(b.status, 201) << b.body;
+    auto id = b.json()["booking"]["id"];
+    ASSERT_TRUE(s.next_matching("booking", [&](const json& d) { return d["booking"]["id"] == id; }))
+        << "the stream ended after " << bookings << " bookings";
+    ASSERT_EQ(http.post("/api/release/" + id.dump(), json(), user.token).status, 200);
+    ++bookings;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
 }
 
 // A second parkd on the same database (SQLite file, or PostgreSQL in the pg.* copy):
