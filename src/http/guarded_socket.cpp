@@ -59,6 +59,11 @@ void SocketTap::when_writable(std::function<void(bool)> ready) {
   });
 }
 
+void SocketTap::abort() {
+  std::lock_guard lock(mutex_);
+  if (socket_ != nullptr) ::shutdown(socket_->native_handle(), SHUT_RDWR);
+}
+
 bool SocketTap::open() {
   std::lock_guard lock(mutex_);
   return socket_ != nullptr;

@@ -49,7 +49,7 @@ class EdgeContext : public asio::io_context {
 };
 
 // Writes to one connection's socket without RESTinio, for the bytes of an event stream
-// once its head is out (http/server.cpp LiveWriter). A write through RESTinio's chunked
+// once its head is out (http/live_writer.cpp LiveWriter). A write through RESTinio's chunked
 // output is a hop onto the connection's strand, a write group, a timeout armed and a
 // completion hopped back: at 1 000 streams that is some 10 000 writes a second, and the
 // cost of the streams to the book-release benchmark (bench/README.md 2026-12-08). Here a
@@ -61,11 +61,14 @@ class EdgeContext : public asio::io_context {
 class SocketTap : public std::enable_shared_from_this<SocketTap> {
  public:
   // Sends as much of `bytes` as the socket takes now; how much, or -1 when the
-  // connection is closed or broken (the peer left).
+  // connection is closed or the send failed (the peer left, mostly).
   std::ptrdiff_t send(std::string_view bytes);
-  // Calls `ready(true)` on the connection's strand once the socket can take more bytes,
-  // or `ready(false)` when it will not (closed, broken).
+  // Calls `ready(true)` on the connection's strand once the socket can take more bytes
+  // (or has failed: the next send says so), or `ready(false)` when it is closed.
   void when_writable(std::function<void(bool)> ready);
+  // Shuts the connection down both ways: after a failed send, a chunk may have gone
+  // out in part, and the client must see the stream cut, not a body that goes on.
+  void abort();
 
  private:
   friend class GuardedSocket;

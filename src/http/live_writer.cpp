@@ -31,13 +31,16 @@ void IoGate::close() {
 //
 // The bytes go out through the connection's SocketTap (guarded_socket.h) as chunks of
 // the chunked body: one non-blocking send each, and when the socket is full, the rest
-// once it is writable. The head, the first bytes (greeting) and a batch now and then go
-// through RESTinio's chunked output instead: its completion tells that the head is out
-// before the tap writes, and each RESTinio write re-arms its request timeout
-// (REQUEST_TIMEOUT + 5 s), which would otherwise end the stream. Keep-alives come at
-// most REQUEST_TIMEOUT apart, so with kRestinioEvery below 5 s one of them at least
-// goes through RESTinio in time. Without a tap (a request parsed from bytes RESTinio had
-// buffered) every write goes through RESTinio.
+// once it is writable. Some go through RESTinio's chunked output instead:
+// - the first bytes (greeting): its completion tells that the head is out before the
+//   tap writes;
+// - a batch that ends with a keep-alive, and the first batch kRestinioEvery or more
+//   after the last RESTinio write: each RESTinio write re-arms its request timeout
+//   (REQUEST_TIMEOUT + 5 s), which would otherwise end the stream. Keep-alives come
+//   every min(15 s, REQUEST_TIMEOUT) plus at most the watcher's gap, so a stream, busy
+//   or quiet, has a RESTinio write well within the timeout.
+// Without a tap (a request parsed from bytes RESTinio had buffered) every write goes
+// through RESTinio.
 class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
  public:
   using Builder = restinio::response_builder_t<restinio::chunked_output_t>;
@@ -62,7 +65,8 @@ class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
       return;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (!tap_ || !through_restinio_ || now - last_restinio_ >= kRestinioEvery) {
+    if (!tap_ || !through_restinio_ || bytes.ends_with(events::kKeepAlive) ||
+        now - last_restinio_ >= kRestinioEvery) {
       through_restinio_ = true;
       last_restinio_ = now;
       writing_ = true;
@@ -75,6 +79,7 @@ class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
     unsent_ = fmt::format("{:x}\r\n", bytes.size());
     unsent_ += bytes;
     unsent_ += "\r\n";
+    sent_ = 0;
     send_unsent();
   }
 
@@ -105,14 +110,16 @@ class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
   // Through the tap, with mutex_ held: what the socket does not take now waits for it
   // to become writable, and nothing else is written meanwhile.
   void send_unsent() {
-    const auto n = tap_->send(unsent_);
-    if (n < 0) {  // the client left: RESTinio's last chunk fails and it closes
+    const auto n = tap_->send(std::string_view(unsent_).substr(sent_));
+    if (n < 0) {  // cut, not ended: RESTinio's last chunk then fails, and it closes
+      tap_->abort();
       stream_->close();
       finish();
       return;
     }
-    unsent_.erase(0, static_cast<std::size_t>(n));
-    if (unsent_.empty()) {
+    sent_ += static_cast<std::size_t>(n);
+    if (sent_ == unsent_.size()) {
+      unsent_.clear();
       writing_ = false;
       return;
     }
@@ -165,7 +172,8 @@ class LiveWriter : public std::enable_shared_from_this<LiveWriter> {
   std::shared_ptr<events::Stream> stream_;
   std::shared_ptr<IoGate> gate_;
   std::shared_ptr<SocketTap> tap_;
-  std::string unsent_;             // a chunk (or its end) the socket has not taken yet
+  std::string unsent_;             // a chunk the socket has not taken whole yet
+  std::size_t sent_ = 0;           // how much of it it has taken
   bool through_restinio_ = false;  // the first bytes have been handed to RESTinio
   std::chrono::steady_clock::time_point last_restinio_;
   bool writing_ = false;
